@@ -1,0 +1,183 @@
+import { expect } from 'chai';
+import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
+import { desired, labelsFor, MODEL_DIR, POD_UID, type DesiredChildren } from './desired.js';
+import { resolveModel, type ResolvedModel } from './model-source.js';
+import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
+import { withDefaults } from './api.js';
+
+const config = { inferenceImage: TEST_IMAGE };
+const IMAGE_MODEL: ResolvedModel = { source: 'image' };
+
+function withConfigMap(rm: RiskModel, artifact = modelArtifact()): ResolvedModel {
+  const spec = withDefaults(rm.spec, TEST_IMAGE);
+  return resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
+}
+
+const container = (c: DesiredChildren) => c.deployment.spec!.template.spec!.containers[0]!;
+const podAnnotations = (c: DesiredChildren) => c.deployment.spec!.template.metadata!.annotations!;
+
+describe('desired state', () => {
+  const cases: [string, RiskModel, ResolvedModel, (c: DesiredChildren) => void][] = [
+    [
+      'applies the documented defaults to a minimal spec',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        expect(c.hpa.spec!.minReplicas).to.equal(2);
+        expect(c.hpa.spec!.maxReplicas).to.equal(5);
+        expect(c.hpa.spec!.metrics![0]!.resource!.target.averageUtilization).to.equal(70);
+        expect(c.hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).to.equal(300);
+        expect(container(c).resources).to.deep.equal({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } });
+        expect(container(c).image).to.equal(TEST_IMAGE);
+        expect(c.service.spec!.type).to.equal('ClusterIP');
+        expect(c.service.spec!.ports![0]!.port).to.equal(80);
+      },
+    ],
+    [
+      'takes every value the spec sets',
+      riskModel({
+        image: 'registry.example/inference:2.0',
+        minReplicas: 3,
+        maxReplicas: 9,
+        targetCPUUtilizationPercentage: 55,
+        scaleDownStabilizationSeconds: 30,
+        resources: { requests: { cpu: '250m' } },
+        service: { type: 'NodePort', port: 8000 },
+      }),
+      IMAGE_MODEL,
+      (c) => {
+        expect(c.hpa.spec).to.include({ minReplicas: 3, maxReplicas: 9 });
+        expect(c.hpa.spec!.metrics![0]!.resource!.target.averageUtilization).to.equal(55);
+        expect(c.hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).to.equal(30);
+        expect(container(c).image).to.equal('registry.example/inference:2.0');
+        expect(container(c).resources).to.deep.equal({ requests: { cpu: '250m' } });
+        expect(c.service.spec).to.include({ type: 'NodePort' });
+        expect(c.service.spec!.ports![0]).to.include({ port: 8000, targetPort: 'http' });
+      },
+    ],
+    [
+      'never sets Deployment replicas, so the HPA keeps owning the count',
+      riskModel({ minReplicas: 4 }),
+      IMAGE_MODEL,
+      (c) => expect(c.deployment.spec).not.to.have.property('replicas'),
+    ],
+    [
+      'names, labels and owns every child after the RiskModel',
+      riskModel({}, 'fraud', 'ml'),
+      IMAGE_MODEL,
+      (c) => {
+        for (const child of [c.deployment, c.service, c.hpa]) {
+          expect(child.metadata).to.include({ name: 'fraud', namespace: 'ml' });
+          expect(child.metadata!.labels).to.deep.equal({
+            'app.kubernetes.io/name': 'riskmodel-inference',
+            'app.kubernetes.io/instance': 'fraud',
+            'app.kubernetes.io/managed-by': 'riskmodel-operator',
+          });
+          expect(child.metadata!.ownerReferences).to.deep.equal([
+            { apiVersion: 'riskmodel.dev/v1alpha1', kind: 'RiskModel', name: 'fraud', uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', controller: true, blockOwnerDeletion: true },
+          ]);
+        }
+      },
+    ],
+    [
+      'selects its own pods with the Deployment selector, the pod labels and the Service selector agreeing',
+      riskModel({}, 'fraud'),
+      IMAGE_MODEL,
+      (c) => {
+        const selector = c.deployment.spec!.selector.matchLabels!;
+        expect(c.service.spec!.selector).to.deep.equal(selector);
+        expect(c.deployment.spec!.template.metadata!.labels).to.deep.equal(labelsFor('fraud'));
+        for (const [k, v] of Object.entries(selector)) expect(c.deployment.spec!.template.metadata!.labels![k]).to.equal(v);
+        expect(selector['app.kubernetes.io/instance']).to.equal('fraud');
+        expect(c.hpa.spec!.scaleTargetRef).to.deep.equal({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'fraud' });
+      },
+    ],
+    [
+      'passes Pod Security restricted: non-root numeric user, read-only root, no escalation, no capabilities, RuntimeDefault seccomp',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        const pod = c.deployment.spec!.template.spec!;
+        expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, runAsUser: POD_UID, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(POD_UID).to.be.greaterThan(0);
+        expect(container(c).securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+        expect(pod.volumes!.every((v) => v.hostPath === undefined)).to.be.true;
+      },
+    ],
+    [
+      'exposes port 8080 named http with liveness on /healthz and readiness on /readyz',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        expect(container(c).ports).to.deep.equal([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+        expect(container(c).livenessProbe!.httpGet).to.deep.equal({ path: '/healthz', port: 'http' });
+        expect(container(c).readinessProbe!.httpGet).to.deep.equal({ path: '/readyz', port: 'http' });
+      },
+    ],
+    [
+      'mounts the model ConfigMap read-only and points MODEL_PATH at it',
+      riskModel({ model: { version: 'v2', configMapRef: { name: 'risk-model', key: 'artifact.json' } } }),
+      withConfigMap(riskModel({ model: { version: 'v2', configMapRef: { name: 'risk-model', key: 'artifact.json' } } })),
+      (c) => {
+        const pod = c.deployment.spec!.template.spec!;
+        expect(pod.volumes).to.deep.include({ name: 'model', configMap: { name: 'risk-model', items: [{ key: 'artifact.json', path: 'model.json' }] } });
+        expect(container(c).volumeMounts).to.deep.include({ name: 'model', mountPath: MODEL_DIR, readOnly: true });
+        expect(container(c).env).to.deep.include({ name: 'MODEL_PATH', value: `${MODEL_DIR}/model.json` });
+      },
+    ],
+    [
+      'uses the model built into the image when no ConfigMap is referenced',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        expect(container(c).env!.map((e) => e.name)).not.to.include('MODEL_PATH');
+        expect(c.deployment.spec!.template.spec!.volumes!.map((v) => v.name)).to.deep.equal(['tmp']);
+      },
+    ],
+  ];
+  for (const [name, rm, model, check] of cases) it(name, () => check(desired(rm, config, model)));
+
+  it('gives byte-identical objects for the same inputs, so a no-op reconcile changes nothing', () => {
+    const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } } });
+    expect(JSON.stringify(desired(rm, config, withConfigMap(rm)))).to.equal(JSON.stringify(desired(structuredClone(rm), config, withConfigMap(rm))));
+  });
+
+  it('does not mutate the RiskModel it reads', () => {
+    const rm = riskModel({ resources: { requests: { cpu: '1' } } });
+    const before = structuredClone(rm);
+    const children = desired(rm, config, IMAGE_MODEL);
+    container(children).resources!.requests!.cpu = '9';
+    expect(rm).to.deep.equal(before);
+  });
+
+  const hashCases: [string, RiskModel, boolean][] = [
+    ['changes the pod config hash when the image changes', riskModel({ image: 'other:1' }), true],
+    ['changes the pod config hash when resources change', riskModel({ resources: { limits: { cpu: '1' } } }), true],
+    ['keeps the pod config hash when only HPA settings change', riskModel({ maxReplicas: 10, minReplicas: 3 }), false],
+    ['keeps the pod config hash when only the Service changes', riskModel({ service: { port: 9090 } }), false],
+  ];
+  for (const [name, changed, differs] of hashCases) {
+    it(name, () => {
+      const base = podAnnotations(desired(riskModel(), config, IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
+      const other = podAnnotations(desired(changed, config, IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
+      expect(base !== other).to.equal(differs);
+    });
+  }
+
+  it('changes the pod config hash when the model content changes under the same ConfigMap name', () => {
+    const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } } });
+    const a = podAnnotations(desired(rm, config, withConfigMap(rm, modelArtifact(1))))[CONFIG_HASH_ANNOTATION];
+    const b = podAnnotations(desired(rm, config, withConfigMap(rm, modelArtifact(2))))[CONFIG_HASH_ANNOTATION];
+    expect(a).to.match(/^[0-9a-f]{16}$/);
+    expect(a).not.to.equal(b);
+  });
+
+  it('changes only the HPA spec hash when maxReplicas changes', () => {
+    const a = desired(riskModel(), config, IMAGE_MODEL);
+    const b = desired(riskModel({ maxReplicas: 8 }), config, IMAGE_MODEL);
+    const hash = (o: { metadata?: { annotations?: Record<string, string> } }) => o.metadata!.annotations![SPEC_HASH_ANNOTATION];
+    expect(hash(a.hpa)).not.to.equal(hash(b.hpa));
+    expect(hash(a.deployment)).to.equal(hash(b.deployment));
+    expect(hash(a.service)).to.equal(hash(b.service));
+  });
+});

@@ -1,0 +1,161 @@
+// Desired state: what a RiskModel's Deployment, Service and HPA should look like. Pure —
+// no clock, environment or client — so every field is covered by table tests.
+//
+// The Deployment never carries `spec.replicas`: the HPA owns the replica count (see
+// docs/operator.md, "Who owns spec.replicas"). Each child carries a `riskmodel.dev/spec-hash`
+// of its own desired content so the reconciler can skip a write when nothing changed; the pod
+// template carries `riskmodel.dev/config-hash` so pods roll exactly when a pod-affecting input
+// (including the model's bytes) changes.
+
+import type { V1Deployment, V1OwnerReference, V1PodSpec, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import {
+  API_VERSION,
+  APP_NAME,
+  CONFIG_HASH_ANNOTATION,
+  KIND,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  MANAGED_BY,
+  SPEC_HASH_ANNOTATION,
+  withDefaults,
+  type ResolvedSpec,
+  type RiskModel,
+} from './api.js';
+import { hashOf } from './hash.js';
+import type { ResolvedModel } from './model-source.js';
+
+export const CONTAINER_NAME = 'inference';
+export const CONTAINER_PORT = 8080;
+export const MODEL_DIR = '/etc/riskmodel';
+export const MODEL_FILE = 'model.json';
+/** The non-root numeric identity pods run as (Pod Security `restricted`). */
+export const POD_UID = 10001;
+
+export interface DesiredConfig {
+  /** Image used when spec.image is unset. */
+  inferenceImage: string;
+}
+
+export interface DesiredChildren {
+  deployment: V1Deployment;
+  service: V1Service;
+  hpa: V2HorizontalPodAutoscaler;
+}
+
+/** Labels every child carries; the first two also select the pods. */
+export function labelsFor(name: string): Record<string, string> {
+  return { ...selectorFor(name), [LABEL_MANAGED_BY]: MANAGED_BY };
+}
+
+/** The pod selector of the Deployment and the Service. Immutable once the Deployment exists. */
+export function selectorFor(name: string): Record<string, string> {
+  return { [LABEL_NAME]: APP_NAME, [LABEL_INSTANCE]: name };
+}
+
+function ownerReference(rm: RiskModel): V1OwnerReference {
+  return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+function metadataFor(rm: RiskModel, content: unknown): V1Deployment['metadata'] {
+  return {
+    name: rm.metadata.name,
+    namespace: rm.metadata.namespace,
+    labels: labelsFor(rm.metadata.name),
+    annotations: { [SPEC_HASH_ANNOTATION]: hashOf(content) },
+    ownerReferences: [ownerReference(rm)],
+  };
+}
+
+function modelVolume(model: ResolvedModel): Pick<V1PodSpec, 'volumes'> & { mounts: NonNullable<V1PodSpec['containers'][number]['volumeMounts']> } {
+  const tmp = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
+  const tmpMount = { name: 'tmp', mountPath: '/tmp' };
+  if (model.source === 'image') return { volumes: [tmp], mounts: [tmpMount] };
+  return {
+    volumes: [{ name: 'model', configMap: { name: model.configMapName, items: [{ key: model.key, path: MODEL_FILE }] } }, tmp],
+    mounts: [{ name: 'model', mountPath: MODEL_DIR, readOnly: true }, tmpMount],
+  };
+}
+
+function podSpec(spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
+  const { volumes, mounts } = modelVolume(model);
+  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }];
+  if (model.source === 'configMap') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: { runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: CONTAINER_NAME,
+        image: spec.image,
+        ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
+        env,
+        readinessProbe: probe('/readyz'),
+        livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 10, periodSeconds: 10 },
+        resources: spec.resources,
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        },
+        volumeMounts: mounts,
+      },
+    ],
+    volumes,
+  };
+}
+
+/**
+ * The pod template hash: everything that reaches a pod, plus the model's content hash, so a
+ * new artifact under the same ConfigMap name still rolls the pods. Pure and deterministic.
+ */
+export function configHash(pod: V1PodSpec, model: ResolvedModel): string {
+  return hashOf({ pod, model: model.source === 'configMap' ? model.contentHash : 'image' });
+}
+
+function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: ResolvedModel): V1Deployment {
+  const pod = podSpec(spec, model);
+  const body: V1Deployment['spec'] = {
+    // No `replicas`: the HPA owns it (docs/operator.md).
+    selector: { matchLabels: selectorFor(rm.metadata.name) },
+    revisionHistoryLimit: 5,
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+    template: {
+      metadata: { labels: labelsFor(rm.metadata.name), annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pod, model) } },
+      spec: pod,
+    },
+  };
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: metadataFor(rm, body), spec: body };
+}
+
+function serviceFor(rm: RiskModel, spec: ResolvedSpec): V1Service {
+  const body: V1Service['spec'] = {
+    type: spec.service.type,
+    selector: selectorFor(rm.metadata.name),
+    ports: [{ name: 'http', port: spec.service.port, targetPort: 'http', protocol: 'TCP' }],
+  };
+  return { apiVersion: 'v1', kind: 'Service', metadata: metadataFor(rm, body), spec: body };
+}
+
+function hpaFor(rm: RiskModel, spec: ResolvedSpec): V2HorizontalPodAutoscaler {
+  const body: V2HorizontalPodAutoscaler['spec'] = {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: rm.metadata.name },
+    minReplicas: spec.minReplicas,
+    maxReplicas: spec.maxReplicas,
+    metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } }],
+    behavior: { scaleDown: { stabilizationWindowSeconds: spec.scaleDownStabilizationSeconds } },
+  };
+  return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: metadataFor(rm, body), spec: body };
+}
+
+/**
+ * The children a RiskModel should have, given the operator's configuration and the resolved
+ * model. Pure: the same inputs give byte-identical objects; the input is never mutated.
+ */
+export function desired(rm: RiskModel, config: DesiredConfig, model: ResolvedModel): DesiredChildren {
+  const spec = withDefaults(rm.spec, config.inferenceImage);
+  return { deployment: deploymentFor(rm, spec, model), service: serviceFor(rm, spec), hpa: hpaFor(rm, spec) };
+}

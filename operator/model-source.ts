@@ -1,0 +1,62 @@
+// Resolves a RiskModel's model artifact from its ConfigMap and validates it before anything
+// rolls out. The validator is the inference server's own `parseModel` (a small module with no
+// ML dependencies), so an artifact the operator accepts is one the server will load.
+
+import { createHash } from 'node:crypto';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { parseModel, ModelLoadError } from '../inference/model.js';
+import type { ResolvedSpec } from './api.js';
+import { TerminalError } from './errors.js';
+import { Reason } from './reasons.js';
+
+/** The model a RiskModel's pods will load. */
+export type ResolvedModel =
+  | { source: 'image' }
+  | { source: 'configMap'; configMapName: string; key: string; contentHash: string; artifactVersion: string };
+
+/** Length of the content hash shown in `status.modelVersion`. */
+const SHORT_HASH = 8;
+
+/**
+ * The artifact named by spec.model.configMapRef, validated; `{source: 'image'}` without a ref.
+ * Throws TerminalError (ConfigMapNotFound, ModelKeyNotFound, InvalidModel) with a message a
+ * user can act on. Pure: the ConfigMap comes from the caller's cache.
+ */
+export function resolveModel(spec: ResolvedSpec, namespace: string, configMap: V1ConfigMap | undefined): ResolvedModel {
+  const ref = spec.configMapRef;
+  if (!ref) return { source: 'image' };
+  const where = `ConfigMap ${namespace}/${ref.name}`;
+  if (!configMap) {
+    throw new TerminalError(Reason.ConfigMapNotFound, `${where} (spec.model.configMapRef.name) does not exist`);
+  }
+  const text = configMap.data?.[ref.key];
+  if (text === undefined) {
+    const keys = Object.keys(configMap.data ?? {});
+    const known = keys.length > 0 ? `it has: ${keys.join(', ')}` : 'it has no data keys';
+    throw new TerminalError(Reason.ModelKeyNotFound, `${where} has no key "${ref.key}" (spec.model.configMapRef.key); ${known}`);
+  }
+  return { source: 'configMap', configMapName: ref.name, key: ref.key, contentHash: sha256(text), artifactVersion: validate(text, `${where} key ${ref.key}`) };
+}
+
+function validate(text: string, source: string): string {
+  try {
+    return parseModel(JSON.parse(text), source).version;
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw new TerminalError(Reason.InvalidModel, err.message);
+    throw new TerminalError(Reason.InvalidModel, `invalid model artifact ${source}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * `status.modelVersion`: the user's label plus a short hash of what the pods load — the
+ * artifact's bytes, or, for the model built into the image, the image reference.
+ */
+export function modelVersionOf(spec: ResolvedSpec, model: ResolvedModel): string {
+  const content = model.source === 'configMap' ? model.contentHash : sha256(`image:${spec.image}`);
+  return `${spec.modelVersion}-${content.slice(0, SHORT_HASH)}`;
+}
+
+/** Hex SHA-256 of a string. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,46 @@
+// Every condition type and reason string the operator writes, in one place, so status,
+// events, docs and tests agree on the spelling. Reasons are CamelCase per API conventions.
+
+export const ConditionType = {
+  Ready: 'Ready',
+  Progressing: 'Progressing',
+  Degraded: 'Degraded',
+} as const;
+
+export const Reason = {
+  /** Ready=True: rollout complete and at least minReplicas pods ready. */
+  Available: 'Available',
+  /** Ready=False / Progressing=True: the Deployment is being created or rolled out. */
+  RollingOut: 'RollingOut',
+  /** Ready=False: the rollout finished but fewer than minReplicas pods are ready. */
+  InsufficientReplicas: 'InsufficientReplicas',
+  /** Ready=False: no Deployment exists (yet), e.g. before the first model resolves. */
+  DeploymentMissing: 'DeploymentMissing',
+  /** Progressing=False: the Deployment matches the spec and every pod runs the current template. */
+  RolloutComplete: 'RolloutComplete',
+  /** Progressing=False: a problem blocks the rollout (see Degraded). */
+  Blocked: 'Blocked',
+  /** Degraded=False. */
+  AsExpected: 'AsExpected',
+  /** Degraded=True: spec.model.configMapRef names a ConfigMap that does not exist. */
+  ConfigMapNotFound: 'ConfigMapNotFound',
+  /** Degraded=True: the ConfigMap exists but lacks the key. */
+  ModelKeyNotFound: 'ModelKeyNotFound',
+  /** Degraded=True: the artifact is not valid JSON or not a valid model. */
+  InvalidModel: 'InvalidModel',
+  /** Degraded=True: the Deployment exceeded its progress deadline (pods never became ready). */
+  RolloutStuck: 'RolloutStuck',
+  /** Degraded=True: the API server refused a child object (a value the CRD schema could not check). */
+  InvalidChild: 'InvalidChild',
+} as const;
+
+export type ReasonName = (typeof Reason)[keyof typeof Reason];
+
+/** Event reasons (`kubectl describe riskmodel`). */
+export const EventReason = {
+  Created: 'Created',
+  Updated: 'Updated',
+  BecameReady: 'Ready',
+  NotReady: 'NotReady',
+  ReconcileError: 'ReconcileError',
+} as const;

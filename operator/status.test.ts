@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { RiskModel } from './api.js';
+import { findCondition } from './conditions.js';
+import { Reason } from './reasons.js';
+import { deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
+import { deploymentStatus, riskModel, TEST_IMAGE } from './testing/fixtures.js';
+
+const now = new Date('2026-03-01T12:00:00Z');
+const later = new Date('2026-03-01T12:10:00Z');
+const imageModel: Outcome = { model: { source: 'image' } };
+
+function input(observed: Observed, outcome: Outcome = imageModel, rm: RiskModel = riskModel(), at = now): StatusInput {
+  return { riskModel: rm, observed, outcome, inferenceImage: TEST_IMAGE, now: at };
+}
+
+const hpa = (desiredReplicas: number, cpu?: number): V2HorizontalPodAutoscaler => ({
+  spec: { maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'demo' } },
+  status: {
+    desiredReplicas,
+    currentReplicas: desiredReplicas,
+    lastScaleTime: new Date('2026-03-01T11:59:00Z'),
+    ...(cpu === undefined ? {} : { currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cpu } } }] }),
+  },
+});
+
+const cond = (status: ReturnType<typeof deriveStatus>, type: string) => findCondition(status.conditions, type)!;
+
+describe('status derivation', () => {
+  const cases: [string, Observed, Outcome, [string, string, string][]][] = [
+    ['is not Ready while the Deployment does not exist yet', {}, imageModel, [['Ready', 'False', Reason.DeploymentMissing], ['Progressing', 'True', Reason.RollingOut], ['Degraded', 'False', Reason.AsExpected]]],
+    ['is Progressing while pods are still rolling out', { deployment: deploymentStatus({ replicas: 2, ready: 1, updated: 1 }) }, imageModel, [['Ready', 'False', Reason.RollingOut], ['Progressing', 'True', Reason.RollingOut]]],
+    ['is Progressing while the Deployment controller has not seen the latest spec', { deployment: deploymentStatus({ replicas: 2, ready: 2, generation: 3, observedGeneration: 2 }) }, imageModel, [['Ready', 'False', Reason.RollingOut]]],
+    ['is Ready when the rollout is complete and readyReplicas ≥ minReplicas', { deployment: deploymentStatus({ replicas: 2, ready: 2 }), hpa: hpa(2) }, imageModel, [['Ready', 'True', Reason.Available], ['Progressing', 'False', Reason.RolloutComplete], ['Degraded', 'False', Reason.AsExpected]]],
+    ['is not Ready when the rollout is complete but fewer than minReplicas pods are ready', { deployment: deploymentStatus({ replicas: 1, ready: 1 }) }, imageModel, [['Ready', 'False', Reason.InsufficientReplicas]]],
+    [
+      'is Degraded with the problem as reason, and still Ready while the previous version serves',
+      { deployment: deploymentStatus({ replicas: 2, ready: 2 }) },
+      { problem: { reason: Reason.ConfigMapNotFound, message: 'ConfigMap team-a/m does not exist' } },
+      [['Ready', 'True', Reason.ConfigMapNotFound], ['Progressing', 'False', Reason.Blocked], ['Degraded', 'True', Reason.ConfigMapNotFound]],
+    ],
+    ['is Degraded and not Ready when nothing runs and the model is invalid', {}, { problem: { reason: Reason.InvalidModel, message: 'bad' } }, [['Ready', 'False', Reason.InvalidModel], ['Degraded', 'True', Reason.InvalidModel]]],
+  ];
+  for (const [name, observed, outcome, expected] of cases) {
+    it(name, () => {
+      const status = deriveStatus(input(observed, outcome));
+      for (const [type, value, reason] of expected) expect(cond(status, type), type).to.include({ status: value, reason });
+    });
+  }
+
+  it('reports a stuck rollout (progress deadline exceeded) as Degraded', () => {
+    const d = deploymentStatus({ replicas: 3, ready: 2, updated: 1 });
+    d.status!.conditions = [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "demo-1" has timed out progressing.' }];
+    const status = deriveStatus(input({ deployment: d }));
+    expect(cond(status, 'Degraded')).to.include({ status: 'True', reason: Reason.RolloutStuck });
+  });
+
+  it('copies counts and autoscaler figures from what it observed', () => {
+    const status = deriveStatus(input({ deployment: deploymentStatus({ replicas: 3, ready: 2, updated: 3, available: 3 }), hpa: hpa(4, 83) }));
+    expect(status).to.include({ replicas: 3, readyReplicas: 2, desiredReplicas: 4, currentCPUUtilizationPercentage: 83, lastScaleTime: '2026-03-01T11:59:00Z', observedGeneration: 1 });
+  });
+
+  it('publishes the Service endpoint with the configured port', () => {
+    const status = deriveStatus(input({}, imageModel, riskModel({ service: { port: 8000 } }, 'fraud', 'ml')));
+    expect(status.endpoint).to.equal('http://fraud.ml.svc.cluster.local:8000');
+  });
+
+  it('keeps the previous modelVersion while a problem blocks the new model', () => {
+    const rm = riskModel();
+    rm.status = { modelVersion: 'v0-abcdef12' };
+    const status = deriveStatus(input({}, { problem: { reason: Reason.InvalidModel, message: 'bad' } }, rm));
+    expect(status.modelVersion).to.equal('v0-abcdef12');
+  });
+
+  it('omits HPA figures the autoscaler has not reported yet', () => {
+    const status = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }) }));
+    expect(status).not.to.have.any.keys('desiredReplicas', 'currentCPUUtilizationPercentage', 'lastScaleTime');
+  });
+
+  it('derives an equal status from the same observation later, so an idle resync writes nothing', () => {
+    const observed = { deployment: deploymentStatus({ replicas: 2, ready: 2 }), hpa: hpa(2, 10) };
+    const rm = riskModel();
+    rm.status = deriveStatus(input(observed, imageModel, rm, now));
+    const again = deriveStatus(input(observed, imageModel, rm, later));
+    expect(statusEqual(rm.status, again)).to.be.true;
+  });
+
+  it('sees a change when readiness flips', () => {
+    const rm = riskModel();
+    rm.status = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 1, updated: 1 }) }, imageModel, rm));
+    const next = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }) }, imageModel, rm, later));
+    expect(statusEqual(rm.status, next)).to.be.false;
+    expect(cond(next, 'Ready').lastTransitionTime).to.equal('2026-03-01T12:10:00Z');
+  });
+
+  it('uses kubectl rollout-status semantics for completeness', () => {
+    expect(rolloutComplete(deploymentStatus({ replicas: 2, ready: 2 }))).to.be.true;
+    expect(rolloutComplete(deploymentStatus({ replicas: 3, ready: 3, updated: 2 }))).to.be.false;
+    expect(rolloutComplete(deploymentStatus({ replicas: 2, ready: 2, available: 1 }))).to.be.false;
+  });
+});

@@ -1,0 +1,151 @@
+// Status derivation: what `kubectl get riskmodel` shows, computed only from what the operator
+// observed. Pure — the clock is an argument and conditions keep their transition times — so
+// deriving twice from the same observation gives an equal status and no write.
+
+import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { endpointOf, withDefaults, type RiskModel, type RiskModelStatus } from './api.js';
+import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
+import { canonicalJson } from './hash.js';
+import { modelVersionOf, type ResolvedModel } from './model-source.js';
+import { ConditionType, Reason, type ReasonName } from './reasons.js';
+
+export interface Observed {
+  deployment?: V1Deployment;
+  hpa?: V2HorizontalPodAutoscaler;
+}
+
+/** What this reconcile concluded: the model it resolved, or the problem that stopped it. */
+export type Outcome = { model: ResolvedModel } | { problem: { reason: ReasonName; message: string } };
+
+export interface StatusInput {
+  riskModel: RiskModel;
+  observed: Observed;
+  outcome: Outcome;
+  inferenceImage: string;
+  now: Date;
+}
+
+interface Counts {
+  wanted: number;
+  replicas: number;
+  updated: number;
+  ready: number;
+  available: number;
+  generation: number;
+  observedGeneration: number;
+}
+
+function countsOf(d: V1Deployment): Counts {
+  const s = d.status ?? {};
+  return {
+    wanted: d.spec?.replicas ?? 1,
+    replicas: s.replicas ?? 0,
+    updated: s.updatedReplicas ?? 0,
+    ready: s.readyReplicas ?? 0,
+    available: s.availableReplicas ?? 0,
+    generation: d.metadata?.generation ?? 0,
+    observedGeneration: s.observedGeneration ?? -1,
+  };
+}
+
+/** kubectl's `rollout status` test: the controller saw the latest spec and every pod is updated and available. */
+export function rolloutComplete(d: V1Deployment): boolean {
+  const c = countsOf(d);
+  return c.generation <= c.observedGeneration && c.updated >= c.wanted && c.replicas <= c.updated && c.available >= c.updated;
+}
+
+function rolloutStuck(d: V1Deployment): string | undefined {
+  const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  return progressing?.reason === 'ProgressDeadlineExceeded' ? progressing.message : undefined;
+}
+
+function cpuUtilization(hpa: V2HorizontalPodAutoscaler | undefined): number | undefined {
+  const cpu = hpa?.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
+  return cpu?.resource?.current.averageUtilization;
+}
+
+function timeString(value: unknown): string | undefined {
+  if (value instanceof Date) return rfc3339(value);
+  return typeof value === 'string' ? value : undefined;
+}
+
+type Verdict = { ready: ConditionUpdate; progressing: ConditionUpdate; degraded: ConditionUpdate };
+type Problem = { reason: ReasonName; message: string };
+
+const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({ type, status: ok ? 'True' : 'False', reason, message });
+
+function problemOf(input: StatusInput): Problem | undefined {
+  if ('problem' in input.outcome) return input.outcome.problem;
+  const stuck = input.observed.deployment && rolloutStuck(input.observed.deployment);
+  return stuck ? { reason: Reason.RolloutStuck, message: stuck } : undefined;
+}
+
+function blockedVerdict(problem: Problem, serving: boolean): Verdict {
+  const note = serving ? ' (the previous version keeps serving)' : '';
+  return {
+    ready: cond(ConditionType.Ready, serving, problem.reason, problem.message + note),
+    progressing: cond(ConditionType.Progressing, false, Reason.Blocked, `rollout blocked: ${problem.message}`),
+    degraded: cond(ConditionType.Degraded, true, problem.reason, problem.message),
+  };
+}
+
+function rolloutVerdict(d: V1Deployment | undefined, minReplicas: number): Omit<Verdict, 'degraded'> {
+  if (!d) {
+    const msg = 'creating the Deployment';
+    return { ready: cond(ConditionType.Ready, false, Reason.DeploymentMissing, msg), progressing: cond(ConditionType.Progressing, true, Reason.RollingOut, msg) };
+  }
+  const c = countsOf(d);
+  if (!rolloutComplete(d)) {
+    const msg = `rollout in progress: ${c.updated} of ${c.wanted} pods updated, ${c.available} available`;
+    return { ready: cond(ConditionType.Ready, false, Reason.RollingOut, msg), progressing: cond(ConditionType.Progressing, true, Reason.RollingOut, msg) };
+  }
+  const progressing = cond(ConditionType.Progressing, false, Reason.RolloutComplete, 'every pod runs the current template');
+  if (c.ready < minReplicas) {
+    return { ready: cond(ConditionType.Ready, false, Reason.InsufficientReplicas, `${c.ready} of at least ${minReplicas} pods ready`), progressing };
+  }
+  return { ready: cond(ConditionType.Ready, true, Reason.Available, `${c.ready} pods ready (minimum ${minReplicas})`), progressing };
+}
+
+function verdict(input: StatusInput, minReplicas: number): Verdict {
+  const d = input.observed.deployment;
+  const problem = problemOf(input);
+  if (problem) return blockedVerdict(problem, d !== undefined && rolloutComplete(d) && countsOf(d).ready >= minReplicas);
+  return { ...rolloutVerdict(d, minReplicas), degraded: cond(ConditionType.Degraded, false, Reason.AsExpected, 'no problems detected') };
+}
+
+function autoscalerFigures(hpa: V2HorizontalPodAutoscaler | undefined): Pick<RiskModelStatus, 'desiredReplicas' | 'currentCPUUtilizationPercentage' | 'lastScaleTime'> {
+  return { desiredReplicas: hpa?.status?.desiredReplicas, currentCPUUtilizationPercentage: cpuUtilization(hpa), lastScaleTime: timeString(hpa?.status?.lastScaleTime) };
+}
+
+function defined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The status a RiskModel should have after this observation. Pure. `modelVersion` follows the
+ * resolved model; while a problem blocks the rollout it keeps the previous value (what still
+ * runs). Conditions keep their lastTransitionTime unless their status flips.
+ */
+export function deriveStatus(input: StatusInput): RiskModelStatus {
+  const rm = input.riskModel;
+  const spec = withDefaults(rm.spec, input.inferenceImage);
+  const generation = rm.metadata.generation ?? 0;
+  const v = verdict(input, spec.minReplicas);
+  let conditions = rm.status?.conditions;
+  for (const update of [v.ready, v.progressing, v.degraded]) conditions = setCondition(conditions, update, generation, input.now);
+  const counts = input.observed.deployment ? countsOf(input.observed.deployment) : undefined;
+  return defined({
+    observedGeneration: generation,
+    replicas: counts?.replicas ?? 0,
+    readyReplicas: counts?.ready ?? 0,
+    ...autoscalerFigures(input.observed.hpa),
+    modelVersion: 'model' in input.outcome ? modelVersionOf(spec, input.outcome.model) : rm.status?.modelVersion,
+    endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
+    conditions,
+  });
+}
+
+/** True when two statuses are semantically equal (key order ignored). */
+export function statusEqual(a: RiskModelStatus | undefined, b: RiskModelStatus | undefined): boolean {
+  return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
+}
