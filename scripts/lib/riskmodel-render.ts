@@ -1,0 +1,190 @@
+// Text renderings of RiskModel snapshots: a full-screen view for terminals (table, conditions
+// and charts of replicas, desired replicas and CPU over time) and one compact line per
+// RiskModel for logs and pipes. Pure: the same inputs always give the same string.
+
+import { lastSamples, peak, sparkline } from './chart.js';
+import {
+  conditionOf, isStale, keyOf, SHOWN_CONDITIONS,
+  type ConditionView, type History, type HistoryPoint, type RiskModelView, type Snapshot,
+} from './riskmodel-view.js';
+
+const COLUMNS = [
+  { title: 'NAME', align: 'left' },
+  { title: 'MIN', align: 'right' },
+  { title: 'MAX', align: 'right' },
+  { title: 'REPLICAS', align: 'right' },
+  { title: 'READY', align: 'right' },
+  { title: 'DESIRED', align: 'right' },
+  { title: 'CPU/TARGET', align: 'right' },
+  { title: 'MODEL', align: 'left' },
+] as const;
+
+const CHART_LABEL_WIDTH = 11;
+const CHART_VALUE_WIDTH = 14;
+const MIN_CHART_WIDTH = 10;
+
+/**
+ * The full view of a snapshot for a terminal `width` columns wide: a header, a table of
+ * RiskModels, and under each its conditions and charts drawn from `history` (the newest
+ * samples that fit). No line is wider than `width`. Ends without a newline.
+ */
+export function render(snapshot: Snapshot, history: History, width: number): string {
+  const lines = [header(snapshot)];
+  if (snapshot.error !== undefined) lines.push(`! ${snapshot.error}`, '  (showing the last known state; retrying)');
+  lines.push('');
+  if (snapshot.models.length === 0) {
+    lines.push(snapshot.error === undefined ? `No RiskModels in ${snapshot.scope}.` : 'No RiskModels seen yet.');
+    return fit(lines, width);
+  }
+  const allNamespaces = new Set(snapshot.models.map((model) => model.namespace)).size > 1;
+  const rows = snapshot.models.map((model) => tableCells(model, allNamespaces));
+  const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  lines.push(tableLine(COLUMNS.map((column) => column.title), widths));
+  const chart = chartLayout(snapshot, history, width);
+  snapshot.models.forEach((model, i) => {
+    lines.push(tableLine(rows[i] ?? [], widths), ...details(model, history.get(keyOf(model)) ?? [], chart), '');
+  });
+  return fit(lines, width);
+}
+
+/**
+ * One line per RiskModel (or one line for a failed list), for output that is not a
+ * terminal: time, namespace/name, every number and condition, the model version.
+ */
+export function renderCompact(snapshot: Snapshot): string[] {
+  const time = `${snapshot.takenAt.toISOString().slice(0, 19)}Z`;
+  if (snapshot.error !== undefined) return [`${time} error: ${snapshot.error}`];
+  if (snapshot.models.length === 0) return [`${time} no RiskModels in ${snapshot.scope}`];
+  return snapshot.models.map((model) => [
+    time,
+    keyOf(model),
+    `min=${num(model.minReplicas)}`,
+    `max=${num(model.maxReplicas)}`,
+    `replicas=${num(model.replicas)}`,
+    `ready=${num(model.readyReplicas)}`,
+    `desired=${num(model.desiredReplicas)}`,
+    `cpu=${cpu(model)}`,
+    ...SHOWN_CONDITIONS.map((type) => compactCondition(type, conditionOf(model, type))),
+    `model=${model.modelVersion ?? '-'}`,
+    ...(isStale(model) ? ['stale'] : []),
+  ].join(' '));
+}
+
+function header(snapshot: Snapshot): string {
+  const found = snapshot.models.length === 1 ? '1 RiskModel' : `${snapshot.models.length} RiskModels`;
+  return `RiskModels · ${snapshot.scope} · ${found} · ${clock(snapshot.takenAt)}`;
+}
+
+function tableCells(model: RiskModelView, withNamespace: boolean): string[] {
+  return [
+    withNamespace ? keyOf(model) : model.name,
+    num(model.minReplicas),
+    num(model.maxReplicas),
+    num(model.replicas),
+    num(model.readyReplicas),
+    num(model.desiredReplicas),
+    cpu(model),
+    model.modelVersion ?? '-',
+  ];
+}
+
+function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, i) => {
+    const width = widths[i] ?? cell.length;
+    return COLUMNS[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
+  }).join('  ').trimEnd();
+}
+
+function details(model: RiskModelView, points: readonly HistoryPoint[], chart: ChartLayout): string[] {
+  const described = SHOWN_CONDITIONS.map((type) => describeCondition(type, conditionOf(model, type)));
+  const lines = wrap(described, '  ', chart.width);
+  const problem = [conditionOf(model, 'Degraded'), conditionOf(model, 'Ready')]
+    .find((condition) => condition?.message !== undefined && condition.status !== healthyStatus(condition.type));
+  if (problem?.message !== undefined) lines.push(`  ${problem.type}: ${problem.message}`);
+  if (isStale(model)) {
+    lines.push(`  status is for generation ${model.observedGeneration}, spec is at ${model.generation}: the operator has not caught up`);
+  }
+  return [...lines, ...charts(model, chart, points)];
+}
+
+// Joins parts with three spaces, starting a new indented line rather than cutting a part off.
+function wrap(parts: readonly string[], indent: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const candidate = line === '' ? `${indent}${part}` : `${line}   ${part}`;
+    if (line !== '' && candidate.length > width) {
+      lines.push(line);
+      line = `${indent}${part}`;
+    } else {
+      line = candidate;
+    }
+  }
+  return line === '' ? lines : [...lines, line];
+}
+
+interface ChartLayout {
+  /** Terminal width. */
+  width: number;
+  /** Samples a chart shows: as many as the longest history has, up to what fits. */
+  samples: number;
+}
+
+function chartLayout(snapshot: Snapshot, history: History, width: number): ChartLayout {
+  const fits = width - CHART_LABEL_WIDTH - CHART_VALUE_WIDTH;
+  const longest = Math.max(1, ...snapshot.models.map((model) => history.get(keyOf(model))?.length ?? 0));
+  return { width, samples: fits < MIN_CHART_WIDTH ? 0 : Math.min(fits, longest) };
+}
+
+function charts(model: RiskModelView, chart: ChartLayout, points: readonly HistoryPoint[]): string[] {
+  if (chart.samples === 0) return [];
+  const replicas = lastSamples(points.map((point) => point.replicas), chart.samples);
+  const desired = lastSamples(points.map((point) => point.desired), chart.samples);
+  const load = lastSamples(points.map((point) => point.cpu), chart.samples);
+  // One scale for replicas and desired so the two rows compare at a glance.
+  const replicaScale = peak([...replicas, ...desired], model.maxReplicas ?? 1);
+  const cpuScale = peak(load, Math.max(100, model.targetCPU ?? 0));
+  return [
+    chartLine('replicas', sparkline(replicas, replicaScale), `${num(model.replicas)} of max ${num(model.maxReplicas)}`),
+    chartLine('desired', sparkline(desired, replicaScale), num(model.desiredReplicas)),
+    chartLine('cpu', sparkline(load, cpuScale), cpu(model)),
+  ];
+}
+
+function chartLine(label: string, chart: string, value: string): string {
+  return `  ${label.padEnd(CHART_LABEL_WIDTH - 2)}${chart} ${value}`;
+}
+
+function describeCondition(type: string, condition: ConditionView | undefined): string {
+  if (condition === undefined) return `${type}=?`;
+  return condition.reason === undefined ? `${type}=${condition.status}` : `${type}=${condition.status} (${condition.reason})`;
+}
+
+function compactCondition(type: string, condition: ConditionView | undefined): string {
+  if (condition === undefined) return `${type}=?`;
+  return condition.reason === undefined ? `${type}=${condition.status}` : `${type}=${condition.status}(${condition.reason})`;
+}
+
+// The status a condition has when all is well; a message on any other status explains a problem.
+function healthyStatus(type: string): string {
+  return type === 'Degraded' ? 'False' : 'True';
+}
+
+function cpu(model: RiskModelView): string {
+  const current = model.currentCPU === undefined ? '-' : `${model.currentCPU}%`;
+  const target = model.targetCPU === undefined ? '-' : `${model.targetCPU}%`;
+  return `${current}/${target}`;
+}
+
+function num(value: number | undefined): string {
+  return value === undefined ? '-' : String(value);
+}
+
+function clock(date: Date): string {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
+function fit(lines: readonly string[], width: number): string {
+  const max = Math.max(1, Math.floor(width));
+  return lines.map((line) => ([...line].length > max ? `${[...line].slice(0, max - 1).join('')}…` : line)).join('\n');
+}
