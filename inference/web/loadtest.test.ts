@@ -109,6 +109,16 @@ describe('load-test runner (web page)', () => {
     expect(result.ok).to.equal(result.sent);
   });
 
+  it('reports a rate run stopped while its loops wait for their next slot as stopped, not finished', async () => {
+    const controller = new AbortController();
+    const plan = planOf({ mode: 'rate', rate: 2, duration: 60, concurrency: 2 });
+    const run = startLoad(plan, { send: () => Promise.resolve({ ok: true, status: 200 }), signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const result = await run.done;
+    expect(result.stoppedBy).to.equal('stopped');
+    expect(result.sent).to.equal(1);
+  });
+
   it('gives up when the server refuses connections 50 times in a row', async () => {
     const send = () => Promise.reject(new TypeError('Failed to fetch'));
     const result = await startLoad(planOf({ mode: 'total', total: 10_000, concurrency: 1 }), { send }).done;

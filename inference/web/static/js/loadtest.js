@@ -110,7 +110,10 @@ class Run {
       if (this.plan.mode === 'rate') {
         const wait = this.start + (slot * 1000) / this.plan.rate - this.now();
         if (wait > 0) await this.sleep(wait, this.signal);
-        if (this.signal?.aborted) return;
+        if (this.signal?.aborted) {
+          this.halt('stopped');
+          return;
+        }
       }
       await this.fire();
     }

@@ -1,0 +1,130 @@
+// The OpenAPI 3 description served at GET /openapi.json. Feature ranges and limits come
+// from the model and configuration being served, so the document cannot go stale; a test
+// checks that every route and status the app answers is described, and nothing more.
+
+import type { Limits } from './config.js';
+import type { Model } from './model.js';
+
+type Schema = Record<string, unknown>;
+
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+
+function vitalsSchema(model: Model): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const f of model.features) {
+    properties[f.name] = { type: 'number', minimum: f.min, maximum: f.max, description: `${f.description} (${f.unit})` };
+  }
+  return { type: 'object', required: model.features.map((f) => f.name), additionalProperties: false, properties };
+}
+
+function predictionSchema(model: Model): Schema {
+  const perClass = Object.fromEntries(model.classes.map((c) => [c, { type: 'number', minimum: 0, maximum: 1 }]));
+  const perFeature = Object.fromEntries(model.features.map((f) => [f.name, { type: 'number', minimum: -1, maximum: 1 }]));
+  return {
+    type: 'object',
+    required: ['risk', 'confidence', 'probabilities', 'contributions', 'modelVersion'],
+    properties: {
+      risk: { type: 'string', enum: model.classes },
+      confidence: { type: 'number', minimum: 0, maximum: 1, description: 'Probability of the predicted class.' },
+      probabilities: { type: 'object', properties: perClass, description: 'Per class; sums to 1.' },
+      contributions: {
+        type: 'object',
+        properties: perFeature,
+        description: "Each feature's signed share of the predicted class's score; absolute values sum to 1.",
+      },
+      modelVersion: { type: 'string' },
+    },
+  };
+}
+
+function schemas(model: Model, limits: Limits): Record<string, Schema> {
+  return {
+    Vitals: vitalsSchema(model),
+    Prediction: predictionSchema(model),
+    BatchRequest: {
+      type: 'object',
+      required: ['instances'],
+      additionalProperties: false,
+      properties: { instances: { type: 'array', minItems: 1, maxItems: limits.batchMaxInstances, items: ref('Vitals') } },
+    },
+    BatchResponse: { type: 'object', required: ['predictions'], properties: { predictions: { type: 'array', items: ref('Prediction') } } },
+    Error: {
+      type: 'object',
+      required: ['error', 'details'],
+      properties: {
+        error: { type: 'string' },
+        details: {
+          type: 'array',
+          description: 'Every problem at once; batch rows are named instances[i].field.',
+          items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  };
+}
+
+const common = {
+  404: error('No such route.'),
+  405: error('Method not allowed on this route; see the Allow header.'),
+};
+
+function predictOperation(summary: string, request: string, response: string, bodyLimit: number) {
+  return {
+    post: {
+      summary,
+      requestBody: { required: true, content: json(ref(request)) },
+      responses: {
+        200: { description: 'Prediction.', content: json(ref(response)) },
+        400: error('Malformed JSON, or invalid fields (every problem listed with its allowed range).'),
+        413: error(`Body larger than ${bodyLimit} bytes.`),
+        415: error('Content-Type is not application/json.'),
+        ...common,
+      },
+    },
+  };
+}
+
+function getOperation(summary: string, responses: Record<string, unknown>) {
+  return { get: { summary, responses: { ...responses, ...common } } };
+}
+
+const okJson = (description: string, schema: Schema = { type: 'object' }) => ({ description, content: json(schema) });
+
+/** The OpenAPI 3.0 document for a server of `model` with `limits`. Pure. */
+export function buildOpenApi(model: Model, limits: Limits): Record<string, unknown> {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'RiskModel inference API',
+      version: model.version,
+      description: 'Patient deterioration risk (Low/Medium/High) from five vital signs, with probabilities and per-feature contributions.',
+    },
+    paths: {
+      '/': getOperation('The web page: prediction form, load test, live status.', { 200: { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } }),
+      '/predict': predictOperation('Risk for one patient.', 'Vitals', 'Prediction', limits.predictBodyBytes),
+      '/predict/batch': predictOperation(`Risk for up to ${limits.batchMaxInstances} patients, in order.`, 'BatchRequest', 'BatchResponse', limits.batchBodyBytes),
+      '/healthz': getOperation('Liveness: the process answers.', { 200: okJson('Alive.') }),
+      '/readyz': getOperation('Readiness: model loaded, smoke prediction passed, not shutting down.', { 200: okJson('Ready.'), 503: error('Not ready, or shutting down.') }),
+      '/stats': getOperation('Live status for the web page.', {
+        200: okJson('Status.', {
+          type: 'object',
+          required: ['healthy', 'ready', 'modelVersion', 'uptimeSeconds', 'requestsServed', 'latencyMs'],
+          properties: {
+            healthy: { type: 'boolean' },
+            ready: { type: 'boolean' },
+            modelVersion: { type: 'string' },
+            uptimeSeconds: { type: 'number' },
+            requestsServed: { type: 'integer', description: 'Requests answered since start, all routes.' },
+            latencyMs: { type: 'object', description: 'Over the last 2048 prediction requests.', properties: { p50: { type: 'number' }, p99: { type: 'number' } } },
+          },
+        }),
+      }),
+      '/metrics': getOperation('Prometheus metrics.', { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } }),
+      '/model': getOperation('The model card: version, features with units and ranges, classes, metrics, training parameters.', { 200: okJson('Model card.') }),
+      '/openapi.json': getOperation('This document.', { 200: okJson('OpenAPI 3 document.') }),
+    },
+    components: { schemas: schemas(model, limits) },
+  };
+}

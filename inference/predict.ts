@@ -1,0 +1,96 @@
+// Scoring. The weights are plain number arrays and the arithmetic is written out, since
+// ml-logistic-regression's matrix path costs far more per row than the maths itself.
+// Each threshold's score is summed in the same order as the library's matrix product, so
+// its decision equals the library's `predict` (a test pins that).
+//
+// The model is ordinal: thresholds[k] is the log-odds that risk ≥ classes[k + 1]. Class
+// probabilities are differences of those cumulative probabilities.
+
+import type { Model } from './model.js';
+import { FEATURE_NAMES, type FeatureName, type Vitals } from './schema.js';
+
+export interface Prediction {
+  risk: string;
+  /** Probability of the predicted class. */
+  confidence: number;
+  /** Per class, summing to 1. */
+  probabilities: Record<string, number>;
+  /**
+   * Each feature's signed share of the predicted class's score (intercepts excluded):
+   * positive pushes towards the predicted class; absolute values sum to 1.
+   */
+  contributions: Record<FeatureName, number>;
+  modelVersion: string;
+}
+
+/** Standardized feature vector in FEATURE_NAMES order. */
+export function standardize(model: Pick<Model, 'standardization'>, vitals: Vitals): number[] {
+  const { mean, std } = model.standardization;
+  return FEATURE_NAMES.map((name, j) => (vitals[name] - (mean[j] ?? 0)) / (std[j] ?? 1));
+}
+
+/** Log-odds of "risk at least the next class" for every threshold. */
+export function thresholdScores(model: Pick<Model, 'thresholds'>, z: readonly number[]): number[] {
+  return model.thresholds.map(({ intercept, weights }) => {
+    let s = 0;
+    s += intercept;
+    for (let j = 0; j < weights.length; j++) s += (z[j] ?? 0) * (weights[j] ?? 0);
+    return s;
+  });
+}
+
+export const sigmoid = (s: number): number => 1 / (1 + Math.exp(-s));
+
+/**
+ * Class probabilities from cumulative ones. Thresholds are fitted separately, so where
+ * their lines cross a middle class could go negative: it is clamped to 0 and the rest
+ * renormalized, keeping the sum at 1.
+ */
+export function classProbabilities(scores: readonly number[]): number[] {
+  const atLeast = [1, ...scores.map(sigmoid), 0];
+  const raw = scores.map((_, k) => Math.max(0, (atLeast[k] ?? 0) - (atLeast[k + 1] ?? 0)));
+  raw.push(Math.max(0, atLeast[scores.length] ?? 0));
+  const total = raw.reduce((sum, p) => sum + p, 0);
+  return raw.map((p) => p / total);
+}
+
+/** Index of the largest value; the first one wins a tie. */
+export function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if ((values[i] ?? -Infinity) > (values[best] ?? -Infinity)) best = i;
+  return best;
+}
+
+/**
+ * Per-feature weights of class c's score: log-odds of being above the boundary below it
+ * plus log-odds of being below the boundary above it.
+ */
+function classWeights(model: Pick<Model, 'thresholds'>, c: number): number[] {
+  const below = model.thresholds[c - 1]?.weights;
+  const above = model.thresholds[c]?.weights;
+  return FEATURE_NAMES.map((_, j) => (below?.[j] ?? 0) - (above?.[j] ?? 0));
+}
+
+function contributionShares(weights: readonly number[], z: readonly number[]): Record<FeatureName, number> {
+  const parts = FEATURE_NAMES.map((_, j) => (weights[j] ?? 0) * (z[j] ?? 0));
+  const total = parts.reduce((sum, p) => sum + Math.abs(p), 0);
+  const out = {} as Record<FeatureName, number>;
+  FEATURE_NAMES.forEach((name, j) => (out[name] = total === 0 ? 0 : (parts[j] ?? 0) / total));
+  return out;
+}
+
+/** Risk class, probabilities and per-feature explanation for already-validated vitals. Pure. */
+export function predict(model: Model, vitals: Vitals): Prediction {
+  const z = standardize(model, vitals);
+  const probs = classProbabilities(thresholdScores(model, z));
+  const best = argmax(probs);
+  const probabilities: Record<string, number> = {};
+  model.classes.forEach((name, i) => (probabilities[name] = probs[i] ?? 0));
+  return {
+    risk: model.classes[best] ?? '',
+    confidence: probs[best] ?? 0,
+    probabilities,
+    contributions: contributionShares(classWeights(model, best), z),
+    modelVersion: model.version,
+  };
+}

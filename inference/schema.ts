@@ -1,0 +1,36 @@
+// The model's input contract: the five vital signs, their units and the physiological
+// range a request may carry. Training, validation, the model card and the OpenAPI
+// document all read this one table so they cannot drift apart.
+
+export const FEATURE_NAMES = [
+  'heartRate',
+  'systolicBP',
+  'diastolicBP',
+  'temperature',
+  'oxygenSaturation',
+] as const;
+
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** One patient's vital signs, keyed by feature name. */
+export type Vitals = Record<FeatureName, number>;
+
+export interface FeatureSpec {
+  name: FeatureName;
+  unit: string;
+  min: number;
+  max: number;
+  description: string;
+}
+
+export const FEATURES: readonly FeatureSpec[] = [
+  { name: 'heartRate', unit: 'bpm', min: 20, max: 250, description: 'Pulse rate' },
+  { name: 'systolicBP', unit: 'mmHg', min: 50, max: 260, description: 'Systolic blood pressure' },
+  { name: 'diastolicBP', unit: 'mmHg', min: 20, max: 160, description: 'Diastolic blood pressure; must be below systolic' },
+  { name: 'temperature', unit: '°C', min: 30, max: 45, description: 'Core body temperature' },
+  { name: 'oxygenSaturation', unit: '%', min: 50, max: 100, description: 'Peripheral oxygen saturation (SpO2)' },
+];
+
+export const CLASS_NAMES = ['Low', 'Medium', 'High'] as const;
+
+export type RiskClass = (typeof CLASS_NAMES)[number];

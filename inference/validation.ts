@@ -1,0 +1,79 @@
+// Request validation. Every problem is reported at once, each naming its field and the
+// allowed range, so a client fixes a request in one round trip.
+
+import type { Model } from './model.js';
+import type { FeatureSpec, Vitals } from './schema.js';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; details: FieldProblem[] };
+
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+const rangeText = (f: FeatureSpec): string => `between ${f.min} and ${f.max} ${f.unit}`;
+
+function checkFeature(f: FeatureSpec, value: unknown, field: string): FieldProblem | undefined {
+  if (value === undefined) return { field, message: `is required: a number ${rangeText(f)}` };
+  if (typeof value !== 'number') return { field, message: `must be a number ${rangeText(f)}, got ${describe(value)}` };
+  if (!Number.isFinite(value)) return { field, message: `must be a finite number ${rangeText(f)}` };
+  if (value < f.min || value > f.max) return { field, message: `must be ${rangeText(f)}, got ${value}` };
+  return undefined;
+}
+
+/**
+ * Checks one patient object against the model's feature schema: object shape, required
+ * and unknown fields, number type, finiteness, allowed range, and diastolic below systolic.
+ * `prefix` names the row in batch errors (e.g. "instances[3].").
+ */
+export function validateVitals(features: readonly FeatureSpec[], body: unknown, prefix = ''): Validated<Vitals> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, details: [{ field: prefix ? prefix.slice(0, -1) : 'body', message: `must be a JSON object with ${features.map((f) => f.name).join(', ')}, got ${describe(body)}` }] };
+  }
+  const record = body as Record<string, unknown>;
+  const details: FieldProblem[] = [];
+  for (const f of features) {
+    const problem = checkFeature(f, record[f.name], prefix + f.name);
+    if (problem) details.push(problem);
+  }
+  const known = new Set<string>(features.map((f) => f.name));
+  for (const key of Object.keys(record)) {
+    if (!known.has(key)) details.push({ field: prefix + key, message: `is not a known field; allowed: ${[...known].join(', ')}` });
+  }
+  if (details.length > 0) return { ok: false, details };
+  const vitals = record as Vitals;
+  if (vitals.diastolicBP >= vitals.systolicBP) {
+    return { ok: false, details: [{ field: `${prefix}diastolicBP`, message: `must be below systolicBP (${vitals.systolicBP} mmHg), got ${vitals.diastolicBP}` }] };
+  }
+  return { ok: true, value: vitals };
+}
+
+function checkInstancesShape(body: unknown, maxInstances: number): FieldProblem | unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { field: 'body', message: `must be a JSON object {"instances": [...]}, got ${describe(body)}` };
+  }
+  const record = body as Record<string, unknown>;
+  const extra = Object.keys(record).find((k) => k !== 'instances');
+  if (extra !== undefined) return { field: extra, message: 'is not a known field; allowed: instances' };
+  const instances = record.instances;
+  if (!Array.isArray(instances)) return { field: 'instances', message: `must be an array of 1 to ${maxInstances} patients, got ${describe(instances)}` };
+  if (instances.length === 0 || instances.length > maxInstances) {
+    return { field: 'instances', message: `must hold 1 to ${maxInstances} patients, got ${instances.length}` };
+  }
+  return instances as unknown[];
+}
+
+/** Checks `{instances: [...]}`; row problems carry the row index in their field name. */
+export function validateBatch(model: Pick<Model, 'features'>, body: unknown, maxInstances: number): Validated<Vitals[]> {
+  const shape = checkInstancesShape(body, maxInstances);
+  if (!Array.isArray(shape)) return { ok: false, details: [shape] };
+  const rows: Vitals[] = [];
+  const details: FieldProblem[] = [];
+  shape.forEach((row, i) => {
+    const result = validateVitals(model.features, row, `instances[${i}].`);
+    if (result.ok) rows.push(result.value);
+    else details.push(...result.details);
+  });
+  return details.length > 0 ? { ok: false, details } : { ok: true, value: rows };
+}
