@@ -1,0 +1,181 @@
+// Typed access to the cluster for the operator's cluster tests: the RiskModel custom resource
+// and the children the operator is supposed to create for it.
+import * as k8s from '@kubernetes/client-node';
+
+export const GROUP = 'riskmodel.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const PLURAL = 'riskmodels';
+export const FIELD_MANAGER = 'riskmodel-operator';
+export const LABELS = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  managedBy: 'app.kubernetes.io/managed-by',
+} as const;
+export const CONFIG_HASH_ANNOTATION = 'riskmodel.dev/config-hash';
+
+export interface RiskModelSpec {
+  model: { version?: string; configMapRef?: { name: string; key?: string } };
+  image?: string;
+  minReplicas?: number;
+  maxReplicas?: number;
+  targetCPUUtilizationPercentage?: number;
+  scaleDownStabilizationSeconds?: number;
+  resources?: k8s.V1ResourceRequirements;
+  service?: { type?: string; port?: number };
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface RiskModelStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  desiredReplicas?: number;
+  currentCPUUtilizationPercentage?: number;
+  modelVersion?: string;
+  endpoint?: string;
+  conditions?: Condition[];
+  lastScaleTime?: string;
+}
+
+export interface RiskModel extends k8s.KubernetesObject {
+  metadata: k8s.V1ObjectMeta & { name: string; namespace: string };
+  spec: RiskModelSpec;
+  status?: RiskModelStatus;
+}
+
+/** API clients for one identity (the admin by default; the operator's ServiceAccount in one test). */
+export class Cluster {
+  readonly objects: k8s.KubernetesObjectApi;
+  readonly core: k8s.CoreV1Api;
+  readonly apps: k8s.AppsV1Api;
+  readonly autoscaling: k8s.AutoscalingV2Api;
+  readonly coordination: k8s.CoordinationV1Api;
+  readonly custom: k8s.CustomObjectsApi;
+  readonly kc: k8s.KubeConfig;
+
+  constructor(readonly kubeconfigPath: string) {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    this.kc = kc;
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
+    this.coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  /** Creates the RiskModel, returning what the API server stored (defaults applied). */
+  async createRiskModel(rm: RiskModel): Promise<RiskModel> {
+    return (await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: rm.metadata.namespace,
+      plural: PLURAL,
+      body: rm,
+    })) as RiskModel;
+  }
+
+  async getRiskModel(namespace: string, name: string): Promise<RiskModel> {
+    return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as RiskModel;
+  }
+
+  async listRiskModels(namespace: string): Promise<RiskModel[]> {
+    const list = (await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })) as {
+      items: RiskModel[];
+    };
+    return list.items;
+  }
+
+  /** Merge-patches the RiskModel's spec, as a user editing it would. */
+  async patchRiskModelSpec(namespace: string, name: string, spec: Partial<RiskModelSpec>): Promise<RiskModel> {
+    return (await this.custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    )) as RiskModel;
+  }
+
+  async deleteRiskModel(namespace: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
+  }
+
+  /** The three children, or undefined for each one that does not exist. */
+  async children(namespace: string, name: string): Promise<Children> {
+    const [deployment, service, hpa] = await Promise.all([
+      orUndefined(this.apps.readNamespacedDeployment({ namespace, name })),
+      orUndefined(this.core.readNamespacedService({ namespace, name })),
+      orUndefined(this.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name })),
+    ]);
+    return { deployment, service, hpa };
+  }
+
+  /** ReplicaSets of one RiskModel's Deployment, oldest first. */
+  async replicaSets(namespace: string, name: string): Promise<k8s.V1ReplicaSet[]> {
+    const list = await this.apps.listNamespacedReplicaSet({ namespace, labelSelector: `${LABELS.instance}=${name}` });
+    return list.items.sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0));
+  }
+
+  async pods(namespace: string, name: string): Promise<k8s.V1Pod[]> {
+    return (await this.core.listNamespacedPod({ namespace, labelSelector: `${LABELS.instance}=${name}` })).items;
+  }
+
+  /** Events (core/v1 view, which also shows events.k8s.io ones) about one object. */
+  async eventsFor(namespace: string, kind: string, name: string): Promise<k8s.CoreV1Event[]> {
+    const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
+    return list.items;
+  }
+}
+
+export interface Children {
+  deployment?: k8s.V1Deployment;
+  service?: k8s.V1Service;
+  hpa?: k8s.V2HorizontalPodAutoscaler;
+}
+
+/** The condition of `type`, if the status has it. */
+export function condition(rm: RiskModel, type: string): Condition | undefined {
+  return rm.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Ready=True for the RiskModel's current generation. */
+export function isReady(rm: RiskModel): boolean {
+  return condition(rm, 'Ready')?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
+}
+
+/** The HTTP status of a failed API call, or undefined when it did not fail that way. */
+export function apiStatus(err: unknown): number | undefined {
+  return err instanceof k8s.ApiException ? err.code : undefined;
+}
+
+/** The server's message for a failed API call (the Status body's `message`). */
+export function apiMessage(err: unknown): string {
+  if (!(err instanceof k8s.ApiException)) return String(err);
+  const body: unknown = err.body;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      return parsed.message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  return JSON.stringify(body);
+}
+
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (apiStatus(err) === 404) return undefined;
+    throw err;
+  }
+}
