@@ -1,0 +1,286 @@
+// The web page in a real browser: Debian's chromium driven by playwright-core against the
+// real inference server started in-process on loopback. Every test also fails on a console
+// error, an uncaught page error, a failed request or any request leaving the machine.
+import { expect } from 'chai';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type StartedServer } from '../../inference/server.js';
+import { EXAMPLES } from '../../inference/web/static/js/vitals.js';
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT = fileURLToPath(new URL('../../test-results/web-page.png', import.meta.url));
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+interface Feature {
+  name: string;
+  unit: string;
+  min: number;
+  max: number;
+}
+interface ModelCard {
+  version: string;
+  classes: string[];
+  features: Feature[];
+}
+interface Prediction {
+  risk: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  contributions: Record<string, number>;
+}
+
+/** Console errors, page errors, failed and external requests seen while a test runs. */
+class Problems {
+  readonly seen: string[] = [];
+  /** Console errors matching one of these are expected by the current test. */
+  expected: RegExp[] = [];
+
+  watch(page: Page): void {
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const text = `${msg.text()} (${msg.location().url})`;
+      if (!this.expected.some((re) => re.test(text))) this.seen.push(`console error: ${text}`);
+    });
+    page.on('pageerror', (err) => this.seen.push(`page error: ${err.stack ?? err.message}`));
+    page.on('request', (req) => {
+      const { protocol, host, hostname } = new URL(req.url());
+      if (protocol !== 'data:' && !LOOPBACK.has(hostname) && !LOOPBACK.has(host)) this.seen.push(`external request: ${req.url()}`);
+    });
+    page.on('requestfailed', (req) => this.seen.push(`failed request: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  }
+}
+
+async function numberIn(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).textContent()) ?? '';
+  // The page writes a typographic minus (U+2212) and thousands separators.
+  return Number(text.replace(/\u2212/g, '-').replace(/[,%+\s]/g, ''));
+}
+
+async function focusedId(page: Page): Promise<string | null> {
+  return page.locator(':focus').getAttribute('id');
+}
+
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The part of a canvas element the pixel check uses (the project's types have no DOM lib). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+describe('web page in a real browser (chromium, in-process server)', function () {
+  this.timeout(60_000);
+  let server: StartedServer;
+  let browser: Browser;
+  let card: ModelCard;
+  let page: Page;
+  let problems: Problems;
+
+  const api = (path: string) => new URL(path, `${server.url}/`).toString();
+
+  async function serverPrediction(vitals: Record<string, number>): Promise<Prediction> {
+    const res = await fetch(api('predict'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(vitals) });
+    expect(res.status).to.equal(200);
+    return (await res.json()) as Prediction;
+  }
+
+  before(async () => {
+    server = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'warn' });
+    card = (await (await fetch(api('model'))).json()) as ModelCard;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    problems = new Problems();
+    problems.watch(page);
+    await page.goto(server.url);
+    await page.locator('body[data-ready="true"]').waitFor();
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  function expectNoProblems(): void {
+    expect(problems.seen, 'console errors, failed or external requests').to.deep.equal([]);
+  }
+
+  it('labels every vital with its unit and the allowed range from the model card', async () => {
+    expect(card.features.map((f) => f.name)).to.have.length(5);
+    for (const { name, unit, min, max } of card.features) {
+      const label = await page.locator(`label[for="f-${name}"]`).textContent();
+      expect(label, name).to.contain(`(${unit})`);
+      // The label is bound to its input, so assistive tech and clicks reach the field.
+      await page.locator(`label[for="f-${name}"]`).click();
+      expect(await focusedId(page)).to.equal(`f-${name}`);
+      expect(await page.getByTestId(`range-${name}`).textContent()).to.equal(`Allowed ${min}–${max} ${unit}`);
+    }
+    expect(await page.getByTestId('model-version').textContent()).to.equal(card.version);
+    expectNoProblems();
+  });
+
+  it('shows the risk, confidence, probabilities and contributions the server computes, using only the keyboard', async () => {
+    const vitals = { heartRate: 104, systolicBP: 102, diastolicBP: 64, temperature: 38.4, oxygenSaturation: 94 };
+    await page.getByTestId('input-heartRate').focus();
+    for (const name of Object.keys(vitals) as (keyof typeof vitals)[]) {
+      await page.keyboard.type(String(vitals[name]));
+      if (name !== 'oxygenSaturation') await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByTestId('result-risk').waitFor();
+
+    const expected = await serverPrediction(vitals);
+    expect(await page.getByTestId('result-risk').textContent()).to.equal(expected.risk);
+    expect(await numberIn(page, 'result-confidence')).to.be.closeTo(expected.confidence * 100, 0.051);
+    let sum = 0;
+    for (const cls of card.classes) {
+      const shown = await numberIn(page, `prob-value-${cls}`);
+      expect(shown, cls).to.be.closeTo((expected.probabilities[cls] ?? NaN) * 100, 0.051);
+      sum += shown;
+    }
+    expect(sum).to.be.closeTo(100, 0.2);
+    for (const { name } of card.features) {
+      const shown = await numberIn(page, `contribution-value-${name}`);
+      expect(shown, name).to.be.closeTo((expected.contributions[name] ?? NaN) * 100, 0.51);
+    }
+    expect(await page.getByTestId('result').getAttribute('aria-live')).to.equal('polite');
+    expectNoProblems();
+  });
+
+  it('fills and assesses the critical example as High risk', async () => {
+    await page.getByTestId('example-critical').click();
+    await page.getByTestId('result-risk').waitFor();
+    expect(await page.getByTestId('result-risk').textContent()).to.equal('High');
+    expect(await page.getByTestId('input-oxygenSaturation').inputValue()).to.equal(String(EXAMPLES.critical.oxygenSaturation));
+    await page.getByTestId('example-healthy').click();
+    await page.locator('[data-testid="result-risk"]', { hasText: 'Low' }).waitFor();
+    expectNoProblems();
+  });
+
+  it("shows the server's validation errors next to each bad field, and no stale result", async () => {
+    // Chromium logs every 4xx response as a console error; this test expects exactly those.
+    problems.expected = [/status of 400 .*\/predict\)$/];
+    await page.getByTestId('example-healthy').click();
+    await page.getByTestId('result-risk').waitFor();
+    await page.getByTestId('input-heartRate').fill('400');
+    await page.getByTestId('input-temperature').fill('');
+    await page.getByTestId('predict-submit').click();
+
+    const heartRate = card.features.find((f) => f.name === 'heartRate') as Feature;
+    await page.locator('[data-testid="error-heartRate"]:visible').waitFor();
+    const heartError = await page.getByTestId('error-heartRate').textContent();
+    expect(heartError).to.contain(String(heartRate.min)).and.to.contain(String(heartRate.max));
+    expect(await page.getByTestId('error-temperature').isVisible()).to.be.true;
+    expect(await page.getByTestId('input-heartRate').getAttribute('aria-invalid')).to.equal('true');
+    for (const name of ['systolicBP', 'diastolicBP', 'oxygenSaturation']) {
+      expect(await page.getByTestId(`error-${name}`).isVisible(), name).to.be.false;
+      expect(await page.getByTestId(`input-${name}`).getAttribute('aria-invalid'), name).to.equal(null);
+    }
+    expect(await page.getByTestId('result-risk').count()).to.equal(0);
+    expect(await focusedId(page)).to.equal('f-heartRate');
+
+    // Correcting the field clears its error and the next submission succeeds.
+    await page.getByTestId('input-heartRate').fill('80');
+    expect(await page.getByTestId('error-heartRate').isVisible()).to.be.false;
+    await page.getByTestId('input-temperature').fill('37');
+    await page.getByTestId('predict-submit').click();
+    await page.getByTestId('result-risk').waitFor();
+    expect(await page.getByTestId('form-errors').isVisible()).to.be.false;
+    expectNoProblems();
+  });
+
+  it('runs a 200-request load test at concurrency 4 and the counters and the status panel follow it', async () => {
+    await page.locator('[data-testid="st-health"][data-state="ok"]').waitFor();
+    expect(await page.getByTestId('st-ready').textContent()).to.equal('Ready');
+    expect(await page.getByTestId('st-version').textContent()).to.equal(card.version);
+    const servedBefore = await numberIn(page, 'st-requests');
+
+    await page.getByTestId('example-critical').click();
+    await page.getByTestId('result-risk').waitFor();
+    await page.getByTestId('lt-total').fill('200');
+    await page.getByTestId('lt-concurrency').fill('4');
+    await page.getByTestId('lt-start').click();
+    await page.locator('[data-testid="lt-state"][data-state="finished"]').waitFor({ timeout: 45_000 });
+
+    expect(await numberIn(page, 'lt-sent')).to.equal(200);
+    expect(await numberIn(page, 'lt-ok')).to.equal(200);
+    expect(await numberIn(page, 'lt-errors')).to.equal(0);
+    expect(await numberIn(page, 'lt-inflight')).to.equal(0);
+    expect(await page.getByTestId('lt-summary').textContent()).to.match(/^Finished: 200 requests in [\d.]+ s, 200 OK/);
+    expect(await page.getByTestId('lt-start').isEnabled()).to.be.true;
+    expect(await page.getByTestId('lt-stop').isEnabled()).to.be.false;
+
+    // The server's own count, shown by the status panel, rises by at least the 200 requests.
+    await waitFor(async () => (await numberIn(page, 'st-requests')) >= servedBefore + 200, 'requests served to rise by 200', 5000);
+    expect(await page.getByTestId('st-p99').textContent()).to.match(/ms$/);
+
+    // The chart drew the throughput line in its colour (#2563eb).
+    const throughputPixels = await page.getByTestId('lt-chart').evaluate((canvas: CanvasLike) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === 0x25 && data[i + 1] === 0x63 && data[i + 2] === 0xeb) n++;
+      return n;
+    });
+    expect(throughputPixels).to.be.above(50);
+
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expectNoProblems();
+  });
+
+  it('stops a rate-paced run when Stop is pressed, long before its planned end', async () => {
+    await page.getByTestId('lt-mode-rate').check();
+    await page.getByTestId('lt-rate').fill('40');
+    await page.getByTestId('lt-duration').fill('60');
+    await page.getByTestId('lt-concurrency').fill('2');
+    await page.getByTestId('lt-start').click();
+    await page.locator('[data-testid="lt-state"][data-state="running"]').waitFor();
+    await waitFor(async () => (await numberIn(page, 'lt-sent')) >= 10, 'ten requests sent', 10_000);
+    await page.getByTestId('lt-stop').click();
+    await page.locator('[data-testid="lt-state"][data-state="stopped"]').waitFor({ timeout: 5000 });
+
+    const sent = await numberIn(page, 'lt-sent');
+    expect(sent).to.be.within(10, 400);
+    expect(await numberIn(page, 'lt-ok')).to.equal(sent);
+    expect(await page.getByTestId('lt-summary').textContent()).to.match(/^Stopped: /);
+    await page.waitForTimeout(500);
+    expect(await numberIn(page, 'lt-sent')).to.equal(sent);
+    expectNoProblems();
+  });
+
+  it('explains a bad load-test plan next to its field and sends nothing', async () => {
+    await page.getByTestId('lt-concurrency').fill('0');
+    await page.getByTestId('lt-start').click();
+    expect(await page.getByTestId('lt-error-concurrency').textContent()).to.equal('must be a whole number from 1 to 64');
+    expect(await page.getByTestId('lt-concurrency').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.getByTestId('lt-state').textContent()).to.equal('Idle');
+    expect(await numberIn(page, 'lt-sent')).to.equal(0);
+    expectNoProblems();
+  });
+});
