@@ -13,12 +13,18 @@ const MIN_SPAN_SECONDS = 10;
 const PAD = { top: 30, right: 54, bottom: 28, left: 54 };
 const FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-/** The smallest "round" number (1, 2, 2.5, 5 × 10^k) at or above v. */
+const NICE_STEPS = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+
+/** The smallest "round" number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above v. */
 export function niceCeiling(v) {
   if (!(v > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(v));
-  const step = [1, 2, 2.5, 5, 10].find((s) => s * power >= v * 0.9999);
-  return step * power;
+  return NICE_STEPS.find((s) => s * power >= v * 0.9999) * power;
+}
+
+/** An axis maximum whose quarters are round numbers, so the four grid lines read cleanly. */
+function axisMax(v) {
+  return 4 * niceCeiling(v / 4);
 }
 
 function fitToDisplay(canvas) {
@@ -101,8 +107,8 @@ function makeScales(points, area) {
   const t1 = Math.max(MIN_SPAN_SECONDS, last);
   const t0 = Math.max(0, t1 - WINDOW_SECONDS);
   const visible = points.filter((p) => p.t >= t0);
-  const rpsMax = niceCeiling(Math.max(0, ...visible.map((p) => p.rps || 0)));
-  const msMax = niceCeiling(Math.max(0, ...visible.map((p) => (Number.isFinite(p.p99) ? p.p99 : 0))));
+  const rpsMax = axisMax(Math.max(0, ...visible.map((p) => p.rps || 0)));
+  const msMax = axisMax(Math.max(0, ...visible.map((p) => (Number.isFinite(p.p99) ? p.p99 : 0))));
   return {
     t0,
     t1,

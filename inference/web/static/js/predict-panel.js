@@ -136,6 +136,16 @@ export function createPredictPanel(card) {
     result.dataset.state = 'done';
   }
 
+  function showRejection({ status, body }) {
+    const details = Array.isArray(body?.details) ? body.details : [];
+    if (status === 400 && details.length > 0) {
+      const n = details.length;
+      showErrors(`The server did not accept ${n === 1 ? 'this value' : `these ${n} values`}:`, details);
+    } else {
+      showErrors(`The server answered HTTP ${status}: ${body?.error ?? 'no details'}.`, details);
+    }
+  }
+
   async function onSubmit(event) {
     event.preventDefault();
     clearErrors();
@@ -144,7 +154,7 @@ export function createPredictPanel(card) {
     try {
       const response = await postPredict(readVitals(features));
       if (response.ok) showResult(response.body);
-      else showErrors(response.body?.error ?? `The server answered HTTP ${response.status}.`, response.body?.details ?? []);
+      else showRejection(response);
     } catch (err) {
       showErrors(`Cannot reach the inference server (${err instanceof Error ? err.message : String(err)}).`);
     } finally {
