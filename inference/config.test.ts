@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { ConfigError, DEFAULT_LIMITS, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to port 8080 on all interfaces, info logs, training the default model', () => {
+    expect(loadConfig({})).to.deep.equal({
+      port: 8080,
+      host: '0.0.0.0',
+      modelPath: undefined,
+      logLevel: 'info',
+      limits: DEFAULT_LIMITS,
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      MODEL_PATH: '/models/m.json',
+      LOG_LEVEL: 'DEBUG',
+      PREDICT_BODY_LIMIT_BYTES: '2048',
+      BATCH_BODY_LIMIT_BYTES: '1048576',
+      BATCH_MAX_INSTANCES: '500',
+      SHUTDOWN_GRACE_MS: '3000',
+    });
+    expect(config).to.deep.equal({
+      port: 9000,
+      host: '127.0.0.1',
+      modelPath: '/models/m.json',
+      logLevel: 'debug',
+      limits: { predictBodyBytes: 2048, batchBodyBytes: 1048576, batchMaxInstances: 500 },
+      shutdownGraceMs: 3000,
+    });
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'http' }, /PORT must be an integer from 0 to 65535, got "http"/],
+    [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly, got "loud"/],
+    [{ BATCH_MAX_INSTANCES: '0' }, /BATCH_MAX_INSTANCES must be an integer from 1 to 1000000, got "0"/],
+    [{ PREDICT_BODY_LIMIT_BYTES: '1.5' }, /PREDICT_BODY_LIMIT_BYTES must be an integer/],
+    [{ SHUTDOWN_GRACE_MS: '-1' }, /SHUTDOWN_GRACE_MS must be an integer from 0 to 600000/],
+  ];
+  for (const [env, message] of bad) {
+    it(`rejects ${JSON.stringify(env)} naming the variable and what it accepts`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, message);
+    });
+  }
+});
