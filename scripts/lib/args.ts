@@ -1,0 +1,98 @@
+// A small, strict command-line flag parser shared by the operator-facing scripts. Every
+// mistake becomes a UsageError whose message names the flag and what it accepts, so a CLI
+// can print it and exit 2 instead of failing later with something obscure.
+
+/** A command-line mistake; the message is for the user as is. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface FlagSpec {
+  /** `string` flags take a value (`--rate 200` or `--rate=200`); `boolean` flags take none. */
+  type: 'string' | 'boolean';
+  /** A one-letter alias, without the dash (`n` for `-n`). */
+  short?: string;
+}
+
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** Parsed flags: a string for each given value flag, `true` for each given boolean flag. */
+export type ParsedFlags = Record<string, string | true>;
+
+/**
+ * Parses `argv` (without node and script) against `specs`. Refuses unknown flags (listing
+ * the known ones), a value flag without a value, a value on a boolean flag, a repeated
+ * flag and positional arguments. Throws UsageError; never exits.
+ */
+export function parseFlags(argv: readonly string[], specs: FlagSpecs): ParsedFlags {
+  const parsed: ParsedFlags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const { name, inline } = flagName(arg, specs);
+    const spec = specs[name];
+    if (spec === undefined) throw new UsageError(`unknown flag ${arg}; known flags: ${Object.keys(specs).map((known) => `--${known}`).join(', ')}`);
+    if (parsed[name] !== undefined) throw new UsageError(`--${name} is given more than once`);
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
+      parsed[name] = true;
+      continue;
+    }
+    const value = inline ?? argv[i + 1];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (inline === undefined) i++;
+    parsed[name] = value;
+  }
+  return parsed;
+}
+
+function flagName(arg: string, specs: FlagSpecs): { name: string; inline?: string } {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=');
+    return eq === -1 ? { name: arg.slice(2) } : { name: arg.slice(2, eq), inline: arg.slice(eq + 1) };
+  }
+  if (/^-[A-Za-z]$/.test(arg)) {
+    const long = Object.entries(specs).find(([, spec]) => spec.short === arg.slice(1));
+    if (long !== undefined) return { name: long[0] };
+  }
+  if (!arg.startsWith('-')) throw new UsageError(`unexpected argument "${arg}"; every option is a --flag (see --help)`);
+  return { name: arg };
+}
+
+export interface NumberRule {
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  integer: boolean;
+  /** Words for the unit, shown in the message (`seconds`). */
+  unit?: string;
+}
+
+/**
+ * Reads a numeric flag value within `rule`, or `fallback` when the flag was not given.
+ * Throws UsageError naming the flag, the allowed range and what was given.
+ */
+export function numberFlag(flags: ParsedFlags, name: string, rule: NumberRule, fallback: number): number;
+export function numberFlag(flags: ParsedFlags, name: string, rule: NumberRule): number | undefined;
+export function numberFlag(flags: ParsedFlags, name: string, rule: NumberRule, fallback?: number): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  const fits = Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
+  if (!fits) {
+    const kind = rule.integer ? 'a whole number' : 'a number';
+    const unit = rule.unit === undefined ? '' : ` ${rule.unit}`;
+    throw new UsageError(`--${name} must be ${kind} from ${rule.min} to ${rule.max}${unit}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+/** Reads a string flag, or `undefined` when it was not given. */
+export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
+  const raw = flags[name];
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+/** True when a boolean flag was given. */
+export function booleanFlag(flags: ParsedFlags, name: string): boolean {
+  return flags[name] === true;
+}
