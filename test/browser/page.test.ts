@@ -44,21 +44,23 @@ interface Prediction {
 /** Console errors, page errors, failed and external requests seen while a test runs. */
 class Problems {
   readonly seen: string[] = [];
-  /** Console errors matching one of these are expected by the current test. */
+  /** Problems matching one of these are expected by the current test. */
   expected: RegExp[] = [];
 
   watch(page: Page): void {
     page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const text = `${msg.text()} (${msg.location().url})`;
-      if (!this.expected.some((re) => re.test(text))) this.seen.push(`console error: ${text}`);
+      if (msg.type() === 'error') this.add(`console error: ${msg.text()} (${msg.location().url})`);
     });
-    page.on('pageerror', (err) => this.seen.push(`page error: ${err.stack ?? err.message}`));
+    page.on('pageerror', (err) => this.add(`page error: ${err.stack ?? err.message}`));
     page.on('request', (req) => {
       const { protocol, host, hostname } = new URL(req.url());
-      if (protocol !== 'data:' && !LOOPBACK.has(hostname) && !LOOPBACK.has(host)) this.seen.push(`external request: ${req.url()}`);
+      if (protocol !== 'data:' && !LOOPBACK.has(hostname) && !LOOPBACK.has(host)) this.add(`external request: ${req.url()}`);
     });
-    page.on('requestfailed', (req) => this.seen.push(`failed request: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+    page.on('requestfailed', (req) => this.add(`failed request: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  }
+
+  private add(problem: string): void {
+    if (!this.expected.some((re) => re.test(problem))) this.seen.push(problem);
   }
 }
 
@@ -145,6 +147,39 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     expectNoProblems();
   });
 
+  it('refreshes the status panel every second', async () => {
+    await page.locator('[data-testid="st-ready"][data-state="ok"]').waitFor();
+    const first = await page.getByTestId('st-updated').textContent();
+    await waitFor(async () => (await page.getByTestId('st-updated').textContent()) !== first, 'the next refresh', 2500);
+    expect(await page.getByTestId('st-health').textContent()).to.equal('Healthy');
+    expect(await page.getByTestId('st-uptime').textContent()).to.match(/^\d+ s$|min/);
+    expect(await page.getByTestId('model-accuracy').textContent()).to.match(/^\d+\.\d%$/);
+    expectNoProblems();
+  });
+
+  it('shows the server as unreachable once it stops', async () => {
+    const doomed = await startServer({ port: 0, host: '127.0.0.1' });
+    const other = await browser.newPage();
+    const watcher = new Problems();
+    // With the server gone, each poll fails; those failures are what this test expects.
+    watcher.expected = [/ERR_CONNECTION_REFUSED/, /ERR_EMPTY_RESPONSE/, /ERR_CONNECTION_RESET/];
+    watcher.watch(other);
+    let stopped = false;
+    try {
+      await other.goto(doomed.url);
+      await other.locator('[data-testid="st-health"][data-state="ok"]').waitFor();
+      await doomed.close();
+      stopped = true;
+      await other.locator('[data-testid="st-health"][data-state="bad"]').waitFor({ timeout: 5000 });
+      expect(await other.getByTestId('st-health').textContent()).to.equal('Unreachable');
+      expect(await other.getByTestId('st-ready').textContent()).to.equal('Unknown');
+      expect(watcher.seen).to.deep.equal([]);
+    } finally {
+      await other.close();
+      if (!stopped) await doomed.close();
+    }
+  });
+
   it('shows the risk, confidence, probabilities and contributions the server computes, using only the keyboard', async () => {
     const vitals = { heartRate: 104, systolicBP: 102, diastolicBP: 64, temperature: 38.4, oxygenSaturation: 94 };
     await page.getByTestId('input-heartRate').focus();
@@ -185,7 +220,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
 
   it("shows the server's validation errors next to each bad field, and no stale result", async () => {
     // Chromium logs every 4xx response as a console error; this test expects exactly those.
-    problems.expected = [/status of 400 .*\/predict\)$/];
+    problems.expected = [/^console error: .*status of 400 .*\/predict\)$/];
     await page.getByTestId('example-healthy').click();
     await page.getByTestId('result-risk').waitFor();
     await page.getByTestId('input-heartRate').fill('400');
