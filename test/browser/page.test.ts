@@ -21,6 +21,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = fileURLToPath(new URL('../../test-results/web-page.png', import.meta.url));
+const STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 interface Feature {
@@ -121,7 +122,13 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     problems = new Problems();
     problems.watch(page);
-    await page.goto(server.url);
+    // Serve the page under the strictest useful policy: same-origin everything, no inline
+    // script or style. A violation is a console error, so the page must need neither.
+    await page.route(`${server.url}/`, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': STRICT_CSP } });
+    });
+    await page.goto(`${server.url}/`);
     await page.locator('body[data-ready="true"]').waitFor();
   });
 

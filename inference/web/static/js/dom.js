@@ -1,13 +1,15 @@
 // Tiny DOM helpers: build elements without innerHTML, so server text can never inject markup.
 
 /**
- * el('p', {class: 'hint', id: 'x', dataset: {testid: 'y'}}, 'text', child) → HTMLElement.
+ * el('p', {class: 'hint', id: 'x', dataset: {testid: 'y'}, style: {width: '5%'}}, 'text', child) → HTMLElement.
  * Attributes set to null/undefined/false are skipped; `true` sets an empty attribute.
  */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (name === 'dataset') Object.assign(node.dataset, value);
+    // Set through the CSSOM, which a strict Content-Security-Policy (no 'unsafe-inline') allows.
+    else if (name === 'style') Object.assign(node.style, value);
     else if (value === true) node.setAttribute(name, '');
     else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, String(value));
   }

@@ -51,7 +51,7 @@ function probabilityRow(cls, p) {
     { class: 'prob-row', dataset: { testid: `prob-${cls}` } },
     el('span', { class: 'prob-label' }, cls),
     el('span', { class: 'bar', role: 'img', 'aria-label': `${cls}: ${pct}` },
-      el('span', { class: `bar-fill risk-${cls}`, style: `width:${(p * 100).toFixed(2)}%` })),
+      el('span', { class: `bar-fill risk-${cls}`, style: { width: `${(p * 100).toFixed(2)}%` } })),
     el('span', { class: 'prob-value', dataset: { testid: `prob-value-${cls}` } }, pct),
   );
 }
@@ -65,7 +65,7 @@ function contributionRow(name, value, scale) {
     { class: 'contrib-row', dataset: { testid: `contribution-${name}` } },
     el('span', { class: 'contrib-label' }, featureLabel(name)),
     el('span', { class: 'contrib-bar', 'aria-hidden': 'true' },
-      el('span', { class: `contrib-fill ${side}`, style: `width:${width.toFixed(2)}%` })),
+      el('span', { class: `contrib-fill ${side}`, style: { width: `${width.toFixed(2)}%` } })),
     el('span', { class: `contrib-value ${side}`, dataset: { testid: `contribution-value-${name}` } }, signed),
   );
 }
