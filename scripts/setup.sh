@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up shared by `npm test` and `npm run demo`: Node dependencies and the
+# Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
 # prometheus, openssl for the local cluster's certificates).
 set -euo pipefail
@@ -11,8 +11,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+if [ "${1:-}" != "--demo" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+fi
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

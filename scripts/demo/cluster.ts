@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { clusterPaths, startCluster, stopCluster } from '../../localcluster/cluster.js';
+import { USAGE_CPU_ANNOTATION } from '../../localcluster/kwok-config.js';
+import { kubectl } from './kube.js';
+import type { KubeTarget } from './kube.js';
+import { dim } from './narrate.js';
+
+/** The cluster the demo runs on. */
+export interface DemoCluster {
+  target: KubeTarget;
+  /** True when this run started the local cluster (so cleaning up stops it). */
+  startedHere: boolean;
+  description: string;
+  /**
+   * Sets the CPU usage kwok simulates for the pods matching `selector`. Only pods that exist
+   * now are annotated, so callers repeat it while pods come and go.
+   */
+  setCpu: (namespace: string, selector: string, milliCores: number) => Promise<void>;
+}
+
+function simulatedCpu(target: KubeTarget) {
+  return async (namespace: string, selector: string, milliCores: number): Promise<void> => {
+    await kubectl(target, ['annotate', 'pods', '-n', namespace, '-l', selector, '--overwrite', `${USAGE_CPU_ANNOTATION}=${milliCores}m`]);
+  };
+}
+
+/**
+ * Connects to the cluster in $KUBECONFIG (kubectl from PATH, else the local cluster's), or
+ * starts the local one, building its binaries on first use with progress on stdout.
+ */
+export async function connectCluster(useCurrentContext: boolean): Promise<DemoCluster> {
+  if (useCurrentContext) {
+    const kubeconfig = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+    if (!existsSync(kubeconfig)) throw new Error(`--use-current-context: no kubeconfig at ${kubeconfig} (set KUBECONFIG)`);
+    const local = clusterPaths().kubectl;
+    const target = { kubeconfig, kubectl: existsSync(local) ? local : 'kubectl' };
+    const { stdout } = await kubectl(target, ['config', 'current-context']);
+    return { target, startedHere: false, description: `context ${stdout.trim()}`, setCpu: simulatedCpu(target) };
+  }
+  const result = await startCluster({ log: (line) => console.log(`      ${dim(line)}`) });
+  const target = { kubeconfig: result.paths.kubeconfig, kubectl: result.paths.kubectl };
+  const description = result.alreadyRunning
+    ? `the local cluster that was already running, API server ${result.state.server}`
+    : `local cluster started in ${Math.round(result.ms / 1000)} s, API server ${result.state.server}`;
+  return { target, startedHere: !result.alreadyRunning, description, setCpu: simulatedCpu(target) };
+}
+
+/** Stops the local cluster (exactly the processes it started). Safe when none runs. */
+export async function stopDemoCluster(): Promise<void> {
+  await stopCluster({ log: (line) => console.log(`      ${dim(line)}`) });
+}

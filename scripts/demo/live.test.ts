@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { formatLive } from './live.js';
+import type { RiskModelObject } from './riskmodel.js';
+
+const rm = (status: RiskModelObject['status']): RiskModelObject => ({
+  metadata: { name: 'demo' },
+  spec: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70, model: { version: 'v1' } },
+  status,
+});
+
+describe('demo live view', () => {
+  it('draws replicas against maxReplicas with ready, desired and CPU against the target', () => {
+    expect(formatLive(rm({ replicas: 3, readyReplicas: 2, desiredReplicas: 5, currentCPUUtilizationPercentage: 190 }), 12.4))
+      .to.equal('t=  12s  replicas ███·· 3 (ready 2, desired 5)  CPU 190% / target 70%');
+  });
+
+  it('shows dashes while the HPA has not reported yet', () => {
+    expect(formatLive(rm(undefined), 0)).to.equal('t=   0s  replicas ····· 0 (ready 0, desired -)  CPU - / target 70%');
+  });
+});

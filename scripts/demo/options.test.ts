@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { parseDemoArgs, DemoUsageError } from './options.js';
+
+describe('demo options', () => {
+  it('defaults to a run that leaves everything up in the riskmodel-demo namespace', () => {
+    expect(parseDemoArgs([])).to.deep.equal({ mode: 'run', once: false, useCurrentContext: false, namespace: 'riskmodel-demo', port: 8080 });
+  });
+
+  const cases: Array<[string, string[], Record<string, unknown>]> = [
+    ['cleans up with --once', ['--once'], { once: true }],
+    ['stops an earlier demo with --down', ['--down'], { mode: 'down' }],
+    ['uses the current context when asked', ['--use-current-context'], { useCurrentContext: true }],
+    ['takes a namespace', ['--namespace', 'team-a'], { namespace: 'team-a' }],
+    ['takes port 0 for any free port', ['--port', '0'], { port: 0 }],
+    ['takes a report path', ['--report', '/tmp/r.json'], { report: '/tmp/r.json' }],
+  ];
+  for (const [name, argv, expected] of cases) {
+    it(name, () => { expect(parseDemoArgs(argv)).to.include(expected); });
+  }
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['an unknown flag, listing the allowed ones', ['--fast'], /unknown option "--fast"; allowed: --once/],
+    ['a port out of range', ['--port', '70000'], /--port must be an integer from 0 to 65535/],
+    ['a fractional port', ['--port', '80.5'], /--port must be an integer/],
+    ['a namespace that is not a DNS label', ['--namespace', 'Team_A'], /--namespace must be a DNS label/],
+    ['a flag missing its value', ['--namespace'], /--namespace needs a value/],
+  ];
+  for (const [name, argv, message] of bad) {
+    it(`refuses ${name}`, () => {
+      expect(() => parseDemoArgs(argv)).to.throw(DemoUsageError, message);
+    });
+  }
+});

@@ -1,0 +1,69 @@
+/** The parts of RiskModel, Deployment and HPA objects the demo reads. */
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface RiskModelObject {
+  metadata: { name: string; generation?: number };
+  spec: {
+    minReplicas?: number;
+    maxReplicas?: number;
+    targetCPUUtilizationPercentage?: number;
+    scaleDownStabilizationSeconds?: number;
+    model: { version: string; configMapRef?: { name: string; key?: string } };
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    desiredReplicas?: number;
+    currentCPUUtilizationPercentage?: number;
+    modelVersion?: string;
+    endpoint?: string;
+    conditions?: Condition[];
+  };
+}
+
+export interface DeploymentObject {
+  metadata: { generation?: number };
+  spec: { replicas?: number; template: { metadata?: { annotations?: Record<string, string> } } };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+  };
+}
+
+export interface ReplicaSetList {
+  items: Array<{ metadata: { name: string; creationTimestamp?: string }; spec: { replicas?: number }; status?: { replicas?: number } }>;
+}
+
+/** Whether the RiskModel reports Ready=True for its current generation. */
+export function isReady(rm: RiskModelObject): boolean {
+  const ready = rm.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
+}
+
+/** The condition of a type, formatted as `Type=Status (Reason: message)` for narration. */
+export function describeCondition(rm: RiskModelObject, type: string): string {
+  const c = rm.status?.conditions?.find((x) => x.type === type);
+  if (!c) return `${type}=<none>`;
+  return `${type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`;
+}
+
+/** True when the Deployment's rollout is complete at `replicas` replicas. */
+export function rolledOut(d: DeploymentObject, replicas: number): boolean {
+  const s = d.status ?? {};
+  return (
+    s.observedGeneration === d.metadata.generation &&
+    d.spec.replicas === replicas &&
+    s.updatedReplicas === replicas &&
+    s.availableReplicas === replicas &&
+    s.replicas === replicas
+  );
+}

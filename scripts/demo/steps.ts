@@ -1,0 +1,177 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { getJson, kubectl, waitFor } from './kube.js';
+import type { KubeTarget } from './kube.js';
+import { block, info, ok, step } from './narrate.js';
+import { startBackground } from './processes.js';
+import type { Background } from './processes.js';
+import { describeCondition, isReady, rolledOut } from './riskmodel.js';
+import type { DeploymentObject, ReplicaSetList, RiskModelObject } from './riskmodel.js';
+import { runNode } from './run.js';
+
+export const SAMPLE = 'samples/riskmodel-demo.yaml';
+export const MODEL_KEY = 'model.json';
+
+/** Everything the steps share: the cluster, where files go, and a live-view hook. */
+export interface DemoContext {
+  target: KubeTarget;
+  namespace: string;
+  workDir: string;
+  /** Sets simulated CPU usage (millicores per pod) on the RiskModel's pods. Idempotent. */
+  setCpu: (milliCores: number) => Promise<void>;
+  /** Prints one line of the live view (replicas, desired, CPU). */
+  live: () => Promise<void>;
+  report: (name: string, details: Record<string, unknown>) => void;
+}
+
+/** The sample RiskModel, as the demo applies it. */
+export function loadSample(): RiskModelObject {
+  return parseYaml(readFileSync(SAMPLE, 'utf8')) as RiskModelObject;
+}
+
+const rmArgs = (ctx: DemoContext, name: string): string[] => ['riskmodel', name, '-n', ctx.namespace];
+const getRm = (ctx: DemoContext, name: string) => getJson<RiskModelObject>(ctx.target, rmArgs(ctx, name));
+const getDeploy = (ctx: DemoContext, name: string) => getJson<DeploymentObject>(ctx.target, ['deployment', name, '-n', ctx.namespace]);
+
+async function printRiskModels(ctx: DemoContext): Promise<void> {
+  const { stdout } = await kubectl(ctx.target, ['get', 'riskmodels', '-n', ctx.namespace]);
+  info('$ kubectl get riskmodels');
+  block(stdout);
+}
+
+/** Step 2: CRD and RBAC from config/, then the operator as a local process. */
+export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.ProcessEnv): Promise<Background> {
+  step(2, 'Installing the CRD and RBAC, starting the operator',
+    'Real: the API server validates the CRD and stores RiskModels; the operator runs from source on this machine.');
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/crd']);
+  await kubectl(ctx.target, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/rbac']);
+  ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
+  await kubectl(ctx.target, ['create', 'namespace', ctx.namespace]).catch(() => undefined);
+  const log = join(ctx.workDir, 'operator.log');
+  const operator = await startBackground('operator', process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
+    log,
+    env: { ...env, KUBECONFIG: ctx.target.kubeconfig, WATCH_NAMESPACES: ctx.namespace, HTTP_PORT: '0', LEADER_ELECT: 'true' },
+  });
+  await waitFor(() => Promise.resolve(readFileSync(log, 'utf8').includes('became leader') ? true : undefined), {
+    what: 'the operator to acquire its leader-election Lease', timeoutMs: 60_000, intervalMs: 500,
+  });
+  ok(`operator running (PID ${operator.pid}), leader of its Lease; log: ${log}`);
+  ctx.report('operator', { pid: operator.pid });
+  return operator;
+}
+
+/** Trains a model with `seed` and stores it in the sample's ConfigMap; returns the artifact's version. */
+export async function publishModel(ctx: DemoContext, configMap: string, seed: number): Promise<string> {
+  const out = join(ctx.workDir, `model-seed${seed}.json`);
+  await runNode(['--import', 'tsx', 'inference/cli/train.ts', '--samples', '1000', '--seed', String(seed), '--out', out]);
+  const artifact = JSON.parse(readFileSync(out, 'utf8')) as { version: string; metrics?: { accuracy?: number } };
+  const manifest = await kubectl(ctx.target, [
+    'create', 'configmap', configMap, '-n', ctx.namespace, `--from-file=${MODEL_KEY}=${out}`, '--dry-run=client', '-o', 'yaml',
+  ]);
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', '-'], manifest.stdout);
+  const accuracy = artifact.metrics?.accuracy;
+  ok(`trained model ${artifact.version} (seed ${seed}${accuracy === undefined ? '' : `, hold-out accuracy ${(accuracy * 100).toFixed(1)}%`}) → ConfigMap ${configMap}`);
+  return artifact.version;
+}
+
+/** Step 3: a model in a ConfigMap, the sample RiskModel applied, and Ready. */
+export async function applySample(ctx: DemoContext, sample: RiskModelObject): Promise<void> {
+  step(3, 'Training a model and applying the sample RiskModel',
+    'Real: Deployment, Service and HPA reconciled by the operator, pods scheduled by kube-scheduler; simulated: kwok marks the pods Running and Ready (no containers run).');
+  const cm = sample.spec.model.configMapRef?.name;
+  if (!cm) throw new Error(`${SAMPLE} has no spec.model.configMapRef.name`);
+  await publishModel(ctx, cm, 42);
+  await kubectl(ctx.target, ['apply', '-n', ctx.namespace, '-f', SAMPLE]);
+  const name = sample.metadata.name;
+  const rm = await waitFor(async () => { const r = await getRm(ctx, name); return isReady(r) ? r : undefined; }, {
+    what: `RiskModel ${name} to become Ready`, timeoutMs: 180_000, onPoll: async (t) => { if (t % 10_000 < 1000) await ctx.live(); },
+  });
+  ok(`RiskModel ${name} is Ready: ${rm.status?.readyReplicas} ready replicas (minReplicas ${rm.spec.minReplicas}), model ${rm.status?.modelVersion}`);
+  await printRiskModels(ctx);
+  ctx.report('ready', { readyReplicas: rm.status?.readyReplicas, minReplicas: rm.spec.minReplicas, modelVersion: rm.status?.modelVersion });
+}
+
+/** Step 4: edit the spec; the HPA (not the operator) moves the replica count. */
+export async function rescale(ctx: DemoContext, name: string, min: number, max: number): Promise<void> {
+  step(4, `Rescaling by editing the spec: minReplicas=${min}, maxReplicas=${max}`,
+    'Real: the operator updates the HPA; the HPA controller changes the Deployment\'s replicas; the operator never writes them.');
+  const patch = JSON.stringify({ spec: { minReplicas: min, maxReplicas: max } });
+  info(`$ kubectl patch riskmodel ${name} --type=merge -p '${patch}'`);
+  await kubectl(ctx.target, ['patch', ...rmArgs(ctx, name), '--type=merge', '-p', patch]);
+  const rm = await waitFor(async () => {
+    const r = await getRm(ctx, name);
+    return isReady(r) && r.status?.readyReplicas === min ? r : undefined;
+  }, { what: `${min} ready replicas`, timeoutMs: 120_000, onPoll: () => ctx.live() });
+  ok(`replicas followed: ${rm.status?.readyReplicas} ready`);
+  await printRiskModels(ctx);
+  ctx.report('rescale', { minReplicas: min, maxReplicas: max, readyReplicas: rm.status?.readyReplicas });
+}
+
+/** Step 5: simulated CPU above target; the real HPA controller scales up to maxReplicas. */
+export async function scaleUpUnderLoad(ctx: DemoContext, name: string, max: number): Promise<void> {
+  step(5, 'Autoscaling up under load',
+    'Simulated: each inference pod reports high CPU usage through kwok → metrics-server. Real: the HPA controller reads it and scales the Deployment.');
+  await ctx.setCpu(190);
+  const start = Date.now();
+  const d = await waitFor(async () => {
+    await ctx.setCpu(190);
+    const dep = await getDeploy(ctx, name);
+    return rolledOut(dep, max) ? dep : undefined;
+  }, { what: `the HPA to scale ${name} to maxReplicas=${max}`, timeoutMs: 240_000, intervalMs: 2000, onPoll: () => ctx.live() });
+  await ctx.live();
+  ok(`scaled up to ${d.spec.replicas} replicas in ${Math.round((Date.now() - start) / 1000)} s`);
+  ctx.report('scaleUp', { replicas: d.spec.replicas, seconds: (Date.now() - start) / 1000 });
+}
+
+/** Step 6: new model content rolls the pods while the HPA keeps its replica count. */
+export async function rollOutNewModel(ctx: DemoContext, name: string, configMap: string, held: number): Promise<void> {
+  step(6, `Rolling out a new model while the HPA holds ${held} replicas`,
+    'Real: new ConfigMap content changes the pod template\'s hash annotation, so the Deployment controller rolls a new ReplicaSet; replicas stay the HPA\'s.');
+  const before = await getJson<ReplicaSetList>(ctx.target, ['replicasets', '-n', ctx.namespace, '-l', `app.kubernetes.io/instance=${name}`]);
+  const oldSets = new Set(before.items.map((rs) => rs.metadata.name));
+  await publishModel(ctx, configMap, 7);
+  let minSeen = held;
+  let maxSeen = held;
+  const d = await waitFor(async () => {
+    await ctx.setCpu(190);
+    const sets = await getJson<ReplicaSetList>(ctx.target, ['replicasets', '-n', ctx.namespace, '-l', `app.kubernetes.io/instance=${name}`]);
+    const dep = await getDeploy(ctx, name);
+    minSeen = Math.min(minSeen, dep.spec.replicas ?? 0);
+    maxSeen = Math.max(maxSeen, dep.spec.replicas ?? 0);
+    const fresh = sets.items.filter((rs) => !oldSets.has(rs.metadata.name));
+    return fresh.length > 0 && rolledOut(dep, held) ? { dep, fresh } : undefined;
+  }, { what: 'the new model\'s rollout to complete', timeoutMs: 240_000, intervalMs: 2000, onPoll: () => ctx.live() });
+  const rm = await getRm(ctx, name);
+  ok(`new ReplicaSet ${d.fresh.map((rs) => rs.metadata.name).join(', ')}; Deployment replicas stayed between ${minSeen} and ${maxSeen} (held: ${held}); model now ${rm.status?.modelVersion}`);
+  ctx.report('rollout', { newReplicaSets: d.fresh.length, minReplicasSeen: minSeen, maxReplicasSeen: maxSeen, held, modelVersion: rm.status?.modelVersion });
+}
+
+/** Step 7: usage falls; the HPA scales down to minReplicas after its stabilization window. */
+export async function scaleDownAfterLoad(ctx: DemoContext, name: string, min: number, windowSeconds: number): Promise<void> {
+  step(7, `Load falls: scaling down after the ${windowSeconds} s stabilization window`,
+    'Simulated: CPU usage drops to a trickle. Real: the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');
+  const start = Date.now();
+  const d = await waitFor(async () => {
+    await ctx.setCpu(10);
+    const dep = await getDeploy(ctx, name);
+    return rolledOut(dep, min) ? dep : undefined;
+  }, { what: `the HPA to scale ${name} down to minReplicas=${min}`, timeoutMs: (windowSeconds + 180) * 1000, intervalMs: 2000, onPoll: () => ctx.live() });
+  await ctx.live();
+  ok(`scaled down to ${d.spec.replicas} replicas after ${Math.round((Date.now() - start) / 1000)} s`);
+  await printRiskModels(ctx);
+  ctx.report('scaleDown', { replicas: d.spec.replicas, seconds: (Date.now() - start) / 1000, stabilizationSeconds: windowSeconds });
+}
+
+/** A work directory for the demo's logs and artifacts. */
+export function ensureWorkDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The RiskModel's conditions on one line, for failure messages. */
+export async function conditionsLine(ctx: DemoContext, name: string): Promise<string> {
+  const rm = await getRm(ctx, name);
+  return ['Ready', 'Progressing', 'Degraded'].map((t) => describeCondition(rm, t)).join('; ');
+}
