@@ -157,7 +157,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
   it('refreshes the status panel every second', async () => {
     await page.locator('[data-testid="st-ready"][data-state="ok"]').waitFor();
     const first = await page.getByTestId('st-updated').textContent();
-    await waitFor(async () => (await page.getByTestId('st-updated').textContent()) !== first, 'the next refresh', 2500);
+    await waitFor(async () => (await page.getByTestId('st-updated').textContent()) !== first, 'the next refresh', 4000);
     expect(await page.getByTestId('st-health').textContent()).to.equal('Healthy');
     expect(await page.getByTestId('st-uptime').textContent()).to.match(/^\d+ s$|min/);
     expect(await page.getByTestId('model-accuracy').textContent()).to.match(/^\d+\.\d%$/);
