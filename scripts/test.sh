@@ -12,8 +12,8 @@ run() {
   "$@" || failed+=("$name")
 }
 
-run unit npx mocha
-run browser npx mocha --timeout 60000 "test/browser/**/*.test.ts"
+run unit npm run --silent test:unit
+run browser npm run --silent test:browser
 run cluster npm run --silent test:cluster
 
 echo
