@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Model } from './model.js';
 
 const WINDOW = 2048;
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface LatencySummary {
   p50: number;
@@ -45,7 +46,12 @@ export class Telemetry {
     this.predictions = new Counter({ name: 'predictions_total', help: 'Predictions served, by predicted risk class.', labelNames: ['risk'], registers });
     const info = new Gauge({ name: 'model_info', help: 'The model being served (always 1), labelled with its version.', labelNames: ['version', 'format'], registers });
     info.set({ version: model.version, format: model.format }, 1);
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges that end in _total fail `promtool check metrics`; their unsuffixed
+      // per-type twins (nodejs_active_handles etc.) carry the same information.
+      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Counts one finished request. */
