@@ -1,0 +1,194 @@
+// The operator's configuration: the one place that reads environment variables and flags.
+// Every setting has an environment variable and a flag (`LEASE_NAME` ↔ `--lease-name`); a flag
+// wins. Invalid values raise ConfigError naming the setting and what it accepts.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface OperatorConfig {
+  /** Kubeconfig file from --kubeconfig; undefined means client-node's default loading ($KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig: string | undefined;
+  /** Namespaces to watch; empty means all. */
+  watchNamespaces: string[];
+  inferenceImage: string;
+  logLevel: LogLevel;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+  /** This process's identity in the Lease. */
+  identity: string;
+  httpHost: string;
+  /** Port for /healthz, /readyz and /metrics; 0 picks a free one (logged as `port`). */
+  httpPort: number;
+  resyncSeconds: number;
+  maxConcurrentReconciles: number;
+  /** A watch with no event (not even a bookmark) for this long is restarted. */
+  watchIdleSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigDeps {
+  hostname: () => string;
+  pid: number;
+  /** The namespace of the service account when running in a pod (the mounted namespace file). */
+  inClusterNamespace: () => string | undefined;
+}
+
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The real process: its hostname, pid and, inside a pod, the service account's namespace. */
+export const processDeps: ConfigDeps = {
+  hostname: () => os.hostname(),
+  pid: process.pid,
+  inClusterNamespace: () => {
+    try {
+      return readFileSync(IN_CLUSTER_NAMESPACE_FILE, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export const DEFAULT_INFERENCE_IMAGE = 'ghcr.io/riskmodel/riskmodel-inference:0.1.0';
+export const DEFAULT_LEASE_NAMESPACE = 'riskmodel-system';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+type Source = Record<string, string | undefined>;
+
+/** Settings, in the order `--help` lists them. */
+export const SETTINGS: readonly { env: string; help: string }[] = [
+  { env: 'KUBECONFIG', help: 'kubeconfig file (default: client-node default loading, in-cluster when in a pod)' },
+  { env: 'WATCH_NAMESPACES', help: 'comma-separated namespaces to watch; empty = all (default: all)' },
+  { env: 'INFERENCE_IMAGE', help: `image for RiskModels without spec.image (default: ${DEFAULT_INFERENCE_IMAGE})` },
+  { env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')} (default: info)` },
+  { env: 'LEADER_ELECT', help: 'true or false: take part in leader election on a Lease (default: true)' },
+  { env: 'LEASE_NAME', help: 'Lease name (default: riskmodel-operator)' },
+  { env: 'LEASE_NAMESPACE', help: `Lease namespace (default: the pod's namespace, else ${DEFAULT_LEASE_NAMESPACE})` },
+  { env: 'LEASE_DURATION_SECONDS', help: 'how long a Lease stays valid without renewal (default: 15)' },
+  { env: 'RENEW_DEADLINE_SECONDS', help: 'the leader gives up when it cannot renew for this long (default: 10)' },
+  { env: 'RETRY_PERIOD_SECONDS', help: 'interval between acquire/renew attempts (default: 2)' },
+  { env: 'POD_NAME', help: 'identity in the Lease (default: hostname-pid)' },
+  { env: 'HTTP_HOST', help: 'address for /healthz, /readyz, /metrics (default: 0.0.0.0)' },
+  { env: 'HTTP_PORT', help: '0-65535, 0 = any free port (default: 8081)' },
+  { env: 'RESYNC_SECONDS', help: 'requeue every RiskModel this often, ≥ 0, 0 = never (default: 300)' },
+  { env: 'MAX_CONCURRENT_RECONCILES', help: 'parallel reconciles, 1-64 (default: 8)' },
+  { env: 'WATCH_IDLE_SECONDS', help: 'restart a watch silent for this long, ≥ 10 (default: 300)' },
+];
+
+const flagOf = (env: string): string => `--${env.toLowerCase().replaceAll('_', '-')}`;
+
+/** Parses `--name value` and `--name=value` into env-style keys; throws on unknown flags. */
+function parseFlags(argv: readonly string[]): Source {
+  const known = new Map(SETTINGS.map((s) => [flagOf(s.env), s.env]));
+  const out: Source = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag = '', inline] = arg.split(/=(.*)/s, 2);
+    const env = known.get(flag);
+    if (!env) throw new ConfigError(`unknown argument ${JSON.stringify(arg)}; allowed flags: ${[...known.keys()].join(', ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    out[env] = value;
+  }
+  return out;
+}
+
+function integer(src: Source, name: string, fallback: number, [min, max]: [number, number]): number {
+  const raw = src[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function boolean(src: Source, name: string, fallback: boolean): boolean {
+  const raw = src[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(src[name])} is invalid: expected true or false`);
+}
+
+function oneOf<T extends string>(src: Source, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = src[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+function dnsLabel(name: string, value: string): string {
+  if (!DNS_LABEL.test(value) || value.length > 63) {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: expected a DNS label (lowercase letters, digits, '-', at most 63 characters)`);
+  }
+  return value;
+}
+
+function text(src: Source, name: string, fallback: string): string {
+  const raw = src[name]?.trim();
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function namespaces(src: Source): string[] {
+  const raw = src.WATCH_NAMESPACES ?? '';
+  const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return [...new Set(list.map((ns) => dnsLabel('WATCH_NAMESPACES', ns)))];
+}
+
+function leaderTiming(src: Source): Pick<OperatorConfig, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds'> {
+  const leaseDurationSeconds = integer(src, 'LEASE_DURATION_SECONDS', 15, [2, 3600]);
+  const renewDeadlineSeconds = integer(src, 'RENEW_DEADLINE_SECONDS', 10, [1, 3600]);
+  const retryPeriodSeconds = integer(src, 'RETRY_PERIOD_SECONDS', 2, [1, 3600]);
+  if (renewDeadlineSeconds >= leaseDurationSeconds) {
+    throw new ConfigError(`RENEW_DEADLINE_SECONDS (${renewDeadlineSeconds}) must be less than LEASE_DURATION_SECONDS (${leaseDurationSeconds})`);
+  }
+  if (retryPeriodSeconds >= renewDeadlineSeconds) {
+    throw new ConfigError(`RETRY_PERIOD_SECONDS (${retryPeriodSeconds}) must be less than RENEW_DEADLINE_SECONDS (${renewDeadlineSeconds})`);
+  }
+  return { leaseDurationSeconds, renewDeadlineSeconds, retryPeriodSeconds };
+}
+
+/**
+ * Builds the configuration from environment variables and command-line flags (flags win).
+ * Pure apart from the injected deps. Throws ConfigError for any invalid value.
+ */
+export function loadConfig(env: Source, argv: readonly string[], deps: ConfigDeps): OperatorConfig {
+  const src: Source = { ...env, ...parseFlags(argv) };
+  const flagKubeconfig = argv.some((a) => a.startsWith('--kubeconfig'));
+  return {
+    kubeconfig: flagKubeconfig ? src.KUBECONFIG : undefined,
+    watchNamespaces: namespaces(src),
+    inferenceImage: text(src, 'INFERENCE_IMAGE', DEFAULT_INFERENCE_IMAGE),
+    logLevel: oneOf(src, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    leaderElect: boolean(src, 'LEADER_ELECT', true),
+    leaseName: dnsLabel('LEASE_NAME', text(src, 'LEASE_NAME', 'riskmodel-operator')),
+    leaseNamespace: dnsLabel('LEASE_NAMESPACE', text(src, 'LEASE_NAMESPACE', deps.inClusterNamespace() ?? DEFAULT_LEASE_NAMESPACE)),
+    ...leaderTiming(src),
+    identity: text(src, 'POD_NAME', `${deps.hostname()}-${deps.pid}`),
+    httpHost: text(src, 'HTTP_HOST', '0.0.0.0'),
+    httpPort: integer(src, 'HTTP_PORT', 8081, [0, 65535]),
+    resyncSeconds: integer(src, 'RESYNC_SECONDS', 300, [0, 86_400]),
+    maxConcurrentReconciles: integer(src, 'MAX_CONCURRENT_RECONCILES', 8, [1, 64]),
+    watchIdleSeconds: integer(src, 'WATCH_IDLE_SECONDS', 300, [10, 86_400]),
+  };
+}
+
+/** `--help` text. */
+export function usage(): string {
+  const lines = SETTINGS.map((s) => `  ${flagOf(s.env).padEnd(30)} ${s.env.padEnd(26)} ${s.help}`);
+  return ['Usage: npm run operator -- [flags]   (each flag also reads the environment variable shown)', '', ...lines].join('\n');
+}

@@ -1,0 +1,33 @@
+// What a reconcile may use: read-only caches, a writer, an event recorder, the clock and a
+// logger. Injected so the reconciler runs against fakes in unit tests.
+
+import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { RiskModel, RiskModelStatus } from './api.js';
+import type { Recorder } from './events.js';
+import type { Logger } from './logger.js';
+
+export type Child = V1Deployment | V1Service | V2HorizontalPodAutoscaler;
+
+/** Read access to the informer caches. Returned objects are shared: never mutate them. */
+export interface Cache {
+  riskModel(namespace: string, name: string): RiskModel | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  service(namespace: string, name: string): V1Service | undefined;
+  hpa(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
+}
+
+export interface Writer {
+  /** Server-side apply under the operator's field manager; returns the object as stored. */
+  apply<T extends Child>(obj: T): Promise<T>;
+  applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
+}
+
+export interface ReconcileContext {
+  cache: Cache;
+  writer: Writer;
+  events: Recorder;
+  inferenceImage: string;
+  now: () => Date;
+  log: Logger;
+}

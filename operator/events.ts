@@ -1,0 +1,103 @@
+// Kubernetes Events for `kubectl describe riskmodel` (core/v1, which kubectl and the
+// events.k8s.io API both read). Repeats of the same event on the same object within the
+// de-duplication window increase `count` and `lastTimestamp` on the existing Event (one
+// PATCH) instead of creating new ones, as client-go's recorder does. Recording never fails a
+// reconcile: errors are logged.
+
+import { randomBytes } from 'node:crypto';
+import { API_VERSION, KIND, type RiskModel } from './api.js';
+import { rfc3339 } from './conditions.js';
+import type { Kube } from './kube/client.js';
+import { PatchType } from './kube/client.js';
+import { collectionPath, objectPath, Resources } from './kube/resources.js';
+import type { Logger } from './logger.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface Recorder {
+  record(rm: RiskModel, type: EventType, reason: string, message: string): Promise<void>;
+}
+
+interface Sent {
+  name: string;
+  namespace: string;
+  count: number;
+  lastSent: number;
+}
+
+const WINDOW_MS = 10 * 60_000;
+const MAX_TRACKED = 4096;
+
+export class EventRecorder implements Recorder {
+  private readonly sent = new Map<string, Sent>();
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly identity: string,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records an event about a RiskModel, folding repeats into one Event with a count. */
+  async record(rm: RiskModel, type: EventType, reason: string, message: string): Promise<void> {
+    const key = [rm.metadata.uid, type, reason, message].join('\u0000');
+    const previous = this.sent.get(key);
+    const now = this.now();
+    try {
+      if (previous && now - previous.lastSent < WINDOW_MS && (await this.bump(previous, now))) return;
+      this.remember(key, { ...(await this.create(rm, { type, reason, message }, now)), count: 1, lastSent: now });
+    } catch (err) {
+      this.log.warn('could not record event', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason, error: (err as Error).message });
+    }
+  }
+
+  private async bump(previous: Sent, now: number): Promise<boolean> {
+    try {
+      await this.kube.request({
+        method: 'PATCH',
+        path: objectPath(Resources.events, previous.namespace, previous.name),
+        contentType: PatchType.merge,
+        body: { count: previous.count + 1, lastTimestamp: rfc3339(new Date(now)) },
+      });
+    } catch {
+      return false; // the Event expired or was deleted: create a new one
+    }
+    previous.count += 1;
+    previous.lastSent = now;
+    return true;
+  }
+
+  private async create(rm: RiskModel, { type, reason, message }: { type: EventType; reason: string; message: string }, now: number): Promise<{ name: string; namespace: string }> {
+    const namespace = rm.metadata.namespace;
+    const name = `${rm.metadata.name}.${now.toString(16)}${randomBytes(3).toString('hex')}`;
+    const at = new Date(now);
+    await this.kube.request({
+      method: 'POST',
+      path: collectionPath(Resources.events, namespace),
+      body: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, namespace, uid: rm.metadata.uid, resourceVersion: rm.metadata.resourceVersion },
+        type,
+        reason,
+        message: message.slice(0, 1024),
+        count: 1,
+        firstTimestamp: rfc3339(at),
+        lastTimestamp: rfc3339(at),
+        source: { component: 'riskmodel-operator' },
+        reportingComponent: 'riskmodel.dev/riskmodel-operator',
+        reportingInstance: this.identity.slice(0, 128),
+      },
+    });
+    return { name, namespace };
+  }
+
+  private remember(key: string, sent: Sent): void {
+    if (this.sent.size >= MAX_TRACKED) {
+      const oldest = this.sent.keys().next().value;
+      if (oldest !== undefined) this.sent.delete(oldest);
+    }
+    this.sent.set(key, sent);
+  }
+}

@@ -1,0 +1,205 @@
+// A small JSON REST client for the Kubernetes API. client-node provides the configuration and
+// credentials (kubeconfig, exec plugins, in-cluster service-account tokens); requests go over
+// one keep-alive agent, because client-node's generated clients build a new agent (and so a
+// new TLS handshake) per request and deserialize into class instances whose Date fields differ
+// from what watches deliver. Every object here is the API server's plain JSON.
+
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError } from '../errors.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestSpec {
+  method: Method;
+  path: string;
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+}
+
+/** Called after every request with its outcome (HTTP code, or 0 for a network error). */
+export type RequestObserver = (method: Method, path: string, code: number) => void;
+
+export interface WatchStream {
+  /** Resolves when the server ends the stream; rejects on a network or HTTP error. */
+  done: Promise<void>;
+  abort(): void;
+}
+
+/** The operations the operator needs; the real client and test fakes implement it. */
+export interface Kube {
+  request<T>(spec: RequestSpec): Promise<T>;
+  watch(path: string, query: Query, onEvent: (event: unknown) => void): WatchStream;
+}
+
+export const PatchType = {
+  apply: 'application/apply-patch+yaml',
+  merge: 'application/merge-patch+json',
+} as const;
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const AUTH_CACHE_MS = 30_000;
+
+interface StatusBody {
+  reason?: string;
+  message?: string;
+}
+
+function apiError(code: number, text: string, retryAfter: string | undefined): ApiError {
+  let body: StatusBody = {};
+  try {
+    body = JSON.parse(text) as StatusBody;
+  } catch {
+    body = { message: text.slice(0, 500) };
+  }
+  const seconds = retryAfter === undefined ? undefined : Number(retryAfter);
+  return new ApiError(code, body.reason ?? http.STATUS_CODES[code] ?? 'Unknown', body.message ?? `HTTP ${code}`, Number.isFinite(seconds) ? seconds : undefined);
+}
+
+export class KubeClient implements Kube {
+  private authHeaders: { at: number; headers: Record<string, string> } | undefined;
+
+  private constructor(
+    private readonly kc: KubeConfig,
+    private readonly server: URL,
+    private readonly agent: http.Agent,
+    private readonly observe: RequestObserver,
+  ) {}
+
+  /** A client for the kubeconfig's current context; throws if it names no cluster. */
+  static async fromKubeConfig(kc: KubeConfig, observe: RequestObserver = () => undefined): Promise<KubeClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster (check KUBECONFIG or --kubeconfig)');
+    const server = new URL(cluster.server);
+    const tls: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(tls);
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = tls;
+    const agent =
+      server.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 32, ca, cert, key, pfx, passphrase, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) })
+        : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    return new KubeClient(kc, server, agent, observe);
+  }
+
+  /** The API server's URL (for logs). */
+  get serverUrl(): string {
+    return this.server.toString();
+  }
+
+  /** Sends one request and parses the JSON answer; throws ApiError for any non-2xx status. */
+  async request<T>(spec: RequestSpec): Promise<T> {
+    const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
+    const headers: http.OutgoingHttpHeaders = { ...(await this.headers()), Accept: 'application/json' };
+    if (payload) Object.assign(headers, { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': payload.length });
+    try {
+      const { code, text, retryAfter } = await this.send(spec.method, this.url(spec.path, spec.query), headers, payload);
+      this.observe(spec.method, spec.path, code);
+      if (code >= 400) throw apiError(code, text, retryAfter);
+      return (text === '' ? {} : JSON.parse(text)) as T;
+    } catch (err) {
+      if (!(err instanceof ApiError)) this.observe(spec.method, spec.path, 0);
+      throw err;
+    }
+  }
+
+  /** Opens a watch; each JSON line goes to `onEvent`. Abort to end it. */
+  watch(path: string, query: Query, onEvent: (event: unknown) => void): WatchStream {
+    const controller = new AbortController();
+    const done = this.headers().then(
+      (auth) =>
+        new Promise<void>((resolve, reject) => {
+          const req = this.transport().request(this.url(path, { ...query, watch: true }), { method: 'GET', agent: this.agent, headers: { ...auth, Accept: 'application/json' }, signal: controller.signal }, (res) => {
+            if ((res.statusCode ?? 0) >= 400) {
+              collect(res).then((text) => reject(apiError(res.statusCode ?? 0, text, undefined)), reject);
+              return;
+            }
+            const split = lineSplitter(onEvent);
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              try {
+                split(chunk);
+              } catch (err) {
+                const error = err instanceof Error ? err : new Error(String(err));
+                res.destroy(error);
+                reject(error);
+              }
+            });
+            res.on('end', () => resolve());
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+    );
+    return { done, abort: () => controller.abort() };
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private transport(): typeof https | typeof http {
+    return this.server.protocol === 'https:' ? https : http;
+  }
+
+  private url(path: string, query: Query | undefined): URL {
+    const prefix = this.server.pathname.replace(/\/$/, '');
+    const url = new URL(prefix + path, this.server.origin);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    const now = Date.now();
+    if (this.authHeaders && now - this.authHeaders.at < AUTH_CACHE_MS) return this.authHeaders.headers;
+    const opts: https.RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    this.authHeaders = { at: now, headers };
+    return headers;
+  }
+
+  private send(method: Method, url: URL, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined): Promise<{ code: number; text: string; retryAfter: string | undefined }> {
+    return new Promise((resolve, reject) => {
+      const req = this.transport().request(url, { method, agent: this.agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        collect(res).then((text) => {
+          const retryAfter: string | undefined = res.headers['retry-after'];
+          resolve({ code: res.statusCode ?? 0, text, retryAfter });
+        }, reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+/** Feeds newline-delimited JSON to `onEvent`; throws on a line that is not JSON. */
+function lineSplitter(onEvent: (event: unknown) => void): (chunk: string) => void {
+  let buffer = '';
+  return (chunk) => {
+    buffer += chunk;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line !== '') onEvent(JSON.parse(line));
+      newline = buffer.indexOf('\n');
+    }
+  };
+}
+
+function collect(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}

@@ -1,0 +1,281 @@
+// A list-then-watch cache of one resource type (client-go's reflector + informer store).
+//
+// Written here rather than wrapping client-node's ListWatch, which stops for good on any watch
+// error other than 410, races when restarted (the aborted request's callback aborts the new
+// one), sends no timeoutSeconds or bookmarks, and stores list results as class instances but
+// watch results as plain JSON. This one:
+// - lists in pages, then watches from the list's resourceVersion with bookmarks and a
+//   server-side timeout, resuming from the last seen resourceVersion;
+// - relists on 410 Gone (deleted objects then produce `delete` events);
+// - restarts a failed watch after exponential backoff, and restarts a watch that has been
+//   silent (not even a bookmark) for `idleMs`, the known client-node failure mode;
+// - strips managedFields from cached objects to save memory;
+// - never lets handlers see or change the cached object: handlers get the stored object and
+//   must copy before changing it (documented in the controller).
+
+import { backoffMs } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { collectionPath, type ResourceType } from './resources.js';
+import { ApiError } from '../errors.js';
+import type { Kube, WatchStream } from './client.js';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; managedFields?: unknown };
+}
+
+export type EventType = 'add' | 'update' | 'delete';
+export type Handler<T> = (type: EventType, obj: T, old: T | undefined) => void;
+
+export interface ReflectorOptions<T> {
+  kube: Kube;
+  resource: ResourceType;
+  /** One namespace, or undefined for all. */
+  namespace?: string;
+  labelSelector?: string;
+  idleMs: number;
+  log: Logger;
+  onEvent: Handler<T>;
+  /** Called when a watch restarts, with why ('error', 'idle', 'expired'). */
+  onRestart?: (reason: string) => void;
+  pageSize?: number;
+}
+
+interface ListResponse<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: T[];
+}
+
+interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T & { code?: number; message?: string };
+}
+
+class Gone extends Error {}
+
+const keyOf = (obj: KubeObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+
+/**
+ * Whether `a` is a later version than `b`. resourceVersions are opaque by contract, but etcd's
+ * are increasing integers; client-go's MutationCache makes the same comparison. Anything
+ * unparsable counts as not newer, so the watch's copy wins.
+ */
+function newer(a: KubeObject, b: KubeObject): boolean {
+  try {
+    return BigInt(a.metadata?.resourceVersion ?? '0') > BigInt(b.metadata?.resourceVersion ?? '0');
+  } catch {
+    return false;
+  }
+}
+
+function strip<T extends KubeObject>(obj: T): T {
+  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+  return obj;
+}
+
+export class Reflector<T extends KubeObject> {
+  private readonly store = new Map<string, T>();
+  /** Objects this process just wrote, newer than the watch has delivered (client-go's MutationCache). */
+  private readonly assumed = new Map<string, T>();
+  private resourceVersion = '';
+  private synced = false;
+  private stopped = false;
+  private current: WatchStream | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly opts: ReflectorOptions<T>) {}
+
+  /** Starts listing and watching in the background. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops watching; resolves when the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.current?.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** True once the first list has been stored. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /**
+   * The cached object, or the one this process just wrote if the watch has not caught up yet
+   * (so a reconcile right after a write does not see stale state and write again). Callers
+   * must not mutate it.
+   */
+  get(namespace: string, name: string): T | undefined {
+    const key = `${namespace}/${name}`;
+    const cached = this.store.get(key);
+    const mine = this.assumed.get(key);
+    if (!mine) return cached;
+    if (cached && !newer(mine, cached)) {
+      this.assumed.delete(key);
+      return cached;
+    }
+    return mine;
+  }
+
+  /** Records an object returned by a write; superseded when the watch delivers it or a newer version, dropped on delete. */
+  assume(obj: T): void {
+    this.assumed.set(keyOf(obj), strip(obj));
+  }
+
+  /** Every cached object; callers must not mutate them. */
+  list(): T[] {
+    return [...this.store.values()];
+  }
+
+  private describe(): string {
+    return `${this.opts.resource.plural}${this.opts.namespace ? ` in ${this.opts.namespace}` : ''}`;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === '') await this.relist();
+        const reason = await this.watchOnce();
+        failures = 0;
+        if (reason !== 'closed') this.opts.onRestart?.(reason);
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof Gone) {
+          this.resourceVersion = '';
+          this.opts.onRestart?.('expired');
+          continue;
+        }
+        failures++;
+        const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
+        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: (err as Error).message });
+        this.opts.onRestart?.('error');
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.opts.kube.request<ListResponse<T>>({
+        method: 'GET',
+        path: collectionPath(this.opts.resource, this.opts.namespace),
+        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+      });
+      items.push(...(page.items ?? []).map(strip));
+      cont = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+    } while (cont);
+    this.replace(items);
+    this.resourceVersion = resourceVersion;
+    this.synced = true;
+  }
+
+  private replace(items: T[]): void {
+    const fresh = new Set(items.map(keyOf));
+    for (const [key, old] of [...this.store]) {
+      if (fresh.has(key)) continue;
+      this.store.delete(key);
+      this.assumed.delete(key);
+      this.opts.onEvent('delete', old, old);
+    }
+    for (const obj of items) this.upsert(obj);
+  }
+
+  private upsert(obj: T): void {
+    const key = keyOf(obj);
+    const mine = this.assumed.get(key);
+    if (mine && !newer(mine, obj)) this.assumed.delete(key);
+    const old = this.store.get(key);
+    this.store.set(key, obj);
+    this.opts.onEvent(old ? 'update' : 'add', obj, old);
+  }
+
+  /** One watch; resolves 'closed' when the server ends it, 'idle' when the watchdog fired. */
+  private watchOnce(): Promise<'closed' | 'idle'> {
+    const idleMs = this.opts.idleMs;
+    // The server closes the watch first, well before the watchdog would fire.
+    const timeoutSeconds = Math.max(5, Math.floor((idleMs / 1000) * (0.5 + Math.random() * 0.25)));
+    let lastEvent = Date.now();
+    let idle = false;
+    let failure: Error | undefined;
+    const stream = this.opts.kube.watch(
+      collectionPath(this.opts.resource, this.opts.namespace),
+      { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.opts.labelSelector },
+      (event) => {
+        lastEvent = Date.now();
+        try {
+          this.apply(event as WatchEvent<T>);
+        } catch (err) {
+          failure = err instanceof Error ? err : new Error(String(err));
+          stream.abort();
+        }
+      },
+    );
+    this.current = stream;
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastEvent < idleMs) return;
+      idle = true;
+      this.opts.log.warn('watch silent for too long; restarting it', { resource: this.describe(), idleMs });
+      stream.abort();
+    }, Math.min(idleMs, 5_000));
+    return stream.done
+      .then(
+        () => 'closed' as const,
+        (err: unknown) => {
+          if (idle) return 'idle' as const;
+          throw err;
+        },
+      )
+      .then((result) => {
+        if (failure !== undefined) throw failure;
+        return result;
+      })
+      .finally(() => {
+        clearInterval(watchdog);
+        this.current = undefined;
+      });
+  }
+
+  private apply(event: WatchEvent<T>): void {
+    const rv = event.object?.metadata?.resourceVersion;
+    switch (event.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+        this.upsert(strip(event.object));
+        break;
+      case 'DELETED': {
+        const key = keyOf(event.object);
+        const old = this.store.get(key);
+        this.store.delete(key);
+        this.assumed.delete(key);
+        this.opts.onEvent('delete', strip(event.object), old);
+        break;
+      }
+      case 'BOOKMARK':
+        break;
+      case 'ERROR':
+        if (event.object.code === 410) throw new Gone(event.object.message);
+        throw new ApiError(event.object.code ?? 500, 'WatchError', event.object.message ?? 'watch error');
+    }
+    if (rv) this.resourceVersion = rv;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,46 @@
+// `npm run operator`: reads the configuration, starts the operator, and on SIGTERM/SIGINT
+// finishes the reconcile in flight, releases the Lease and exits 0.
+
+import { ConfigError, loadConfig, processDeps, usage } from './config.js';
+import { createLogger } from './logger.js';
+import { startOperator } from './manager.js';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(usage());
+  process.exit(0);
+}
+
+let config;
+try {
+  config = loadConfig(process.env, args, processDeps);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(JSON.stringify({ level: 'error', message: `invalid configuration: ${err.message}`, component: 'riskmodel-operator' }));
+  process.exit(2);
+}
+
+const log = createLogger(config.logLevel);
+try {
+  const operator = await startOperator(config, { log });
+  const shutdown = (signal: string) => {
+    log.info('signal received', { signal });
+    operator.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error('shutdown failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  operator.failed.catch(async (err: Error) => {
+    log.error('operator cannot continue', { error: err.message });
+    await operator.stop();
+    process.exit(1);
+  });
+} catch (err) {
+  log.error('operator failed to start', err as Error);
+  process.exit(1);
+}

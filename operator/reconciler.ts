@@ -1,0 +1,113 @@
+// The reconciler: one RiskModel key in, one Action out. Level-based — it reads the current
+// state from the caches, never from the event that woke it — and every step is a named
+// function. Writes happen only when something differs: children via server-side apply,
+// status via the /status subresource, events on transitions.
+
+import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
+import { findCondition } from './conditions.js';
+import { desired } from './desired.js';
+import { needsApply } from './drift.js';
+import { ApiError, awaitChange, TerminalError, type Action } from './errors.js';
+import type { Child, ReconcileContext } from './context.js';
+import type { Logger } from './logger.js';
+import { resolveModel } from './model-source.js';
+import { ConditionType, EventReason, Reason } from './reasons.js';
+import { deriveStatus, statusEqual, type Observed, type Outcome } from './status.js';
+
+export interface ReconcileResult {
+  action: Action;
+  /** True when a problem the user must fix stopped the rollout (a terminal error). */
+  degraded: boolean;
+}
+
+/** Brings one RiskModel's children and status in line with its spec. Throws only retryable errors. */
+export async function reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  const cached = ctx.cache.riskModel(namespace, name);
+  // Deleted: the garbage collector removes the children through their owner references.
+  if (!cached || cached.metadata.deletionTimestamp) return { action: awaitChange(), degraded: false };
+  const rm = structuredClone(cached);
+  const log = ctx.log.child({ namespace, name });
+  const { outcome, observed } = await converge(rm, ctx, log);
+  const status = deriveStatus({ riskModel: rm, observed, outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
+  await publishStatus(rm, status, ctx, log);
+  await announceTransitions(rm, status, ctx);
+  return { action: awaitChange(), degraded: 'problem' in outcome };
+}
+
+async function converge(rm: RiskModel, ctx: ReconcileContext, log: Logger): Promise<{ outcome: Outcome; observed: Observed }> {
+  try {
+    const spec = withDefaults(rm.spec, ctx.inferenceImage);
+    const ref = spec.configMapRef;
+    const model = resolveModel(spec, rm.metadata.namespace, ref && ctx.cache.configMap(rm.metadata.namespace, ref.name));
+    return { outcome: { model }, observed: await applyChildren(rm, desired(rm, { inferenceImage: ctx.inferenceImage }, model), ctx, log) };
+  } catch (err) {
+    if (!(err instanceof TerminalError)) throw err;
+    // A bad model or a refused child: leave every child exactly as it is.
+    log.warn('reconcile blocked', { reason: err.reason, error: err.message });
+    return { outcome: { problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx) };
+  }
+}
+
+function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
+  const { namespace, name } = rm.metadata;
+  return { deployment: ctx.cache.deployment(namespace, name), hpa: ctx.cache.hpa(namespace, name) };
+}
+
+interface Scope {
+  rm: RiskModel;
+  ctx: ReconcileContext;
+  log: Logger;
+}
+
+async function applyChildren(rm: RiskModel, want: ReturnType<typeof desired>, ctx: ReconcileContext, log: Logger): Promise<Observed> {
+  const { namespace, name } = rm.metadata;
+  const scope = { rm, ctx, log };
+  const [deployment, , hpa] = await Promise.all([
+    applyIfNeeded(scope, want.deployment, ctx.cache.deployment(namespace, name)),
+    applyIfNeeded(scope, want.service, ctx.cache.service(namespace, name)),
+    applyIfNeeded(scope, want.hpa, ctx.cache.hpa(namespace, name)),
+  ]);
+  return { deployment, hpa };
+}
+
+async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, have: T | undefined): Promise<T> {
+  if (have && !needsApply(want, have)) return have;
+  const kind = want.kind ?? 'object';
+  try {
+    const stored = await ctx.writer.apply(want);
+    const verb = have ? 'updated' : 'created';
+    log.info(`${verb} ${kind}`, { kind, child: want.metadata?.name });
+    await ctx.events.record(rm, 'Normal', have ? EventReason.Updated : EventReason.Created, `${verb} ${kind} ${want.metadata?.name}`);
+    return stored;
+  } catch (err) {
+    // 422: a value the CRD schema could not check (say an image reference) made the child invalid.
+    if (err instanceof ApiError && err.code === 422) throw new TerminalError(Reason.InvalidChild, `the API server refused the ${kind}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function publishStatus(rm: RiskModel, status: RiskModelStatus, ctx: ReconcileContext, log: Logger): Promise<void> {
+  if (statusEqual(rm.status, status)) return;
+  await ctx.writer.applyStatus(rm, status);
+  log.debug('status updated', { ready: findCondition(status.conditions, ConditionType.Ready)?.reason });
+}
+
+/** Events for condition changes: Ready flips, and a new or changed Degraded problem. */
+async function announceTransitions(rm: RiskModel, status: RiskModelStatus, ctx: ReconcileContext): Promise<void> {
+  const now = (type: string) => findCondition(status.conditions, type);
+  const before = (type: string) => findCondition(rm.status?.conditions, type);
+  await announceReady(rm, now(ConditionType.Ready), before(ConditionType.Ready), ctx);
+  const degraded = now(ConditionType.Degraded);
+  const was = before(ConditionType.Degraded);
+  if (degraded?.status === 'True' && !(was?.status === 'True' && was.message === degraded.message)) {
+    await ctx.events.record(rm, 'Warning', degraded.reason, degraded.message);
+  }
+}
+
+async function announceReady(rm: RiskModel, ready: Condition | undefined, was: Condition | undefined, ctx: ReconcileContext): Promise<void> {
+  // The first "not ready yet" of a new RiskModel is not news.
+  if (!ready || ready.status === was?.status || (ready.status !== 'True' && !was)) return;
+  const up = ready.status === 'True';
+  await ctx.events.record(rm, up ? 'Normal' : 'Warning', up ? EventReason.BecameReady : EventReason.NotReady, ready.message);
+}
