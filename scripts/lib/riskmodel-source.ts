@@ -1,0 +1,112 @@
+// Reads RiskModels from the cluster for the terminal views, turning every failure into one
+// sentence an operator can act on, so a view keeps running (and retrying) instead of crashing.
+
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../../operator/api.js';
+import { toView, type RiskModelView, type Snapshot } from './riskmodel-view.js';
+
+/** Which RiskModels to show: one namespace, or every namespace. */
+export type Scope = { allNamespaces: true } | { allNamespaces: false; namespace: string };
+
+/** The words a view's header uses for a scope. */
+export function describeScope(scope: Scope): string {
+  return scope.allNamespaces ? 'all namespaces' : `namespace ${scope.namespace}`;
+}
+
+/** The listing call the source needs; CustomObjectsApi satisfies it, tests pass fakes. */
+export type RiskModelLister = Pick<CustomObjectsApi, 'listNamespacedCustomObject' | 'listClusterCustomObject'>;
+
+export const NO_CRD_MESSAGE = "the server doesn't have a resource type riskmodels: install the CRD with kubectl apply -f crds/";
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * Lists the RiskModels in `scope`, sorted by namespace then name. Rejects with the client's
+ * error, or a timeout Error when the API server has not answered within `timeoutMs`.
+ */
+export async function listRiskModels(api: RiskModelLister, scope: Scope, timeoutMs: number): Promise<RiskModelView[]> {
+  const request = scope.allNamespaces
+    ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })
+    : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: scope.namespace, plural: PLURAL });
+  const list: unknown = await withTimeout(request, timeoutMs);
+  const items = typeof list === 'object' && list !== null ? (list as { items?: unknown }).items : undefined;
+  return (Array.isArray(items) ? items : []).map(toView)
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+/**
+ * One sentence saying why listing RiskModels failed and what to do about it, for any error
+ * the client can raise: a missing CRD, refused credentials or permissions, an unreachable
+ * or slow API server, TLS trouble. `server` is the API server URL from the kubeconfig.
+ */
+export function describeListError(err: unknown, scope: Scope, server: string): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'number') return describeStatus(code, serverMessage((err as { body?: unknown }).body), scope);
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    return `cannot reach the cluster at ${server} (${code}): is it running, and is KUBECONFIG pointing at it?`;
+  }
+  if (err instanceof TimeoutError) return `the API server at ${server} did not answer within ${err.ms / 1000} s`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `cannot list riskmodels from ${server}: ${message}`;
+}
+
+function describeStatus(status: number, message: string | undefined, scope: Scope): string {
+  const detail = message === undefined ? '' : `: ${message}`;
+  if (status === 404) return NO_CRD_MESSAGE;
+  if (status === 401) return `the cluster refused our credentials (401 Unauthorized): check the user in your kubeconfig${detail}`;
+  if (status === 403) return `not allowed to list riskmodels.${GROUP} in ${describeScope(scope)} (403 Forbidden)${detail}`;
+  return `the API server answered ${status}${detail}`;
+}
+
+// API server errors carry a Status object whose message says what went wrong; proxies send text.
+function serverMessage(body: unknown): string | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body.trim() === '' ? undefined : body.trim().slice(0, 200);
+    }
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
+}
+
+class TimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TimeoutError(ms)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A function taking one snapshot of the cluster; it never rejects. */
+export type SnapshotSource = () => Promise<Snapshot>;
+
+/**
+ * A snapshot source for `scope` on the cluster of `kubeConfig`. A failed list yields a
+ * snapshot with `error` set and the models of the last successful list, so views go stale
+ * rather than blank. `now` is injectable for tests.
+ */
+export function snapshotSource(
+  kubeConfig: KubeConfig,
+  scope: Scope,
+  options: { timeoutMs: number; now?: () => Date; api?: RiskModelLister },
+): SnapshotSource {
+  const api = options.api ?? kubeConfig.makeApiClient(CustomObjectsApi);
+  const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)';
+  const now = options.now ?? ((): Date => new Date());
+  let lastModels: RiskModelView[] = [];
+  return async () => {
+    try {
+      lastModels = await listRiskModels(api, scope, options.timeoutMs);
+      return { scope: describeScope(scope), takenAt: now(), models: lastModels };
+    } catch (err) {
+      return { scope: describeScope(scope), takenAt: now(), models: lastModels, error: describeListError(err, scope, server) };
+    }
+  };
+}
