@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { ConfigError, DEFAULT_INFERENCE_IMAGE, loadConfig, usage, type ConfigDeps } from './config.js';
+
+const deps: ConfigDeps = { hostname: () => 'laptop', pid: 4242, inClusterNamespace: () => undefined };
+const load = (env: Record<string, string> = {}, argv: string[] = [], d = deps) => loadConfig(env, argv, d);
+
+function refused(env: Record<string, string>, argv: string[] = []): string {
+  try {
+    load(env, argv);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('operator configuration', () => {
+  it('has production defaults: leader election on, all namespaces, port 8081', () => {
+    const c = load();
+    expect(c).to.include({
+      leaderElect: true,
+      leaseName: 'riskmodel-operator',
+      leaseNamespace: 'riskmodel-system',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      identity: 'laptop-4242',
+      httpPort: 8081,
+      inferenceImage: DEFAULT_INFERENCE_IMAGE,
+      logLevel: 'info',
+      kubeconfig: undefined,
+    });
+    expect(c.watchNamespaces).to.deep.equal([]);
+  });
+
+  it('puts the Lease in the pod namespace when running in a cluster', () => {
+    expect(load({}, [], { ...deps, inClusterNamespace: () => 'ops' }).leaseNamespace).to.equal('ops');
+  });
+
+  it('reads every setting from the environment', () => {
+    const c = load({
+      WATCH_NAMESPACES: 'team-a, team-b,team-a',
+      INFERENCE_IMAGE: 'registry.local/inference:dev',
+      LOG_LEVEL: 'debug',
+      LEADER_ELECT: 'false',
+      LEASE_NAME: 'rm-lock',
+      LEASE_NAMESPACE: 'default',
+      POD_NAME: 'operator-0',
+      HTTP_PORT: '0',
+      RESYNC_SECONDS: '60',
+      MAX_CONCURRENT_RECONCILES: '4',
+    });
+    expect(c).to.include({ inferenceImage: 'registry.local/inference:dev', logLevel: 'debug', leaderElect: false, leaseName: 'rm-lock', leaseNamespace: 'default', identity: 'operator-0', httpPort: 0, resyncSeconds: 60, maxConcurrentReconciles: 4 });
+    expect(c.watchNamespaces).to.deep.equal(['team-a', 'team-b']);
+  });
+
+  it('lets flags override the environment, in both --flag value and --flag=value forms', () => {
+    const c = load({ LEADER_ELECT: 'true', HTTP_PORT: '9000' }, ['--leader-elect=false', '--http-port', '0', '--kubeconfig', '/tmp/kc']);
+    expect(c).to.include({ leaderElect: false, httpPort: 0, kubeconfig: '/tmp/kc' });
+  });
+
+  const invalid: [string, Record<string, string>, string[], RegExp][] = [
+    ['a log level outside the allowed ones', { LOG_LEVEL: 'verbose' }, [], /LOG_LEVEL="verbose" is invalid: expected one of error, warn, info, debug/],
+    ['a boolean that is not true or false', { LEADER_ELECT: 'maybe' }, [], /LEADER_ELECT="maybe" is invalid: expected true or false/],
+    ['a port out of range', { HTTP_PORT: '70000' }, [], /HTTP_PORT="70000" is invalid: expected an integer from 0 to 65535/],
+    ['a fractional number', { RESYNC_SECONDS: '1.5' }, [], /RESYNC_SECONDS="1.5" is invalid: expected an integer/],
+    ['a namespace that is not a DNS label', { WATCH_NAMESPACES: 'ok,Not_OK' }, [], /WATCH_NAMESPACES="Not_OK" is invalid: expected a DNS label/],
+    ['a renew deadline not shorter than the lease', { LEASE_DURATION_SECONDS: '10', RENEW_DEADLINE_SECONDS: '10' }, [], /RENEW_DEADLINE_SECONDS \(10\) must be less than LEASE_DURATION_SECONDS \(10\)/],
+    ['an unknown flag, listing the allowed ones', {}, ['--leader'], /unknown argument "--leader"; allowed flags: --kubeconfig, .*--leader-elect/],
+    ['a flag without its value', {}, ['--log-level'], /--log-level needs a value/],
+  ];
+  for (const [what, env, argv, message] of invalid) it(`refuses ${what}`, () => expect(refused(env, argv)).to.match(message));
+
+  it('documents every setting in --help', () => {
+    for (const name of ['KUBECONFIG', 'WATCH_NAMESPACES', 'INFERENCE_IMAGE', 'LEADER_ELECT', 'LEASE_NAMESPACE', 'HTTP_PORT', 'RESYNC_SECONDS']) expect(usage()).to.include(name);
+  });
+});

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { SPEC_HASH_ANNOTATION } from './api.js';
+import { isSubset, needsApply, quantityValue } from './drift.js';
+
+const annotated = (hash: string, spec: object) => ({ metadata: { annotations: { [SPEC_HASH_ANNOTATION]: hash } }, spec });
+
+describe('drift detection', () => {
+  it('needs a write when the child is missing', () => expect(needsApply(annotated('a', {}), undefined)).to.be.true);
+
+  it('needs no write when the stored child has our fields plus server defaults', () => {
+    const want = annotated('a', { ports: [{ name: 'http', port: 80 }] });
+    const have = { ...annotated('a', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], clusterIP: '10.0.0.1' }), status: {} };
+    expect(needsApply(want, have)).to.be.false;
+  });
+
+  it('needs a write when a managed field was edited by hand (the HPA maxReplicas)', () => {
+    expect(needsApply(annotated('a', { maxReplicas: 5 }), annotated('a', { maxReplicas: 9 }))).to.be.true;
+  });
+
+  it('needs a write when the desired content changed, even if only by removing a field', () => {
+    expect(needsApply(annotated('b', { a: 1 }), annotated('a', { a: 1, b: 2 }))).to.be.true;
+  });
+
+  it('needs a write when a list we own gained or lost entries', () => {
+    expect(isSubset({ env: [{ name: 'A' }] }, { env: [{ name: 'A' }, { name: 'B' }] })).to.be.false;
+  });
+
+  it('treats quantities the API server canonicalizes as equal', () => {
+    expect(isSubset({ cpu: '0.5', memory: '1Gi' }, { cpu: '500m', memory: '1024Mi' })).to.be.true;
+    expect(isSubset({ cpu: 1 }, { cpu: '1' })).to.be.true;
+    expect(isSubset({ cpu: '250m' }, { cpu: '500m' })).to.be.false;
+  });
+
+  it('parses quantity suffixes, decimal and binary, and exponents', () => {
+    expect([quantityValue('100m'), quantityValue('2k'), quantityValue('1Ki'), quantityValue('1e3'), quantityValue('abc')]).to.deep.equal([0.1, 2000, 1024, 1000, undefined]);
+  });
+});

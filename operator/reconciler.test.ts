@@ -1,0 +1,216 @@
+import { expect } from 'chai';
+import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { CONFIG_HASH_ANNOTATION, keyOf, type RiskModel, type RiskModelStatus } from './api.js';
+import { findCondition } from './conditions.js';
+import type { Cache, Child, ReconcileContext, Writer } from './context.js';
+import { ApiError } from './errors.js';
+import { reconcile } from './reconciler.js';
+import { Reason } from './reasons.js';
+import { RecordingRecorder, memoryLogger } from './testing/fakes.js';
+import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
+
+/** A cluster in memory: caches the reconciler reads, and a writer that behaves like SSA for our purposes. */
+class FakeCluster implements Cache, Writer {
+  riskModels = new Map<string, RiskModel>();
+  configMaps = new Map<string, V1ConfigMap>();
+  children = new Map<string, Child>();
+  applied: Child[] = [];
+  statusWrites: RiskModelStatus[] = [];
+  failApply: ApiError | undefined;
+  private rv = 1000;
+
+  riskModel = (ns: string, name: string) => this.riskModels.get(`${ns}/${name}`);
+  configMap = (ns: string, name: string) => this.configMaps.get(`${ns}/${name}`);
+  deployment = (ns: string, name: string) => this.children.get(`Deployment/${ns}/${name}`) as V1Deployment | undefined;
+  service = (ns: string, name: string) => this.children.get(`Service/${ns}/${name}`) as V1Service | undefined;
+  hpa = (ns: string, name: string) => this.children.get(`HorizontalPodAutoscaler/${ns}/${name}`) as V2HorizontalPodAutoscaler | undefined;
+
+  apply<T extends Child>(obj: T): Promise<T> {
+    if (this.failApply) return Promise.reject(this.failApply);
+    this.applied.push(structuredClone(obj));
+    const key = `${obj.kind}/${keyOf(obj.metadata ?? {})}`;
+    const existing = this.children.get(key) as V1Deployment | undefined;
+    const stored = structuredClone(obj) as T & V1Deployment;
+    stored.metadata!.resourceVersion = String(++this.rv);
+    // Like the API server: fields we do not send keep their owner's value (replicas: the HPA's).
+    if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: existing?.spec?.replicas ?? 1 };
+    if (existing?.status) stored.status = existing.status;
+    this.children.set(key, stored);
+    return Promise.resolve(stored);
+  }
+
+  applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void> {
+    this.statusWrites.push(structuredClone(status));
+    const stored = this.riskModels.get(keyOf(rm.metadata));
+    if (stored) this.riskModels.set(keyOf(rm.metadata), { ...stored, status: structuredClone(status) });
+    return Promise.resolve();
+  }
+
+  writes(): number {
+    return this.applied.length + this.statusWrites.length;
+  }
+
+  /** Marks the Deployment rolled out with `ready` ready pods at the HPA's replica count. */
+  rollOut(ns: string, name: string, ready: number): void {
+    const d = this.deployment(ns, name)!;
+    const replicas = d.spec?.replicas ?? 1;
+    d.metadata!.generation = 1;
+    d.status = { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready };
+  }
+}
+
+function setup(rm: RiskModel = riskModel()) {
+  const cluster = new FakeCluster();
+  cluster.riskModels.set(keyOf(rm.metadata), rm);
+  const events = new RecordingRecorder();
+  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => new Date('2026-05-01T00:00:00Z'), log: memoryLogger().log };
+  return { cluster, events, ctx, key: keyOf(rm.metadata) };
+}
+
+const withModel = (name = 'risk-model') => riskModel({ model: { version: 'v1', configMapRef: { name } } });
+
+describe('reconciler', () => {
+  it('creates the Deployment, Service and HPA of a new RiskModel and reports it Progressing', async () => {
+    const { cluster, events, ctx, key } = setup();
+    const result = await reconcile(key, ctx);
+    expect(cluster.applied.map((c) => c.kind).sort()).to.deep.equal(['Deployment', 'HorizontalPodAutoscaler', 'Service']);
+    expect(result).to.deep.equal({ action: { awaitChange: true }, degraded: false });
+    expect(findCondition(cluster.statusWrites.at(-1)!.conditions, 'Progressing')).to.include({ status: 'True' });
+    expect(events.events.map((e) => e.reason)).to.deep.equal(['Created', 'Created', 'Created']);
+  });
+
+  it('writes nothing on a reconcile that finds everything as desired (an idle resync)', async () => {
+    const { cluster, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.rollOut('team-a', 'demo', 2);
+    await reconcile(key, ctx);
+    const before = cluster.writes();
+    await reconcile(key, ctx);
+    await reconcile(key, ctx);
+    expect(cluster.writes()).to.equal(before);
+  });
+
+  it('reports Ready once the rollout completes with minReplicas ready pods, with a Normal event', async () => {
+    const { cluster, events, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.deployment('team-a', 'demo')!.spec!.replicas = 2;
+    cluster.rollOut('team-a', 'demo', 2);
+    await reconcile(key, ctx);
+    const status = cluster.riskModel('team-a', 'demo')!.status!;
+    expect(findCondition(status.conditions, 'Ready')).to.include({ status: 'True', reason: Reason.Available });
+    expect(status).to.include({ replicas: 2, readyReplicas: 2, endpoint: 'http://demo.team-a.svc.cluster.local:80' });
+    expect(events.events.at(-1)).to.include({ type: 'Normal', reason: 'Ready' });
+  });
+
+  it('keeps the HPA-owned replica count when the model changes: the applied Deployment has no replicas', async () => {
+    const rm = withModel();
+    const { cluster, ctx, key } = setup(rm);
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact(1) }));
+    await reconcile(key, ctx);
+    cluster.deployment('team-a', 'demo')!.spec!.replicas = 4; // the HPA scaled up
+    const hashBefore = cluster.deployment('team-a', 'demo')!.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION];
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact(2) }));
+    cluster.applied = [];
+    await reconcile(key, ctx);
+    expect(cluster.applied.map((c) => c.kind)).to.deep.equal(['Deployment']);
+    const applied = cluster.applied[0] as V1Deployment;
+    expect(applied.spec).not.to.have.property('replicas');
+    expect(applied.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION]).not.to.equal(hashBefore);
+    expect(cluster.deployment('team-a', 'demo')!.spec!.replicas).to.equal(4);
+  });
+
+  it('restores a hand-edited HPA maxReplicas and touches nothing else', async () => {
+    const { cluster, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.hpa('team-a', 'demo')!.spec!.maxReplicas = 50;
+    cluster.applied = [];
+    await reconcile(key, ctx);
+    expect(cluster.applied.map((c) => c.kind)).to.deep.equal(['HorizontalPodAutoscaler']);
+    expect(cluster.hpa('team-a', 'demo')!.spec!.maxReplicas).to.equal(5);
+  });
+
+  it('recreates a deleted Service', async () => {
+    const { cluster, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.children.delete('Service/team-a/demo');
+    await reconcile(key, ctx);
+    expect(cluster.service('team-a', 'demo')).not.to.be.undefined;
+  });
+
+  it('reports a missing ConfigMap as Degraded with a Warning event, creates nothing, and asks for no retry', async () => {
+    const { cluster, events, ctx, key } = setup(withModel('absent'));
+    const result = await reconcile(key, ctx);
+    expect(cluster.applied).to.deep.equal([]);
+    expect(result).to.deep.equal({ action: { awaitChange: true }, degraded: true });
+    const degraded = findCondition(cluster.statusWrites.at(-1)!.conditions, 'Degraded');
+    expect(degraded).to.include({ status: 'True', reason: Reason.ConfigMapNotFound });
+    expect(degraded!.message).to.match(/ConfigMap team-a\/absent/);
+    expect(events.events).to.deep.include({ name: 'demo', type: 'Warning', reason: Reason.ConfigMapNotFound, message: degraded!.message });
+  });
+
+  it('never rolls out an invalid model: the running Deployment is left exactly as it was', async () => {
+    const rm = withModel();
+    const { cluster, ctx, key } = setup(rm);
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact() }));
+    await reconcile(key, ctx);
+    cluster.rollOut('team-a', 'demo', 2);
+    const before = structuredClone(cluster.deployment('team-a', 'demo'));
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': '{"weights": "nonsense"}' }));
+    cluster.applied = [];
+    await reconcile(key, ctx);
+    expect(cluster.applied).to.deep.equal([]);
+    expect(cluster.deployment('team-a', 'demo')).to.deep.equal(before);
+    const status = cluster.riskModel('team-a', 'demo')!.status!;
+    expect(findCondition(status.conditions, 'Degraded')).to.include({ status: 'True', reason: Reason.InvalidModel });
+    expect(findCondition(status.conditions, 'Ready')).to.include({ status: 'True', reason: Reason.InvalidModel });
+  });
+
+  it('recovers when the ConfigMap appears', async () => {
+    const { cluster, ctx, key } = setup(withModel());
+    await reconcile(key, ctx);
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact() }));
+    await reconcile(key, ctx);
+    expect(cluster.applied).to.have.length(3);
+    expect(findCondition(cluster.riskModel('team-a', 'demo')!.status!.conditions, 'Degraded')).to.include({ status: 'False', reason: Reason.AsExpected });
+  });
+
+  it('does not repeat the Warning event when the same problem is seen again', async () => {
+    const { events, ctx, key } = setup(withModel('absent'));
+    await reconcile(key, ctx);
+    await reconcile(key, ctx);
+    await reconcile(key, ctx);
+    expect(events.events.filter((e) => e.type === 'Warning')).to.have.length(1);
+  });
+
+  it('turns a child the API server refuses as invalid into Degraded instead of retrying', async () => {
+    const { cluster, ctx, key } = setup(riskModel({ image: 'UPPER CASE is not an image' }));
+    cluster.failApply = new ApiError(422, 'Invalid', 'Deployment.apps "demo" is invalid: spec.template.spec.containers[0].image: Invalid value');
+    const result = await reconcile(key, ctx);
+    expect(result.degraded).to.be.true;
+    expect(findCondition(cluster.statusWrites.at(-1)!.conditions, 'Degraded')).to.include({ reason: Reason.InvalidChild });
+  });
+
+  it('lets transient API errors escape so the error policy backs off', async () => {
+    const { cluster, ctx, key } = setup();
+    cluster.failApply = new ApiError(503, 'ServiceUnavailable', 'etcd leader changed');
+    let caught: unknown;
+    await reconcile(key, ctx).catch((err: unknown) => (caught = err));
+    expect(caught).to.be.instanceOf(ApiError);
+  });
+
+  it('does nothing for a RiskModel that is gone or being deleted (the garbage collector removes children)', async () => {
+    const { cluster, ctx, key } = setup();
+    cluster.riskModels.get(key)!.metadata.deletionTimestamp = '2026-05-01T00:00:00Z';
+    await reconcile(key, ctx);
+    await reconcile('team-a/never-existed', ctx);
+    expect(cluster.writes()).to.equal(0);
+  });
+
+  it('never mutates the cached RiskModel', async () => {
+    const { cluster, ctx, key } = setup();
+    const cached = cluster.riskModels.get(key)!;
+    const snapshot = structuredClone(cached);
+    await reconcile(key, ctx);
+    expect(cached).to.deep.equal(snapshot);
+  });
+});
