@@ -75,15 +75,37 @@ describe('render', () => {
     expect(replicasLine).to.equal(`  replicas ${'█'.repeat(60 - 25)} 4 of max 5`);
   });
 
-  it('keeps every line within the width, cutting long ones with an ellipsis', () => {
-    const lines = render(snapshot([sepsis, triage], 'cannot reach the cluster at https://127.0.0.1:6443 (ECONNREFUSED)'), scaleUpHistory(), 40).split('\n');
+  it('keeps every line within the width, cutting table lines with an ellipsis', () => {
+    const lines = render(snapshot([sepsis, triage]), scaleUpHistory(), 40).split('\n');
     for (const line of lines) expect([...line].length, line).to.be.at.most(40);
-    expect(lines[1]).to.equal('! cannot reach the cluster at https://1…');
+    expect(lines[2]).to.equal('NAME    MIN  MAX  REPLICAS  READY  DESI…');
+  });
+
+  it('wraps an error and a condition message rather than cutting them off', () => {
+    const error = 'cannot reach the cluster at https://127.0.0.1:6443 (ECONNREFUSED): is it running?';
+    const lines = render(snapshot([triage], error), new Map(), 40).split('\n');
+    expect(lines.slice(1, 5)).to.deep.equal([
+      '! cannot reach the cluster at',
+      '  https://127.0.0.1:6443 (ECONNREFUSED):',
+      '  is it running?',
+      '  (last known state shown; retrying)',
+    ]);
+    expect(lines).to.include.members(['  Degraded: ConfigMap', '    ward-3/triage-model not found']);
+  });
+
+  it('does not claim a count of RiskModels before it has listed any', () => {
+    expect(render(snapshot([], 'cannot reach the cluster'), new Map(), 80).split('\n')).to.deep.equal([
+      'RiskModels · namespace ward-3 · 07:41:02 UTC',
+      '! cannot reach the cluster',
+      '  (retrying)',
+      '',
+      'No RiskModels seen yet.',
+    ]);
   });
 
   it('keeps showing the last known RiskModels under the error while the cluster is unreachable', () => {
     const lines = render(snapshot([sepsis], 'cannot reach the cluster'), new Map(), 80).split('\n');
-    expect(lines.slice(1, 3)).to.deep.equal(['! cannot reach the cluster', '  (showing the last known state; retrying)']);
+    expect(lines.slice(1, 3)).to.deep.equal(['! cannot reach the cluster', '  (last known state shown; retrying)']);
     expect(lines).to.include('sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1');
   });
 

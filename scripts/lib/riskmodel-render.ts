@@ -30,7 +30,10 @@ const MIN_CHART_WIDTH = 10;
  */
 export function render(snapshot: Snapshot, history: History, width: number): string {
   const lines = [header(snapshot)];
-  if (snapshot.error !== undefined) lines.push(`! ${snapshot.error}`, '  (showing the last known state; retrying)');
+  if (snapshot.error !== undefined) {
+    lines.push(...wordWrap(`! ${snapshot.error}`, width, '  '));
+    lines.push(snapshot.models.length > 0 ? '  (last known state shown; retrying)' : '  (retrying)');
+  }
   lines.push('');
   if (snapshot.models.length === 0) {
     lines.push(snapshot.error === undefined ? `No RiskModels in ${snapshot.scope}.` : 'No RiskModels seen yet.');
@@ -72,7 +75,8 @@ export function renderCompact(snapshot: Snapshot): string[] {
 
 function header(snapshot: Snapshot): string {
   const found = snapshot.models.length === 1 ? '1 RiskModel' : `${snapshot.models.length} RiskModels`;
-  return `RiskModels · ${snapshot.scope} · ${found} · ${clock(snapshot.takenAt)}`;
+  const count = snapshot.error !== undefined && snapshot.models.length === 0 ? '' : ` · ${found}`;
+  return `RiskModels · ${snapshot.scope}${count} · ${clock(snapshot.takenAt)}`;
 }
 
 function tableCells(model: RiskModelView, withNamespace: boolean): string[] {
@@ -100,7 +104,7 @@ function details(model: RiskModelView, points: readonly HistoryPoint[], chart: C
   const lines = wrap(described, '  ', chart.width);
   const problem = [conditionOf(model, 'Degraded'), conditionOf(model, 'Ready')]
     .find((condition) => condition?.message !== undefined && condition.status !== healthyStatus(condition.type));
-  if (problem?.message !== undefined) lines.push(`  ${problem.type}: ${problem.message}`);
+  if (problem?.message !== undefined) lines.push(...wordWrap(`  ${problem.type}: ${problem.message}`, chart.width, '    '));
   if (isStale(model)) {
     lines.push(`  status is for generation ${model.observedGeneration}, spec is at ${model.generation}: the operator has not caught up`);
   }
@@ -149,6 +153,23 @@ function charts(model: RiskModelView, chart: ChartLayout, points: readonly Histo
     chartLine('desired', sparkline(desired, replicaScale), num(model.desiredReplicas)),
     chartLine('cpu', sparkline(load, cpuScale), cpu(model)),
   ];
+}
+
+// Breaks a message at spaces so no part of it is cut off; a word longer than a line is cut by fit().
+function wordWrap(text: string, width: number, indent: string): string[] {
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+    if (line.trim() !== '' && candidate.length > width) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = candidate;
+    }
+  }
+  return [...lines, line];
 }
 
 function chartLine(label: string, chart: string, value: string): string {
