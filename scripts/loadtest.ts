@@ -4,7 +4,7 @@
 
 import { UsageError } from './lib/args.js';
 import { LOADTEST_HELP, parseLoadtestArgs, type LoadtestOptions } from './lib/loadtest-options.js';
-import { failures, formatProgress, formatSummary, runLoadtest } from './lib/loadtest-run.js';
+import { effectiveConnections, failures, formatProgress, formatSummary, runLoadtest } from './lib/loadtest-run.js';
 import { assertLoopbackTarget } from './lib/loopback.js';
 import { checkListening } from './lib/preflight.js';
 
@@ -34,7 +34,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(options: LoadtestOptions): Promise<number> {
   const load = options.rate === undefined ? 'as fast as it answers' : `${options.rate} req/s`;
-  console.error(`Sending ${load} for ${options.durationSeconds} s to ${new URL(options.path, options.url).toString()} over ${options.connections} connection${options.connections === 1 ? '' : 's'} (Ctrl-C stops early)`);
+  const connections = effectiveConnections(options);
+  const target = new URL(options.path, options.url).toString();
+  console.error(`Sending ${load} for ${options.durationSeconds} s to ${target} over ${connections} connection${connections === 1 ? '' : 's'} (Ctrl-C stops early)`);
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.once('SIGINT', interrupt);

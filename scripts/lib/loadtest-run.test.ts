@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FEATURES } from '../../inference/schema.js';
 import type { LoadtestOptions } from './loadtest-options.js';
-import { failures, formatSummary, runLoadtest, summarise, type AutocannonResult, type LoadtestProgress, type LoadtestSummary } from './loadtest-run.js';
+import { effectiveConnections, failures, formatSummary, runLoadtest, summarise, type AutocannonResult, type LoadtestProgress, type LoadtestSummary } from './loadtest-run.js';
 
 /** What the test server saw: bodies that were not valid vitals, and the status of each answer in order. */
 interface Seen {
@@ -135,6 +135,18 @@ describe('summarise', () => {
       sampleBodies: {},
       interrupted: false,
     } satisfies LoadtestSummary);
+  });
+});
+
+describe('effectiveConnections', () => {
+  it('opens no more connections than requests a second', () => {
+    expect(effectiveConnections({ rate: 5, connections: 8 })).to.equal(5);
+    expect(effectiveConnections({ rate: 200, connections: 8 })).to.equal(8);
+    expect(effectiveConnections({ rate: undefined, connections: 8 })).to.equal(8);
+  });
+
+  it('is what the summary reports', () => {
+    expect(summarise(result, { ...options, rate: 3 }, { sampleBodies: {}, interrupted: false }).connections).to.equal(3);
   });
 });
 

@@ -39,6 +39,14 @@ export interface LoadtestSummary {
   interrupted: boolean;
 }
 
+/**
+ * Connections the run really opens: autocannon never opens more than the rate, since a
+ * connection sends at least one request a second.
+ */
+export function effectiveConnections(options: Pick<LoadtestOptions, 'rate' | 'connections'>): number {
+  return options.rate === undefined ? options.connections : Math.min(options.connections, options.rate);
+}
+
 export interface RunHooks {
   onProgress?: (progress: LoadtestProgress) => void;
   /** Aborting stops the run early; the summary covers what was sent until then. */
@@ -129,7 +137,7 @@ export function summarise(
     target: new URL(options.path, options.url).toString(),
     durationSeconds: result.duration,
     rate: options.rate,
-    connections: options.connections,
+    connections: effectiveConnections(options),
     batch: options.batch,
     responses,
     requestsPerSecond: result.duration > 0 ? responses / result.duration : 0,
