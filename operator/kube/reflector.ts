@@ -231,8 +231,8 @@ export class Reflector<T extends KubeObject> {
       .then(
         () => 'closed' as const,
         (err: unknown) => {
-          if (idle) return 'idle' as const;
-          throw err;
+          if (failure === undefined && idle) return 'idle' as const;
+          throw failure ?? err;
         },
       )
       .then((result) => {
