@@ -7,8 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from './lib/args.js';
 import { render, renderCompact } from './lib/riskmodel-render.js';
-import { snapshotSource, type Scope, type SnapshotSource } from './lib/riskmodel-source.js';
-import { recordSnapshot, type History, type Snapshot } from './lib/riskmodel-view.js';
+import { snapshotSource, type SnapshotSource } from './lib/riskmodel-source.js';
+import { recordSnapshot, type History, type Scope, type Snapshot } from './lib/riskmodel-view.js';
 import { CLEAR_SCREEN, frame, HIDE_CURSOR, SHOW_CURSOR } from './lib/terminal.js';
 import { parseWatchArgs, WATCH_HELP, type WatchOptions } from './lib/watch-options.js';
 

@@ -31,7 +31,7 @@ const triage = toView({
 });
 
 function snapshot(models: RiskModelView[], error?: string): Snapshot {
-  return { scope: 'namespace ward-3', takenAt, models, ...(error === undefined ? {} : { error }) };
+  return { scope: { allNamespaces: false, namespace: 'ward-3' }, takenAt, models, ...(error === undefined ? {} : { error }) };
 }
 
 // sepsis scales 2 → 4 while desired leads it by one and CPU climbs; triage never reports desired or CPU.
@@ -113,9 +113,9 @@ describe('render', () => {
     expect(render(snapshot([]), new Map(), 80)).to.equal('RiskModels · namespace ward-3 · 0 RiskModels · 07:41:02 UTC\n\nNo RiskModels in namespace ward-3.');
   });
 
-  it('prefixes names with their namespace when several namespaces are shown', () => {
+  it('prefixes names with their namespace when all namespaces are shown', () => {
     const other = { ...triage, namespace: 'icu' };
-    const lines = render({ ...snapshot([sepsis, other]), scope: 'all namespaces' }, new Map(), 100).split('\n');
+    const lines = render({ ...snapshot([sepsis, other]), scope: { allNamespaces: true } }, new Map(), 100).split('\n');
     expect(lines[3]).to.match(/^ward-3\/sepsis /);
     expect(lines.some((line) => line.startsWith('icu/triage '))).to.be.true;
   });

@@ -4,7 +4,7 @@
 
 import { lastSamples, peak, sparkline } from './chart.js';
 import {
-  conditionOf, isStale, keyOf, SHOWN_CONDITIONS,
+  conditionOf, describeScope, isStale, keyOf, SHOWN_CONDITIONS,
   type ConditionView, type History, type HistoryPoint, type RiskModelView, type Snapshot,
 } from './riskmodel-view.js';
 
@@ -36,11 +36,10 @@ export function render(snapshot: Snapshot, history: History, width: number): str
   }
   lines.push('');
   if (snapshot.models.length === 0) {
-    lines.push(snapshot.error === undefined ? `No RiskModels in ${snapshot.scope}.` : 'No RiskModels seen yet.');
+    lines.push(snapshot.error === undefined ? `No RiskModels in ${describeScope(snapshot.scope)}.` : 'No RiskModels seen yet.');
     return fit(lines, width);
   }
-  const allNamespaces = new Set(snapshot.models.map((model) => model.namespace)).size > 1;
-  const rows = snapshot.models.map((model) => tableCells(model, allNamespaces));
+  const rows = snapshot.models.map((model) => tableCells(model, snapshot.scope.allNamespaces));
   const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)));
   lines.push(tableLine(COLUMNS.map((column) => column.title), widths));
   const chart = chartLayout(snapshot, history, width);
@@ -57,7 +56,7 @@ export function render(snapshot: Snapshot, history: History, width: number): str
 export function renderCompact(snapshot: Snapshot): string[] {
   const time = `${snapshot.takenAt.toISOString().slice(0, 19)}Z`;
   if (snapshot.error !== undefined) return [`${time} error: ${snapshot.error}`];
-  if (snapshot.models.length === 0) return [`${time} no RiskModels in ${snapshot.scope}`];
+  if (snapshot.models.length === 0) return [`${time} no RiskModels in ${describeScope(snapshot.scope)}`];
   return snapshot.models.map((model) => [
     time,
     keyOf(model),
@@ -76,7 +75,7 @@ export function renderCompact(snapshot: Snapshot): string[] {
 function header(snapshot: Snapshot): string {
   const found = snapshot.models.length === 1 ? '1 RiskModel' : `${snapshot.models.length} RiskModels`;
   const count = snapshot.error !== undefined && snapshot.models.length === 0 ? '' : ` · ${found}`;
-  return `RiskModels · ${snapshot.scope}${count} · ${clock(snapshot.takenAt)}`;
+  return `RiskModels · ${describeScope(snapshot.scope)}${count} · ${clock(snapshot.takenAt)}`;
 }
 
 function tableCells(model: RiskModelView, withNamespace: boolean): string[] {

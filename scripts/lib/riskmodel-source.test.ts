@@ -2,7 +2,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { describeListError, listRiskModels, NO_CRD_MESSAGE, snapshotSource, type RiskModelLister, type Scope } from './riskmodel-source.js';
+import { describeListError, listRiskModels, NO_CRD_MESSAGE, snapshotSource, type RiskModelLister } from './riskmodel-source.js';
+import type { Scope } from './riskmodel-view.js';
 import { startFakeApi, type FakeApi } from './testing/fake-riskmodel-api.js';
 
 const ward: Scope = { allNamespaces: false, namespace: 'ward-3' };
@@ -36,14 +37,14 @@ describe('snapshotSource against an API server', () => {
   it('lists the RiskModels of the namespace, sorted by name', async () => {
     const snapshot = await snapshotSource(kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
     expect(snapshot.error).to.be.undefined;
-    expect(snapshot.scope).to.equal('namespace ward-3');
+    expect(snapshot.scope).to.deep.equal(ward);
     expect(snapshot.models.map((model) => `${model.namespace}/${model.name}`)).to.deep.equal(['ward-3/sepsis', 'ward-3/triage']);
     expect(snapshot.models[0]).to.include({ replicas: 2, maxReplicas: 5, modelVersion: 'v2-3f2a9c1' });
   });
 
   it('lists every namespace with an all-namespaces scope', async () => {
     const snapshot = await snapshotSource(kubeConfigFor(api.url), { allNamespaces: true }, { timeoutMs: 5000, now })();
-    expect(snapshot.scope).to.equal('all namespaces');
+    expect(snapshot.scope).to.deep.equal({ allNamespaces: true });
     expect(snapshot.models).to.have.length(2);
   });
 

@@ -3,15 +3,7 @@
 
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../operator/api.js';
-import { toView, type RiskModelView, type Snapshot } from './riskmodel-view.js';
-
-/** Which RiskModels to show: one namespace, or every namespace. */
-export type Scope = { allNamespaces: true } | { allNamespaces: false; namespace: string };
-
-/** The words a view's header uses for a scope. */
-export function describeScope(scope: Scope): string {
-  return scope.allNamespaces ? 'all namespaces' : `namespace ${scope.namespace}`;
-}
+import { describeScope, toView, type RiskModelView, type Scope, type Snapshot } from './riskmodel-view.js';
 
 /** The listing call the source needs; CustomObjectsApi satisfies it, tests pass fakes. */
 export type RiskModelLister = Pick<CustomObjectsApi, 'listNamespacedCustomObject' | 'listClusterCustomObject'>;
@@ -104,9 +96,9 @@ export function snapshotSource(
   return async () => {
     try {
       lastModels = await listRiskModels(api, scope, options.timeoutMs);
-      return { scope: describeScope(scope), takenAt: now(), models: lastModels };
+      return { scope, takenAt: now(), models: lastModels };
     } catch (err) {
-      return { scope: describeScope(scope), takenAt: now(), models: lastModels, error: describeListError(err, scope, server) };
+      return { scope, takenAt: now(), models: lastModels, error: describeListError(err, scope, server) };
     }
   };
 }

@@ -59,7 +59,7 @@ describe('toView', () => {
 
 describe('recordSnapshot', () => {
   const snapshot = (replicas: number[], error?: string): Snapshot => ({
-    scope: 'namespace default',
+    scope: { allNamespaces: false, namespace: 'default' },
     takenAt: new Date(0),
     models: replicas.map((count, i) => ({ namespace: 'default', name: `m${i}`, replicas: count, desiredReplicas: count + 1, currentCPU: 50, conditions: [] })),
     ...(error === undefined ? {} : { error }),

@@ -29,10 +29,17 @@ export interface RiskModelView {
   observedGeneration?: number;
 }
 
+/** Which RiskModels a view shows: one namespace, or every namespace. */
+export type Scope = { allNamespaces: true } | { allNamespaces: false; namespace: string };
+
+/** The words a view uses for a scope: `namespace default` or `all namespaces`. */
+export function describeScope(scope: Scope): string {
+  return scope.allNamespaces ? 'all namespaces' : `namespace ${scope.namespace}`;
+}
+
 /** One poll of the cluster: what was listed, when, and the error if the list failed. */
 export interface Snapshot {
-  /** Human wording of what is watched: `namespace default` or `all namespaces`. */
-  scope: string;
+  scope: Scope;
   takenAt: Date;
   /** The last successful list; kept on error so the view goes stale rather than blank. */
   models: RiskModelView[];
