@@ -120,6 +120,15 @@ describe('render', () => {
     expect(lines.some((line) => line.startsWith('icu/triage '))).to.be.true;
   });
 
+  it('says when the operator has not written any status yet', () => {
+    const fresh = toView({ metadata: { name: 'new', namespace: 'ward-3', generation: 1 }, spec: { model: { version: 'v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 } });
+    expect(render(snapshot([fresh]), new Map(), 100).split('\n').slice(3)).to.deep.equal([
+      'new     2    5         -      -        -       -/70%  v1',
+      '  no status yet: the operator has not reconciled this RiskModel (is it running?)',
+      '',
+    ]);
+  });
+
   it('leaves the charts out when the terminal is too narrow for them', () => {
     expect(render(snapshot([sepsis]), scaleUpHistory(), 30)).not.to.include('replicas ▄');
   });

@@ -99,6 +99,9 @@ function tableLine(cells: readonly string[], widths: readonly number[]): string 
 }
 
 function details(model: RiskModelView, points: readonly HistoryPoint[], chart: ChartLayout): string[] {
+  if (model.conditions.length === 0 && model.observedGeneration === undefined) {
+    return ['  no status yet: the operator has not reconciled this RiskModel (is it running?)'];
+  }
   const described = SHOWN_CONDITIONS.map((type) => describeCondition(type, conditionOf(model, type)));
   const lines = wrap(described, '  ', chart.width);
   const problem = [conditionOf(model, 'Degraded'), conditionOf(model, 'Ready')]
