@@ -40,13 +40,15 @@ const FLAGS: FlagSpecs = {
 
 export const LOADTEST_HELP = `Usage: npm run loadtest -- [flags]
 
-Sends randomised patient vitals to an inference endpoint with autocannon, prints progress
-every second and a summary (req/s, latency percentiles, status codes, errors).
-Exits 1 if any answer was a 5xx or any request failed to connect or timed out, so CI can
-use it; exits 2 on a bad flag.
+Sends randomised patient vitals to an inference endpoint with autocannon, prints
+progress every second and a summary (req/s, latency percentiles, status codes, errors).
+Exit status: 0 passed; 1 if any answer was a 5xx, any request failed to connect or
+timed out, or nothing listens at --url (so CI can use it); 2 on a bad flag or a target
+that is not loopback; 130 when stopped with Ctrl-C.
 
 Flags:
-  --url URL            server base URL, http or https, no path (default ${DEFAULT_URL})
+  --url URL            server base URL, http or https, no path
+                       (default ${DEFAULT_URL})
   --rate N             requests per second across all connections, 1–100000
                        (default: as fast as the server answers)
   --duration S         seconds to run, 1–3600 (default 10)

@@ -37,7 +37,8 @@ charts of replicas, desired replicas and CPU over time. Uses $KUBECONFIG (or
 If the cluster is unreachable or the CRD is missing it says so and keeps retrying.
 
 Flags:
-  -n, --namespace NS      namespace to show (default: the kubeconfig context's, else default)
+  -n, --namespace NS      namespace to show (default: the kubeconfig context's
+                          namespace, else default)
   -A, --all-namespaces    show RiskModels in every namespace
   --interval S            seconds between polls, 0.2–60 (default 1)
   --samples N             chart history per RiskModel, 10–10000 samples (default 300)
