@@ -35,3 +35,34 @@ describe('Telemetry', () => {
     expect(t.requestsServed).to.equal(2);
   });
 });
+
+describe('Telemetry latency histogram', () => {
+  it('exposes cumulative buckets, sum and count per route', async () => {
+    const t = new Telemetry(model, { processMetrics: false });
+    t.recordRequest('/predict', 'POST', 200, 0.0002);
+    t.recordRequest('/predict', 'POST', 400, 0.003);
+    t.recordRequest('/predict', 'POST', 200, 5);
+    const text = await t.registry.metrics();
+    expect(text).to.contain('# TYPE http_request_duration_seconds histogram');
+    expect(text).to.contain('http_request_duration_seconds_bucket{le="0.0001",route="/predict",method="POST"} 0');
+    expect(text).to.contain('http_request_duration_seconds_bucket{le="0.00025",route="/predict",method="POST"} 1');
+    expect(text).to.contain('http_request_duration_seconds_bucket{le="0.005",route="/predict",method="POST"} 2');
+    expect(text).to.contain('http_request_duration_seconds_bucket{le="2.5",route="/predict",method="POST"} 2');
+    expect(text).to.contain('http_request_duration_seconds_bucket{le="+Inf",route="/predict",method="POST"} 3');
+    expect(text).to.contain('http_request_duration_seconds_count{route="/predict",method="POST"} 3');
+    expect(text).to.match(/http_request_duration_seconds_sum\{route="\/predict",method="POST"\} 5\.0032/);
+  });
+
+  it('keeps counting across scrapes', async () => {
+    const t = new Telemetry(model, { processMetrics: false });
+    t.recordRequest('/healthz', 'GET', 200, 0.001);
+    await t.registry.metrics();
+    t.recordRequest('/healthz', 'GET', 200, 0.001);
+    t.recordPredictions('Low');
+    await t.registry.metrics();
+    t.recordPredictions('Low', 2);
+    const text = await t.registry.metrics();
+    expect(text).to.contain('http_requests_total{route="/healthz",method="GET",status="200"} 2');
+    expect(text).to.contain('predictions_total{risk="Low"} 3');
+  });
+});

@@ -1,10 +1,16 @@
-// Request and prediction metrics: a prom-client registry for GET /metrics, and a small
-// sliding window of recent prediction latencies for the status panel (GET /stats).
+// Request and prediction metrics for GET /metrics, and a sliding window of recent
+// prediction latencies for the status panel (GET /stats).
+//
+// prom-client hashes the label set on every inc()/observe(), which cost more than the
+// whole prediction. So the request path only bumps plain numbers in a series object, and
+// the numbers reach prom-client when Prometheus scrapes: counters through their collect()
+// hook, the latency histogram as a small metric object the registry formats itself.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Model } from './model.js';
 
 const WINDOW = 2048;
+const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface LatencySummary {
@@ -12,38 +18,81 @@ export interface LatencySummary {
   p99: number;
 }
 
-interface Counted {
-  inc(): void;
+/** Counts for one (route, method, status), pending until the next scrape. */
+interface RequestSeries {
+  labels: { route: string; method: string; status: string };
+  count: number;
+  flushed: number;
 }
-interface Observed {
-  observe(value: number): void;
+
+/** Non-cumulative bucket counts for one (route, method); cumulated when scraped. */
+interface DurationSeries {
+  labels: { route: string; method: string };
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+interface MetricValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName: string;
+}
+
+const DURATION_NAME = 'http_request_duration_seconds';
+
+function bucketValues(series: DurationSeries): MetricValue[] {
+  const out: MetricValue[] = [];
+  let cumulative = 0;
+  BUCKETS.forEach((le, i) => {
+    cumulative += series.buckets[i] ?? 0;
+    out.push({ labels: { le, ...series.labels }, value: cumulative, metricName: `${DURATION_NAME}_bucket` });
+  });
+  out.push({ labels: { le: '+Inf', ...series.labels }, value: series.count, metricName: `${DURATION_NAME}_bucket` });
+  out.push({ labels: series.labels, value: series.sum, metricName: `${DURATION_NAME}_sum` });
+  out.push({ labels: series.labels, value: series.count, metricName: `${DURATION_NAME}_count` });
+  return out;
 }
 
 /** Metrics for one server; each instance has its own registry, so tests can run several. */
 export class Telemetry {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'method' | 'status'>;
-  private readonly duration: Histogram<'route' | 'method'>;
-  private readonly predictions: Counter<'risk'>;
-  // Label lookups hash their labels on every call; the hot path reuses bound children.
-  private readonly requestChildren = new Map<string, Counted>();
-  private readonly durationChildren = new Map<string, Observed>();
-  private readonly predictionChildren = new Map<string, { inc(n: number): void }>();
+  private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly durationSeries = new Map<string, DurationSeries>();
+  private readonly predictionCounts = new Map<string, { count: number; flushed: number }>();
   private readonly window = new Float64Array(WINDOW);
   private windowCount = 0;
   private served = 0;
 
   constructor(model: Pick<Model, 'version' | 'format'>, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status code.', labelNames: ['route', 'method', 'status'], registers });
-    this.duration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from request start to the response being written, by route.',
-      labelNames: ['route', 'method'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    const requests = this.requestSeries;
+    const predictions = this.predictionCounts;
+    new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route, method and status code.',
+      labelNames: ['route', 'method', 'status'],
       registers,
+      collect() {
+        for (const s of requests.values()) {
+          if (s.count > s.flushed) this.inc(s.labels, s.count - s.flushed);
+          s.flushed = s.count;
+        }
+      },
     });
-    this.predictions = new Counter({ name: 'predictions_total', help: 'Predictions served, by predicted risk class.', labelNames: ['risk'], registers });
+    this.registry.registerMetric(this.durationMetric() as unknown as Metric);
+    new Counter({
+      name: 'predictions_total',
+      help: 'Predictions served, by predicted risk class.',
+      labelNames: ['risk'],
+      registers,
+      collect() {
+        for (const [risk, s] of predictions) {
+          if (s.count > s.flushed) this.inc({ risk }, s.count - s.flushed);
+          s.flushed = s.count;
+        }
+      },
+    });
     const info = new Gauge({ name: 'model_info', help: 'The model being served (always 1), labelled with its version.', labelNames: ['version', 'format'], registers });
     info.set({ version: model.version, format: model.format }, 1);
     if (options.processMetrics !== false) {
@@ -54,17 +103,37 @@ export class Telemetry {
     }
   }
 
-  /** Counts one finished request. */
+  private durationMetric(): object {
+    const series = this.durationSeries;
+    const help = 'Time from request start to the response being written, by route.';
+    return {
+      name: DURATION_NAME,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      get: () => Promise.resolve({ name: DURATION_NAME, help, type: 'histogram', aggregator: 'sum', values: [...series.values()].flatMap(bucketValues) }),
+      reset: () => series.clear(),
+    };
+  }
+
+  /** Counts one finished request and its duration. Cheap: no label hashing. */
   recordRequest(route: string, method: string, status: number, seconds: number): void {
     this.served++;
-    const key = `${route}\u0000${method}\u0000${status}`;
-    let counter = this.requestChildren.get(key);
-    if (!counter) this.requestChildren.set(key, (counter = this.requests.labels(route, method, String(status))));
-    counter.inc();
-    const durationKey = `${route}\u0000${method}`;
-    let histogram = this.durationChildren.get(durationKey);
-    if (!histogram) this.durationChildren.set(durationKey, (histogram = this.duration.labels(route, method)));
-    histogram.observe(seconds);
+    const key = `${route} ${method} ${status}`;
+    let counted = this.requestSeries.get(key);
+    if (!counted) this.requestSeries.set(key, (counted = { labels: { route, method, status: String(status) }, count: 0, flushed: 0 }));
+    counted.count++;
+    const durationKey = `${route} ${method}`;
+    let timed = this.durationSeries.get(durationKey);
+    if (!timed) this.durationSeries.set(durationKey, (timed = { labels: { route, method }, buckets: new Float64Array(BUCKETS.length), sum: 0, count: 0 }));
+    timed.count++;
+    timed.sum += seconds;
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (seconds <= (BUCKETS[i] as number)) {
+        timed.buckets[i] = (timed.buckets[i] as number) + 1;
+        break;
+      }
+    }
   }
 
   /** Adds a prediction request's latency to the window behind latency(). */
@@ -74,9 +143,9 @@ export class Telemetry {
 
   /** Adds `count` predictions of class `risk`. */
   recordPredictions(risk: string, count = 1): void {
-    let counter = this.predictionChildren.get(risk);
-    if (!counter) this.predictionChildren.set(risk, (counter = this.predictions.labels(risk)));
-    counter.inc(count);
+    let s = this.predictionCounts.get(risk);
+    if (!s) this.predictionCounts.set(risk, (s = { count: 0, flushed: 0 }));
+    s.count += count;
   }
 
   /** Requests finished so far, all routes. */

@@ -77,3 +77,34 @@ export function validateBatch(model: Pick<Model, 'features'>, body: unknown, max
   });
   return details.length > 0 ? { ok: false, details } : { ok: true, value: rows };
 }
+
+/**
+ * A quick yes/no check that accepts exactly what validateVitals accepts, without building
+ * messages; the batch route runs it on every row and falls back to validateVitals only
+ * to explain a rejection.
+ */
+export function vitalsGate(features: readonly FeatureSpec[]): (row: unknown) => row is Vitals {
+  const byName = new Map(features.map((f) => [f.name, f]));
+  const range = (name: string): [number, number] => [byName.get(name as FeatureSpec['name'])?.min ?? NaN, byName.get(name as FeatureSpec['name'])?.max ?? NaN];
+  const [hr0, hr1] = range('heartRate');
+  const [sys0, sys1] = range('systolicBP');
+  const [dia0, dia1] = range('diastolicBP');
+  const [t0, t1] = range('temperature');
+  const [o0, o1] = range('oxygenSaturation');
+  const inRange = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && v >= lo && v <= hi;
+  return (row): row is Vitals => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) return false;
+    const r = row as Record<string, unknown>;
+    let keys = 0;
+    for (const _key in r) keys++;
+    return (
+      keys === features.length &&
+      inRange(r.heartRate, hr0, hr1) &&
+      inRange(r.systolicBP, sys0, sys1) &&
+      inRange(r.diastolicBP, dia0, dia1) &&
+      inRange(r.temperature, t0, t1) &&
+      inRange(r.oxygenSaturation, o0, o1) &&
+      (r.diastolicBP as number) < (r.systolicBP as number)
+    );
+  };
+}

@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
 import { DEFAULT_LIMITS, type Limits } from '../config.js';
+import { compileModel } from '../compiled-model.js';
 import { createLogger } from '../logger.js';
+import { vitalsGate } from '../validation.js';
 import type { Model } from '../model.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
-import { isRecorded, type Lifecycle, type ServingContext } from './context.js';
-import { createPredictHandlers, type PredictHandlers } from './predict-handlers.js';
+import type { Lifecycle, ServingContext } from './context.js';
+import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
 import { HttpError, httpError, sendError, sendJsonText } from './respond.js';
 import { allowedMethods, ROUTES } from './routes.js';
 
@@ -44,7 +46,7 @@ function track(ctx: ServingContext) {
     const started = performance.now();
     if (ctx.lifecycle.shuttingDown) res.setHeader('connection', 'close');
     res.on('finish', () => {
-      if (isRecorded(res)) return;
+      if (res.locals.countedByHandler === true) return;
       const seconds = (performance.now() - started) / 1000;
       const route = routeLabel(req, res.statusCode);
       ctx.telemetry.recordRequest(route, req.method, res.statusCode, seconds);
@@ -123,6 +125,8 @@ function errorHandler(ctx: ServingContext) {
 function context(model: Model, deps: AppDeps): ServingContext {
   return {
     model,
+    compiled: compileModel(model),
+    gate: vitalsGate(model.features),
     limits: deps.limits ?? DEFAULT_LIMITS,
     telemetry: deps.telemetry ?? new Telemetry(model),
     logger: deps.logger ?? createLogger('silent'),
@@ -137,8 +141,13 @@ export function createServing(model: Model, deps: AppDeps = {}): Serving {
   const app = express();
   app.disable('x-powered-by');
   app.use(track(ctx));
-  app.post('/predict', handlers.predict);
-  app.post('/predict/batch', handlers.batch);
+  // The prediction handlers count their own requests (they also serve the fast path).
+  const counted = (handler: RawHandler) => (req: Request, res: Response) => {
+    res.locals.countedByHandler = true;
+    handler(req, res);
+  };
+  app.post('/predict', counted(handlers.predict));
+  app.post('/predict/batch', counted(handlers.batch));
   app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   app.get('/readyz', readiness(ctx));
   app.get('/stats', stats(ctx));

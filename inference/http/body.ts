@@ -9,7 +9,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** Throws 415 unless the request declares a JSON body. */
 export function requireJson(req: IncomingMessage): void {
   const type = req.headers['content-type'];
-  if (type === undefined || !JSON_TYPE.test(type)) {
+  if (type !== 'application/json' && (type === undefined || !JSON_TYPE.test(type))) {
     const got = type === undefined ? 'none' : JSON.stringify(type);
     throw httpError(415, 'unsupported media type', { field: 'content-type', message: `must be application/json, got ${got}` });
   }
@@ -18,33 +18,34 @@ export function requireJson(req: IncomingMessage): void {
 const tooLarge = (limit: number) => httpError(413, 'payload too large', { field: 'body', message: `must be at most ${limit} bytes` }, { connection: 'close' });
 
 /**
- * The body as text, rejecting with 413 as soon as it exceeds `limit` bytes (declared or
- * streamed). After a 413 the rest of the upload is discarded so the client can read the answer.
+ * Calls `done` once with the body as text, or with a 413 HttpError as soon as it exceeds
+ * `limit` bytes (declared or streamed). After a 413 the rest of the upload is discarded
+ * so the client can read the answer. A callback, not a promise: this is the hot path.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
+export function readBody(req: IncomingMessage, limit: number, done: (err: Error | undefined, text: string) => void): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    req.resume();
+    done(tooLarge(limit), '');
+    return;
+  }
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) {
+      req.off('data', onData);
+      req.off('end', onEnd);
       req.resume();
-      reject(tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+      done(tooLarge(limit), '');
+    } else if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+  };
+  const onEnd = (): void => done(undefined, more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', (err) => done(err, ''));
 }
 
 /** JSON.parse that throws 400 with the parser's reason. */

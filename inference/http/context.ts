@@ -2,7 +2,9 @@
 
 import type { Logger } from 'winston';
 import type { Limits } from '../config.js';
+import type { CompiledModel } from '../compiled-model.js';
 import type { Model } from '../model.js';
+import type { Vitals } from '../schema.js';
 import type { Telemetry } from '../telemetry.js';
 
 /** Readiness state, flipped by the server: ready after the smoke prediction, draining after SIGTERM. */
@@ -14,19 +16,11 @@ export interface Lifecycle {
 
 export interface ServingContext {
   model: Model;
+  compiled: CompiledModel;
+  /** Accepts exactly the rows validation accepts, cheaply. */
+  gate: (row: unknown) => row is Vitals;
   limits: Limits;
   telemetry: Telemetry;
   logger: Logger;
   lifecycle: Lifecycle;
-}
-
-const RECORDED = Symbol('riskmodel.recorded');
-
-/** Marks a response as already counted in metrics, so the generic middleware skips it. */
-export function markRecorded(res: object): void {
-  (res as Record<symbol, boolean>)[RECORDED] = true;
-}
-
-export function isRecorded(res: object): boolean {
-  return (res as Record<symbol, boolean>)[RECORDED] === true;
 }

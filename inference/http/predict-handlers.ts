@@ -3,10 +3,10 @@
 // same functions, so both paths behave identically.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { predict, type Prediction } from '../predict.js';
+import type { Vitals } from '../schema.js';
 import { validateBatch, validateVitals } from '../validation.js';
 import { parseJson, readBody, requireJson } from './body.js';
-import { markRecorded, type ServingContext } from './context.js';
+import type { ServingContext } from './context.js';
 import { HttpError, sendJsonText } from './respond.js';
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -21,24 +21,37 @@ function invalid(details: HttpError['body']['details']): HttpError {
 }
 
 function predictOne(ctx: ServingContext, body: unknown): string {
-  const result = validateVitals(ctx.model.features, body);
-  if (!result.ok) throw invalid(result.details);
-  const prediction = predict(ctx.model, result.value);
-  ctx.telemetry.recordPredictions(prediction.risk);
-  return JSON.stringify(prediction);
+  if (!ctx.gate(body)) {
+    const result = validateVitals(ctx.model.features, body);
+    throw invalid(result.ok ? [] : result.details);
+  }
+  const scored = ctx.compiled.score(body);
+  ctx.telemetry.recordPredictions(ctx.model.classes[scored.best] ?? '');
+  return ctx.compiled.toJson(scored);
+}
+
+function instancesOf(ctx: ServingContext, body: unknown): unknown[] | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const instances = (body as { instances?: unknown }).instances;
+  const ok = Array.isArray(instances) && instances.length > 0 && instances.length <= ctx.limits.batchMaxInstances && Object.keys(body).length === 1;
+  return ok ? (instances as unknown[]) : undefined;
 }
 
 function predictMany(ctx: ServingContext, body: unknown): string {
-  const result = validateBatch(ctx.model, body, ctx.limits.batchMaxInstances);
-  if (!result.ok) throw invalid(result.details);
-  const counts = new Map<string, number>();
-  const predictions: Prediction[] = result.value.map((vitals) => {
-    const p = predict(ctx.model, vitals);
-    counts.set(p.risk, (counts.get(p.risk) ?? 0) + 1);
-    return p;
-  });
-  for (const [risk, n] of counts) ctx.telemetry.recordPredictions(risk, n);
-  return JSON.stringify({ predictions });
+  const rows = instancesOf(ctx, body);
+  if (!rows || !rows.every(ctx.gate)) {
+    const result = validateBatch(ctx.model, body, ctx.limits.batchMaxInstances);
+    throw invalid(result.ok ? [] : result.details);
+  }
+  const counts = new Array<number>(ctx.model.classes.length).fill(0);
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const scored = ctx.compiled.score(rows[i] as Vitals);
+    counts[scored.best] = (counts[scored.best] ?? 0) + 1;
+    parts[i] = ctx.compiled.toJson(scored);
+  }
+  counts.forEach((n, c) => n > 0 && ctx.telemetry.recordPredictions(ctx.model.classes[c] ?? '', n));
+  return `{"predictions":[${parts.join(',')}]}`;
 }
 
 interface Route {
@@ -47,26 +60,54 @@ interface Route {
   compute: (ctx: ServingContext, body: unknown) => string;
 }
 
-function respond(ctx: ServingContext, debug: boolean, exchange: { req: IncomingMessage; res: ServerResponse; path: string; started: number }, outcome: { status: number; text: string; headers?: Record<string, string> }): void {
+// Encoding a large batch answer as UTF-8 costs more than scoring it, and ASCII needs no
+// encoding; small answers stay strings, which node sends in one write with the headers.
+const BUFFER_FROM_BYTES = 16 * 1024;
+
+function encode(ctx: ServingContext, json: string): string | Buffer {
+  return ctx.compiled.asciiJson && json.length > BUFFER_FROM_BYTES ? Buffer.from(json, 'latin1') : json;
+}
+
+interface Outcome {
+  status: number;
+  text: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+interface Exchange {
+  res: ServerResponse;
+  path: string;
+  started: number;
+}
+
+function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcome: Outcome): void {
   const headers = ctx.lifecycle.shuttingDown ? { ...outcome.headers, connection: 'close' } : outcome.headers;
   sendJsonText(exchange.res, outcome.status, outcome.text, headers);
-  markRecorded(exchange.res);
   const seconds = (performance.now() - exchange.started) / 1000;
   ctx.telemetry.recordRequest(exchange.path, 'POST', outcome.status, seconds);
   ctx.telemetry.recordPredictionLatency(seconds);
   if (debug) ctx.logger.debug('request', { method: 'POST', path: exchange.path, status: outcome.status, ms: seconds * 1000 });
 }
 
-function failure(ctx: ServingContext, err: unknown): { status: number; text: string; headers?: Record<string, string> } {
+function failure(ctx: ServingContext, err: unknown): Outcome {
   if (err instanceof HttpError) return { status: err.status, text: JSON.stringify(err.body), headers: err.headers };
   ctx.logger.error('prediction failed', err);
   return { status: 500, text: JSON.stringify({ error: 'internal error', details: [] }) };
 }
 
+function outcomeOf(ctx: ServingContext, route: Route, text: string): Outcome {
+  try {
+    return { status: 200, text: encode(ctx, route.compute(ctx, parseJson(text))) };
+  } catch (err) {
+    return failure(ctx, err);
+  }
+}
+
 function handlerFor(ctx: ServingContext, route: Route): RawHandler {
   const debug = ctx.logger.isLevelEnabled('debug');
+  const limit = route.limit(ctx);
   return (req, res) => {
-    const exchange = { req, res, path: route.path, started: performance.now() };
+    const exchange: Exchange = { res, path: route.path, started: performance.now() };
     try {
       requireJson(req);
     } catch (err) {
@@ -74,18 +115,7 @@ function handlerFor(ctx: ServingContext, route: Route): RawHandler {
       respond(ctx, debug, exchange, failure(ctx, err));
       return;
     }
-    readBody(req, route.limit(ctx)).then(
-      (text) => {
-        let outcome;
-        try {
-          outcome = { status: 200, text: route.compute(ctx, parseJson(text)) };
-        } catch (err) {
-          outcome = failure(ctx, err);
-        }
-        respond(ctx, debug, exchange, outcome);
-      },
-      (err: unknown) => respond(ctx, debug, exchange, failure(ctx, err)),
-    );
+    readBody(req, limit, (err, text) => respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text)));
   };
 }
 

@@ -26,15 +26,15 @@ export function httpError(status: number, error: string, detail: FieldProblem, h
   return new HttpError(status, { error, details: [detail] }, headers);
 }
 
-/** Writes `text` (already JSON) with its length; adds `Connection: close` while draining. */
-export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
+/** Writes `body` (JSON text, or its bytes) with its length. */
+export function sendJsonText(res: ServerResponse, status: number, body: string | Buffer, headers?: Record<string, string>): void {
+  const base = {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
+  };
+  res.writeHead(status, headers ? { ...base, ...headers } : base);
+  res.end(body);
 }
 
 /** Writes an HttpError as its JSON body. */

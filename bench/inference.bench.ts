@@ -1,0 +1,112 @@
+// `npm run bench:inference`: throughput and latency of POST /predict against a bare
+// node:http server (reads the body, answers constant JSON: the HTTP stack's limit here),
+// same concurrency, same run; then batch rows/s with 1,000-row requests.
+// Each server runs in its own process so the load generator does not share its event loop.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const BATCH_ROWS = 1000;
+
+const patient = { heartRate: 118, systolicBP: 96, diastolicBP: 61, temperature: 38.4, oxygenSaturation: 93 };
+
+const BARE_SERVER = `
+const http = require('node:http');
+const answer = JSON.stringify({ risk: 'High', confidence: 0.9, probabilities: { Low: 0.05, Medium: 0.05, High: 0.9 } });
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+    res.end(answer);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ message: 'listening', port: server.address().port })));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+function waitForPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
+  });
+}
+
+async function startBare(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return { child, url: `http://127.0.0.1:${await waitForPort(child)}` };
+}
+
+async function startInference(): Promise<{ child: ChildProcess; url: string }> {
+  const main = fileURLToPath(new URL('../inference/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return { child, url: `http://127.0.0.1:${await waitForPort(child)}` };
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function drive(url: string, body: string, seconds: number, connections = CONNECTIONS): Promise<Figures> {
+  const result = await autocannon({ url, connections, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+const fmt = (f: Figures): string =>
+  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms${f.errors || f.non2xx ? `   errors ${f.errors} non-2xx ${f.non2xx}` : ''}`;
+
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  console.log(`load average before: ${load()}   connections ${CONNECTIONS}, ${DURATION_S} s a run, ${ROUNDS} rounds`);
+  const bare = await startBare();
+  const ours = await startInference();
+  const single = JSON.stringify(patient);
+  try {
+    await drive(bare.url, single, 2);
+    await drive(`${ours.url}/predict`, single, 2);
+    const bareRuns: Figures[] = [];
+    const ourRuns: Figures[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      bareRuns.push(await drive(bare.url, single, DURATION_S));
+      console.log(`round ${round} bare node:http  ${fmt(bareRuns.at(-1) as Figures)}`);
+      ourRuns.push(await drive(`${ours.url}/predict`, single, DURATION_S));
+      console.log(`round ${round} POST /predict   ${fmt(ourRuns.at(-1) as Figures)}`);
+    }
+    const mean = (runs: Figures[]): number => runs.reduce((s, f) => s + f.rps, 0) / runs.length;
+    console.log(`\n/predict ÷ bare node:http = ${(mean(ourRuns) / mean(bareRuns)).toFixed(2)}× (mean of ${ROUNDS} rounds; goal ≥ 0.70×)`);
+    const worstP99 = Math.max(...ourRuns.map((f) => f.p99));
+    console.log(`/predict p99 at ${CONNECTIONS} connections: ${worstP99.toFixed(2)} ms (worst round; goal ≤ 3 ms)`);
+
+    const batch = JSON.stringify({ instances: Array.from({ length: BATCH_ROWS }, (_, i) => ({ ...patient, heartRate: 60 + (i % 120) })) });
+    await drive(`${ours.url}/predict/batch`, batch, 2);
+    const b = await drive(`${ours.url}/predict/batch`, batch, DURATION_S);
+    console.log(`\nPOST /predict/batch (${BATCH_ROWS} rows, ${(batch.length / 1024).toFixed(0)} KiB)  ${fmt(b)}`);
+    console.log(`batch throughput: ${(b.rps * BATCH_ROWS).toFixed(0)} rows/s (goal ≥ 1,000,000)`);
+  } finally {
+    bare.child.kill('SIGTERM');
+    ours.child.kill('SIGTERM');
+  }
+  console.log(`\nload average after: ${load()}`);
+}
+
+await main();
