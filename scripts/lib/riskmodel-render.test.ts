@@ -140,7 +140,8 @@ describe('renderCompact', () => {
       '2026-11-27T07:41:02Z ward-3/sepsis min=2 max=5 replicas=4 ready=3 desired=5 cpu=93%/70% '
         + 'Ready=True(Available) Progressing=True(RollingOut) Degraded=False(AsExpected) model=v2-3f2a9c1',
       '2026-11-27T07:41:02Z ward-3/triage min=1 max=3 replicas=1 ready=0 desired=- cpu=-/60% '
-        + 'Ready=False(RollingOut) Progressing=? Degraded=True(ConfigMapNotFound) model=v1 stale',
+        + 'Ready=False(RollingOut) Progressing=? Degraded=True(ConfigMapNotFound) model=v1 stale '
+        + 'degraded="ConfigMap ward-3/triage-model not found"',
     ]);
   });
 

@@ -69,6 +69,7 @@ export function renderCompact(snapshot: Snapshot): string[] {
     ...SHOWN_CONDITIONS.map((type) => compactCondition(type, conditionOf(model, type))),
     `model=${model.modelVersion ?? '-'}`,
     ...(isStale(model) ? ['stale'] : []),
+    ...problemOf(model).map((problem) => `${problem.type.toLowerCase()}=${JSON.stringify(problem.message)}`),
   ].join(' '));
 }
 
@@ -104,9 +105,7 @@ function details(model: RiskModelView, points: readonly HistoryPoint[], chart: C
   }
   const described = SHOWN_CONDITIONS.map((type) => describeCondition(type, conditionOf(model, type)));
   const lines = wrap(described, '  ', chart.width);
-  const problem = [conditionOf(model, 'Degraded'), conditionOf(model, 'Ready')]
-    .find((condition) => condition?.message !== undefined && condition.status !== healthyStatus(condition.type));
-  if (problem?.message !== undefined) lines.push(...wordWrap(`  ${problem.type}: ${problem.message}`, chart.width, '    '));
+  for (const problem of problemOf(model)) lines.push(...wordWrap(`  ${problem.type}: ${problem.message}`, chart.width, '    '));
   if (isStale(model)) {
     lines.push(`  status is for generation ${model.observedGeneration}, spec is at ${model.generation}: the operator has not caught up`);
   }
@@ -188,9 +187,13 @@ function compactCondition(type: string, condition: ConditionView | undefined): s
   return condition.reason === undefined ? `${type}=${condition.status}` : `${type}=${condition.status}(${condition.reason})`;
 }
 
-// The status a condition has when all is well; a message on any other status explains a problem.
-function healthyStatus(type: string): string {
-  return type === 'Degraded' ? 'False' : 'True';
+// The message explaining what is wrong: Degraded's when degraded, else Ready's when not ready.
+function problemOf(model: RiskModelView): Array<{ type: string; message: string }> {
+  const degraded = conditionOf(model, 'Degraded');
+  if (degraded?.status === 'True' && degraded.message !== undefined) return [{ type: 'Degraded', message: degraded.message }];
+  const ready = conditionOf(model, 'Ready');
+  if (ready !== undefined && ready.status !== 'True' && ready.message !== undefined) return [{ type: 'Ready', message: ready.message }];
+  return [];
 }
 
 function cpu(model: RiskModelView): string {
