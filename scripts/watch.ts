@@ -29,19 +29,26 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`watch: ${err.message}\nRun \`npm run watch -- --help\` for every flag.`);
     return 2;
   }
-  const kubeConfig = new KubeConfig();
+  let kubeConfig: KubeConfig;
   try {
-    kubeConfig.loadFromDefault();
+    kubeConfig = loadKubeConfig();
   } catch (err) {
     console.error(`watch: cannot read the kubeconfig: ${(err as Error).message}`);
     return 2;
   }
   const scope = scopeOf(options, kubeConfig);
-  const source = snapshotSource(kubeConfig, scope, { timeoutMs: Math.max(5000, options.intervalSeconds * 3000) });
+  const source = snapshotSource(loadKubeConfig, scope, { timeoutMs: Math.max(5000, options.intervalSeconds * 3000) });
   const terminal = process.stdout.isTTY && !options.plain;
   if (options.once) return once(source, terminal);
   await (terminal ? liveView(source, options) : lineView(source, options));
   return 0;
+}
+
+// $KUBECONFIG, else ~/.kube/config, else in-cluster, like kubectl. Throws on an unreadable file.
+function loadKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
 }
 
 function scopeOf(options: WatchOptions, kubeConfig: KubeConfig): Scope {

@@ -35,7 +35,7 @@ describe('snapshotSource against an API server', () => {
   afterEach(async () => { await api.close(); });
 
   it('lists the RiskModels of the namespace, sorted by name', async () => {
-    const snapshot = await snapshotSource(kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
+    const snapshot = await snapshotSource(() => kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
     expect(snapshot.error).to.be.undefined;
     expect(snapshot.scope).to.deep.equal(ward);
     expect(snapshot.models.map((model) => `${model.namespace}/${model.name}`)).to.deep.equal(['ward-3/sepsis', 'ward-3/triage']);
@@ -43,27 +43,27 @@ describe('snapshotSource against an API server', () => {
   });
 
   it('lists every namespace with an all-namespaces scope', async () => {
-    const snapshot = await snapshotSource(kubeConfigFor(api.url), { allNamespaces: true }, { timeoutMs: 5000, now })();
+    const snapshot = await snapshotSource(() => kubeConfigFor(api.url), { allNamespaces: true }, { timeoutMs: 5000, now })();
     expect(snapshot.scope).to.deep.equal({ allNamespaces: true });
     expect(snapshot.models).to.have.length(2);
   });
 
   it('says to install the CRD when the server has no riskmodels resource', async () => {
     api.setMode('no-crd');
-    const snapshot = await snapshotSource(kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
+    const snapshot = await snapshotSource(() => kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
     expect(snapshot.error).to.equal(NO_CRD_MESSAGE);
     expect(NO_CRD_MESSAGE).to.equal("the server doesn't have a resource type riskmodels: install the CRD with kubectl apply -f crds/");
   });
 
   it('passes on the API server\'s reason when listing is forbidden', async () => {
     api.setMode('forbidden');
-    const snapshot = await snapshotSource(kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
+    const snapshot = await snapshotSource(() => kubeConfigFor(api.url), ward, { timeoutMs: 5000, now })();
     expect(snapshot.error).to.equal('not allowed to list riskmodels.riskmodel.dev in namespace ward-3 (403 Forbidden): '
       + 'riskmodels.riskmodel.dev is forbidden: User "viewer" cannot list resource "riskmodels" in API group "riskmodel.dev"');
   });
 
   it('keeps the last RiskModels it saw while later lists fail, and recovers', async () => {
-    const source = snapshotSource(kubeConfigFor(api.url), ward, { timeoutMs: 5000, now });
+    const source = snapshotSource(() => kubeConfigFor(api.url), ward, { timeoutMs: 5000, now });
     const first = await source();
     api.setMode('no-crd');
     const failed = await source();
@@ -74,10 +74,10 @@ describe('snapshotSource against an API server', () => {
   });
 });
 
-describe('describeListError', () => {
+describe('snapshotSource when the cluster is unreachable or slow', () => {
   it('says the cluster cannot be reached when nothing listens on the server address', async () => {
     const server = `http://127.0.0.1:${await closedPort()}`;
-    const snapshot = await snapshotSource(kubeConfigFor(server), ward, { timeoutMs: 5000, now })();
+    const snapshot = await snapshotSource(() => kubeConfigFor(server), ward, { timeoutMs: 5000, now })();
     expect(snapshot.error).to.equal(`cannot reach the cluster at ${server} (ECONNREFUSED): is it running, and is KUBECONFIG pointing at it?`);
     expect(snapshot.models).to.deep.equal([]);
   });
@@ -87,10 +87,37 @@ describe('describeListError', () => {
       listNamespacedCustomObject: () => new Promise(() => undefined),
       listClusterCustomObject: () => new Promise(() => undefined),
     };
-    const snapshot = await snapshotSource(kubeConfigFor('https://10.0.0.1:6443'), ward, { timeoutMs: 50, now, api: hanging })();
+    const snapshot = await snapshotSource(() => kubeConfigFor('https://10.0.0.1:6443'), ward, { timeoutMs: 50, now, api: hanging })();
     expect(snapshot.error).to.equal('the API server at https://10.0.0.1:6443 did not answer within 0.05 s');
   });
 
+  it('loads the kubeconfig again after a network error, following a cluster that moved', async () => {
+    const api = await startFakeApi();
+    let server = `http://127.0.0.1:${await closedPort()}`;
+    let loads = 0;
+    const source = snapshotSource(() => { loads++; return kubeConfigFor(server); }, ward, { timeoutMs: 5000, now });
+    expect((await source()).error).to.match(/^cannot reach the cluster/);
+    server = api.url;
+    const recovered = await source();
+    await api.close();
+    expect(recovered.error).to.be.undefined;
+    expect(recovered.models).to.have.length(2);
+    expect(loads).to.equal(2);
+  });
+
+  it('keeps its client while the cluster answers, errors included', async () => {
+    const api = await startFakeApi('no-crd');
+    let loads = 0;
+    const source = snapshotSource(() => { loads++; return kubeConfigFor(api.url); }, ward, { timeoutMs: 5000, now });
+    await source();
+    await source();
+    await api.close();
+    expect(loads).to.equal(1);
+  });
+
+});
+
+describe('describeListError', () => {
   const cases: Array<[string, unknown, string]> = [
     ['refused credentials', { code: 401, body: '{"kind":"Status","message":"Unauthorized"}' },
       'the cluster refused our credentials (401 Unauthorized): check the user in your kubeconfig: Unauthorized'],

@@ -34,8 +34,8 @@ export async function listRiskModels(api: RiskModelLister, scope: Scope, timeout
 export function describeListError(err: unknown, scope: Scope, server: string): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'number') return describeStatus(code, serverMessage((err as { body?: unknown }).body), scope);
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
-    return `cannot reach the cluster at ${server} (${code}): is it running, and is KUBECONFIG pointing at it?`;
+  if (isNetworkError(err)) {
+    return `cannot reach the cluster at ${server} (${String(code)}): is it running, and is KUBECONFIG pointing at it?`;
   }
   if (err instanceof TimeoutError) return `the API server at ${server} did not answer within ${err.ms / 1000} s`;
   const message = err instanceof Error ? err.message : String(err);
@@ -79,26 +79,51 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** A function taking one snapshot of the cluster; it never rejects. */
 export type SnapshotSource = () => Promise<Snapshot>;
 
+export interface SourceOptions {
+  timeoutMs: number;
+  now?: () => Date;
+  /** Lists through this instead of a client made from the kubeconfig (tests). */
+  api?: RiskModelLister;
+}
+
+interface Connection {
+  api: RiskModelLister;
+  server: string;
+}
+
 /**
- * A snapshot source for `scope` on the cluster of `kubeConfig`. A failed list yields a
- * snapshot with `error` set and the models of the last successful list, so views go stale
- * rather than blank. `now` is injectable for tests.
+ * A snapshot source for `scope` on the cluster that `loadKubeConfig` describes. A failed
+ * list yields a snapshot with `error` set and the models of the last successful list, so
+ * views go stale rather than blank. After a network error the kubeconfig is loaded again,
+ * so a local cluster restarted on a new port (with a rewritten kubeconfig) is picked up
+ * without restarting the view.
  */
-export function snapshotSource(
-  kubeConfig: KubeConfig,
-  scope: Scope,
-  options: { timeoutMs: number; now?: () => Date; api?: RiskModelLister },
-): SnapshotSource {
-  const api = options.api ?? kubeConfig.makeApiClient(CustomObjectsApi);
-  const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)';
+export function snapshotSource(loadKubeConfig: () => KubeConfig, scope: Scope, options: SourceOptions): SnapshotSource {
   const now = options.now ?? ((): Date => new Date());
+  let connection: Connection | undefined;
   let lastModels: RiskModelView[] = [];
+  let server = '(kubeconfig not loaded)';
   return async () => {
     try {
-      lastModels = await listRiskModels(api, scope, options.timeoutMs);
+      connection ??= connect(loadKubeConfig(), options.api);
+      server = connection.server;
+      lastModels = await listRiskModels(connection.api, scope, options.timeoutMs);
       return { scope, takenAt: now(), models: lastModels };
     } catch (err) {
+      if (isNetworkError(err)) connection = undefined;
       return { scope, takenAt: now(), models: lastModels, error: describeListError(err, scope, server) };
     }
   };
+}
+
+function connect(kubeConfig: KubeConfig, api: RiskModelLister | undefined): Connection {
+  return {
+    api: api ?? kubeConfig.makeApiClient(CustomObjectsApi),
+    server: kubeConfig.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)',
+  };
+}
+
+function isNetworkError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NETWORK_CODES.has(code);
 }
