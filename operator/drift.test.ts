@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SPEC_HASH_ANNOTATION } from './api.js';
-import { isSubset, needsApply, quantityValue } from './drift.js';
+import { difference, isSubset, needsApply, quantityValue } from './drift.js';
 
 const annotated = (hash: string, spec: object) => ({ metadata: { annotations: { [SPEC_HASH_ANNOTATION]: hash } }, spec });
 
@@ -15,6 +15,13 @@ describe('drift detection', () => {
 
   it('needs a write when a managed field was edited by hand (the HPA maxReplicas)', () => {
     expect(needsApply(annotated('a', { maxReplicas: 5 }), annotated('a', { maxReplicas: 9 }))).to.be.true;
+  });
+
+  it('tells a spec change from drift, so events say which it was', () => {
+    expect(difference(annotated('b', { a: 1 }), annotated('a', { a: 1 }))).to.equal('changed');
+    expect(difference(annotated('a', { a: 1 }), annotated('a', { a: 2 }))).to.equal('drifted');
+    expect(difference(annotated('a', { a: 1 }), undefined)).to.equal('missing');
+    expect(difference(annotated('a', { a: 1 }), annotated('a', { a: 1 }))).to.equal('none');
   });
 
   it('needs a write when the desired content changed, even if only by removing a field', () => {

@@ -49,10 +49,18 @@ export function isSubset(want: unknown, have: unknown): boolean {
   return scalarEqual(want, have);
 }
 
-/** Whether `desired` must be applied over `observed` (missing, changed, or drifted). Pure. */
-export function needsApply(desired: Annotated, observed: Annotated | undefined): boolean {
-  if (!observed) return true;
+/** Why a child needs a write: it is missing, its desired content changed, or someone edited a field we own. */
+export type Difference = 'missing' | 'changed' | 'drifted' | 'none';
+
+/** Compares a desired child with the stored one. Pure. */
+export function difference(desired: Annotated, observed: Annotated | undefined): Difference {
+  if (!observed) return 'missing';
   const want = desired.metadata?.annotations?.[SPEC_HASH_ANNOTATION];
-  if (want !== observed.metadata?.annotations?.[SPEC_HASH_ANNOTATION]) return true;
-  return !isSubset(desired, observed);
+  if (want !== observed.metadata?.annotations?.[SPEC_HASH_ANNOTATION]) return 'changed';
+  return isSubset(desired, observed) ? 'none' : 'drifted';
+}
+
+/** Whether `desired` must be applied over `observed`. Pure. */
+export function needsApply(desired: Annotated, observed: Annotated | undefined): boolean {
+  return difference(desired, observed) !== 'none';
 }

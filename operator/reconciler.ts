@@ -6,7 +6,7 @@
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
 import { desired } from './desired.js';
-import { needsApply } from './drift.js';
+import { difference } from './drift.js';
 import { ApiError, awaitChange, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
 import type { Logger } from './logger.js';
@@ -71,14 +71,18 @@ async function applyChildren(rm: RiskModel, want: ReturnType<typeof desired>, ct
   return { deployment, hpa };
 }
 
+const VERB = { missing: 'created', changed: 'updated', drifted: 'restored' } as const;
+
 async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, have: T | undefined): Promise<T> {
-  if (have && !needsApply(want, have)) return have;
+  const diff = difference(want, have);
+  if (diff === 'none' && have) return have;
   const kind = want.kind ?? 'object';
   try {
     const stored = await ctx.writer.apply(want);
-    const verb = have ? 'updated' : 'created';
+    const verb = VERB[diff === 'none' ? 'missing' : diff];
+    const why = diff === 'drifted' ? ' (a managed field was changed outside the operator)' : '';
     log.info(`${verb} ${kind}`, { kind, child: want.metadata?.name });
-    await ctx.events.record(rm, 'Normal', have ? EventReason.Updated : EventReason.Created, `${verb} ${kind} ${want.metadata?.name}`);
+    await ctx.events.record(rm, 'Normal', diff === 'missing' ? EventReason.Created : EventReason.Updated, `${verb} ${kind} ${want.metadata?.name}${why}`);
     return stored;
   } catch (err) {
     // 422: a value the CRD schema could not check (say an image reference) made the child invalid.

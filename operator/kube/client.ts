@@ -75,7 +75,11 @@ export class KubeClient implements Kube {
     if (!cluster) throw new Error('the kubeconfig has no current cluster (check KUBECONFIG or --kubeconfig)');
     const server = new URL(cluster.server);
     const tls: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(tls);
+    try {
+      await kc.applyToHTTPSOptions(tls);
+    } catch (err) {
+      throw new Error(`cannot use the API server ${cluster.server} of kubeconfig context "${kc.getCurrentContext()}" (set KUBECONFIG or --kubeconfig): ${(err as Error).message}`);
+    }
     const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = tls;
     const agent =
       server.protocol === 'https:'

@@ -87,6 +87,16 @@ describe('reflector (list and watch cache)', () => {
     kube.watches[0]!.push('DELETED', obj('b', '13'));
     expect(events).to.deep.equal([['add', 'a'], ['add', 'b'], ['update', 'a'], ['delete', 'b']]);
     expect(r.get('ns', 'a')!.metadata!.resourceVersion).to.equal('12');
+    await r.stop();
+  });
+
+  it('gives listed objects their apiVersion and kind, which list responses leave out', async () => {
+    const kube = new FakeKube();
+    kube.items = [obj('a', '5')];
+    const { r } = start(kube);
+    await clock.tickAsync(0);
+    expect(r.get('ns', 'a')).to.include({ apiVersion: 'apps/v1', kind: 'Deployment' });
+    expect(r.get('ns', 'a')!.metadata).not.to.have.property('managedFields');
     expect(r.get('ns', 'a')!.metadata).not.to.have.property('managedFields');
     await r.stop();
   });

@@ -15,7 +15,7 @@
 
 import { backoffMs } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { collectionPath, type ResourceType } from './resources.js';
+import { apiVersionOf, collectionPath, type ResourceType } from './resources.js';
 import { ApiError } from '../errors.js';
 import type { Kube, WatchStream } from './client.js';
 
@@ -170,7 +170,8 @@ export class Reflector<T extends KubeObject> {
         path: collectionPath(this.opts.resource, this.opts.namespace),
         query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
       });
-      items.push(...(page.items ?? []).map(strip));
+      // List items carry no apiVersion/kind; restore them so cached objects look like watched ones.
+      items.push(...(page.items ?? []).map((item) => strip({ ...item, apiVersion: apiVersionOf(this.opts.resource), kind: this.opts.resource.kind })));
       cont = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
     } while (cont);

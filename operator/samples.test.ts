@@ -1,0 +1,75 @@
+// The samples users copy first must stay valid: RiskModels only use fields the CRD defines
+// and satisfy its rules, and the sample artifact is a model the operator (and so the
+// inference server) accepts.
+
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { withDefaults, type RiskModel } from './api.js';
+import { resolveModel } from './model-source.js';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+
+interface Schema {
+  properties?: Record<string, Schema>;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+  required?: string[];
+}
+
+const crd = parseAllDocuments(readFileSync('crds/riskmodel.dev_riskmodels.yaml', 'utf8'))[0]!.toJS() as {
+  spec: { versions: { schema: { openAPIV3Schema: Schema } }[] };
+};
+const specSchema = crd.spec.versions[0]!.schema.openAPIV3Schema.properties!.spec!;
+const docs = readdirSync('samples')
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap((f) => parseAllDocuments(readFileSync(`samples/${f}`, 'utf8')).map((d) => ({ file: f, obj: d.toJS() as { kind: string } })));
+const riskModels = docs.filter((d) => d.obj.kind === 'RiskModel') as { file: string; obj: RiskModel }[];
+
+function scalarProblems(value: unknown, schema: Schema, path: string): string[] {
+  const problems: string[] = [];
+  const n = typeof value === 'number' ? value : undefined;
+  if (n !== undefined && n < (schema.minimum ?? -Infinity)) problems.push(`${path} below ${schema.minimum}`);
+  if (n !== undefined && n > (schema.maximum ?? Infinity)) problems.push(`${path} above ${schema.maximum}`);
+  if (schema.enum && !schema.enum.includes(String(value))) problems.push(`${path} not one of ${schema.enum.join(', ')}`);
+  return problems;
+}
+
+/** Every field of `value` exists in `schema` and respects its bounds and enums; returns problems. */
+function check(value: unknown, schema: Schema, path: string): string[] {
+  if (value === null || typeof value !== 'object' || !schema.properties) return scalarProblems(value, schema, path);
+  const props = schema.properties;
+  const missing = (schema.required ?? []).filter((r) => !(r in value)).map((r) => `${path}.${r} is required`);
+  return [...missing, ...Object.entries(value).flatMap(([k, v]) => (props[k] ? check(v, props[k], `${path}.${k}`) : [`${path}.${k} is not in the CRD`]))];
+}
+
+describe('samples', () => {
+  it('include a minimal, a production-like and a demo RiskModel', () => {
+    expect(riskModels.map((r) => r.file).sort()).to.deep.equal(['riskmodel-demo.yaml', 'riskmodel-minimal.yaml', 'riskmodel-production.yaml']);
+  });
+
+  for (const { file, obj } of riskModels) {
+    it(`${file} uses only CRD fields within their ranges, with maxReplicas ≥ minReplicas`, () => {
+      expect(obj.apiVersion).to.equal('riskmodel.dev/v1alpha1');
+      expect(check(obj.spec, specSchema, 'spec')).to.deep.equal([]);
+      const spec = withDefaults(obj.spec, 'image');
+      expect(spec.maxReplicas).to.be.at.least(spec.minReplicas);
+    });
+  }
+
+  it('ship a model ConfigMap that every sample referencing it can load', () => {
+    const configMaps = docs.filter((d) => d.obj.kind === 'ConfigMap').map((d) => d.obj as V1ConfigMap);
+    const referencing = riskModels.filter((r) => r.obj.spec.model.configMapRef);
+    expect(referencing.length).to.be.at.least(2);
+    for (const { obj } of referencing) {
+      const spec = withDefaults(obj.spec, 'image');
+      const cm = configMaps.find((c) => c.metadata?.name === spec.configMapRef?.name);
+      expect(resolveModel(spec, 'default', cm)).to.include({ source: 'configMap' });
+    }
+  });
+
+  it('give the demo a short scale-down window so scaling is visible within a minute', () => {
+    const demo = riskModels.find((r) => r.file === 'riskmodel-demo.yaml')!.obj;
+    expect(demo.spec.scaleDownStabilizationSeconds).to.be.at.most(60);
+  });
+});
