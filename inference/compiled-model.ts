@@ -5,7 +5,7 @@
 // serialize a row in about a microsecond.
 
 import type { Model } from './model.js';
-import type { Prediction } from './predict.js';
+import { classWeights, type Prediction } from './predict.js';
 import { FEATURE_NAMES, type FeatureName, type Vitals } from './schema.js';
 
 const N = FEATURE_NAMES.length;
@@ -29,12 +29,8 @@ export interface CompiledModel {
   toJson(scored: Scored): string;
 }
 
-function classWeights(model: Model): Float64Array[] {
-  return model.classes.map((_, c) => {
-    const below = model.thresholds[c - 1]?.weights;
-    const above = model.thresholds[c]?.weights;
-    return Float64Array.from(FEATURE_NAMES, (_, j) => (below?.[j] ?? 0) - (above?.[j] ?? 0));
-  });
+function classWeightArrays(model: Model): Float64Array[] {
+  return model.classes.map((_, c) => Float64Array.from(classWeights(model, c)));
 }
 
 function standardizeInto(model: Model, z: Float64Array): (v: Vitals) => void {
@@ -96,7 +92,7 @@ export function compileModel(model: Model): CompiledModel {
   const t = model.thresholds.length;
   const weights = model.thresholds.map((th) => Float64Array.from(th.weights));
   const intercepts = Float64Array.from(model.thresholds, (th) => th.intercept);
-  const perClass = classWeights(model);
+  const perClass = classWeightArrays(model);
   const z = new Float64Array(N);
   const scores = new Float64Array(t);
   const raw = new Float64Array(t + 1);

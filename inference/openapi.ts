@@ -32,7 +32,7 @@ function predictionSchema(model: Model): Schema {
       contributions: {
         type: 'object',
         properties: perFeature,
-        description: "Each feature's signed share of the predicted class's score; absolute values sum to 1.",
+        description: "Each feature's signed share of the score that placed the patient in the predicted class (for Low: not above Low; otherwise: at least this class); positive pushes towards it; absolute values sum to 1.",
       },
       modelVersion: { type: 'string' },
     },

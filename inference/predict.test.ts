@@ -69,6 +69,22 @@ describe('predict', () => {
     expect(p.contributions.temperature).to.be.above(0);
   });
 
+  it('explains a Medium prediction by what put the patient at least at Medium', () => {
+    const p = predict(model, { heartRate: 118, systolicBP: 96, diastolicBP: 61, temperature: 38.4, oxygenSaturation: 93 });
+    expect(p.risk).to.equal('Medium');
+    expect(p.contributions.heartRate).to.be.above(0);
+    expect(p.contributions.systolicBP).to.be.above(0);
+    expect(p.contributions.temperature).to.be.above(0);
+    expect(p.contributions.oxygenSaturation).to.be.above(0);
+  });
+
+  it('explains a Low prediction by what kept the patient below Medium', () => {
+    const p = predict(model, { ...normal, oxygenSaturation: 99, temperature: 36.6 });
+    expect(p.risk).to.equal('Low');
+    expect(p.contributions.oxygenSaturation).to.be.above(0);
+    expect(p.contributions.temperature).to.be.above(0);
+  });
+
   it('attributes the whole score to the only feature with a weight in the hand-made model', () => {
     const p = predict(handModel(), { ...normal, heartRate: 130 });
     expect(p.risk).to.equal('High');

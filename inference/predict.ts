@@ -16,8 +16,8 @@ export interface Prediction {
   /** Per class, summing to 1. */
   probabilities: Record<string, number>;
   /**
-   * Each feature's signed share of the predicted class's score (intercepts excluded):
-   * positive pushes towards the predicted class; absolute values sum to 1.
+   * Each feature's signed share of the score that placed the patient in the predicted
+   * class (intercept excluded): positive pushes towards it; absolute values sum to 1.
    */
   contributions: Record<FeatureName, number>;
   modelVersion: string;
@@ -62,13 +62,12 @@ export function argmax(values: readonly number[]): number {
 }
 
 /**
- * Per-feature weights of class c's score: log-odds of being above the boundary below it
- * plus log-odds of being below the boundary above it.
+ * Per-feature weights of the score that placed the patient in class c: the boundary just
+ * below c ("at least c"), or for the lowest class the first boundary negated ("not above").
  */
-function classWeights(model: Pick<Model, 'thresholds'>, c: number): number[] {
-  const below = model.thresholds[c - 1]?.weights;
-  const above = model.thresholds[c]?.weights;
-  return FEATURE_NAMES.map((_, j) => (below?.[j] ?? 0) - (above?.[j] ?? 0));
+export function classWeights(model: Pick<Model, 'thresholds'>, c: number): number[] {
+  const boundary = model.thresholds[c === 0 ? 0 : c - 1]?.weights ?? [];
+  return FEATURE_NAMES.map((_, j) => (c === 0 ? -(boundary[j] ?? 0) : (boundary[j] ?? 0)));
 }
 
 function contributionShares(weights: readonly number[], z: readonly number[]): Record<FeatureName, number> {
