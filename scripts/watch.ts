@@ -92,7 +92,8 @@ async function liveView(source: SnapshotSource, options: WatchOptions): Promise<
   const draw = (): void => {
     if (last === undefined) return;
     const { columns, rows } = process.stdout;
-    process.stdout.write(frame(`${render(last.snapshot, last.history, columns)}\n${footer}`, { columns, rows }));
+    // Two rows go to the footer and the line frame() keeps free.
+    process.stdout.write(frame(`${render(last.snapshot, last.history, columns, rows - 2)}\n${footer}`, { columns, rows }));
   };
   // Restores the cursor however the process ends, even on an unexpected crash.
   const restore = (): void => { process.stdout.write(SHOW_CURSOR); };

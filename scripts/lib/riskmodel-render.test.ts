@@ -129,6 +129,22 @@ describe('render', () => {
     ]);
   });
 
+  it('switches to one line per RiskModel when the detailed view would not fit the rows', () => {
+    expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 120, 10).split('\n')).to.deep.equal([
+      'RiskModels · namespace ward-3 · 2 RiskModels · 07:41:02 UTC',
+      '',
+      'NAME    MIN  MAX  REPLICAS  READY  DESIRED  CPU/TARGET  MODEL       STATUS                      HISTORY',
+      'sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1  Ready                          ▄▄▅▇▇',
+      'triage    1    3         1      0        -       -/60%  v1          Degraded/ConfigMapNotFound     ▃▃▃▃▃',
+    ]);
+    expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 96, 10).split('\n')[3])
+      .to.equal('sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1  Ready', 'no room for a chart');
+  });
+
+  it('keeps the detailed view when it fits the rows', () => {
+    expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 80, 18)).to.equal(render(snapshot([sepsis, triage]), scaleUpHistory(), 80));
+  });
+
   it('leaves the charts out when the terminal is too narrow for them', () => {
     expect(render(snapshot([sepsis]), scaleUpHistory(), 30)).not.to.include('replicas ▄');
   });

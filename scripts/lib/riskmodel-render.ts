@@ -24,11 +24,14 @@ const CHART_VALUE_WIDTH = 14;
 const MIN_CHART_WIDTH = 10;
 
 /**
- * The full view of a snapshot for a terminal `width` columns wide: a header, a table of
- * RiskModels, and under each its conditions and charts drawn from `history` (the newest
- * samples that fit). No line is wider than `width`. Ends without a newline.
+ * The view of a snapshot for a terminal `width` columns wide: a header, a table of
+ * RiskModels, and under each its conditions and charts of replicas, desired replicas and
+ * CPU drawn from `history` (the newest samples that fit). When `rows` is given and that
+ * detailed view would be taller, it switches to one line per RiskModel (status word and a
+ * replicas sparkline), so a busy namespace still fits on screen. No line is wider than
+ * `width`. Ends without a newline.
  */
-export function render(snapshot: Snapshot, history: History, width: number): string {
+export function render(snapshot: Snapshot, history: History, width: number, rows?: number): string {
   const lines = [header(snapshot)];
   if (snapshot.error !== undefined) {
     lines.push(...wordWrap(`! ${snapshot.error}`, width, '  '));
@@ -39,14 +42,54 @@ export function render(snapshot: Snapshot, history: History, width: number): str
     lines.push(snapshot.error === undefined ? `No RiskModels in ${describeScope(snapshot.scope)}.` : 'No RiskModels seen yet.');
     return fit(lines, width);
   }
-  const rows = snapshot.models.map((model) => tableCells(model, snapshot.scope.allNamespaces));
-  const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  lines.push(tableLine(COLUMNS.map((column) => column.title), widths));
+  const detailed = [...lines, ...detailedTable(snapshot, history, width)];
+  if (rows === undefined || detailed.length <= rows) return fit(detailed, width);
+  return fit([...lines, ...denseTable(snapshot, history, width)], width);
+}
+
+function detailedTable(snapshot: Snapshot, history: History, width: number): string[] {
+  const cells = snapshot.models.map((model) => tableCells(model, snapshot.scope.allNamespaces));
+  const widths = columnWidths(COLUMNS, cells);
   const chart = chartLayout(snapshot, history, width);
-  snapshot.models.forEach((model, i) => {
-    lines.push(tableLine(rows[i] ?? [], widths), ...details(model, history.get(keyOf(model)) ?? [], chart), '');
-  });
-  return fit(lines, width);
+  return [
+    tableLine(COLUMNS.map((column) => column.title), widths, COLUMNS),
+    ...snapshot.models.flatMap((model, i) => [
+      tableLine(cells[i] ?? [], widths, COLUMNS), ...details(model, history.get(keyOf(model)) ?? [], chart), '',
+    ]),
+  ];
+}
+
+const DENSE_COLUMNS = [...COLUMNS, { title: 'STATUS', align: 'left' }] as const;
+const DENSE_CHART_MAX = 30;
+const DENSE_CHART_MIN = 8;
+
+// One line a RiskModel; the replicas sparkline takes what width is left, up to DENSE_CHART_MAX.
+function denseTable(snapshot: Snapshot, history: History, width: number): string[] {
+  const cells = snapshot.models.map((model) => [...tableCells(model, snapshot.scope.allNamespaces), statusWord(model)]);
+  const widths = columnWidths(DENSE_COLUMNS, cells);
+  const used = widths.reduce((sum, w) => sum + w + 2, 0);
+  const longest = Math.max(1, ...snapshot.models.map((model) => history.get(keyOf(model))?.length ?? 0));
+  const samples = Math.min(DENSE_CHART_MAX, width - used, Math.max(longest, DENSE_CHART_MIN));
+  const chartOf = (model: RiskModelView): string => {
+    if (samples < DENSE_CHART_MIN) return '';
+    const replicas = lastSamples((history.get(keyOf(model)) ?? []).map((point) => point.replicas), samples);
+    return sparkline(replicas, peak(replicas, model.maxReplicas ?? 1));
+  };
+  const chartTitle = samples < DENSE_CHART_MIN ? '' : 'HISTORY';
+  return [
+    `${tableLine(DENSE_COLUMNS.map((column) => column.title), widths, DENSE_COLUMNS).padEnd(used)}${chartTitle}`.trimEnd(),
+    ...snapshot.models.map((model, i) => `${tableLine(cells[i] ?? [], widths, DENSE_COLUMNS).padEnd(used)}${chartOf(model)}`.trimEnd()),
+  ];
+}
+
+// One word for a RiskModel's state, worst first: Degraded, then not Ready, then Ready.
+function statusWord(model: RiskModelView): string {
+  if (model.conditions.length === 0 && model.observedGeneration === undefined) return 'no status';
+  const degraded = conditionOf(model, 'Degraded');
+  if (degraded?.status === 'True') return `Degraded/${degraded.reason ?? '?'}`;
+  const ready = conditionOf(model, 'Ready');
+  if (ready?.status === 'True') return 'Ready';
+  return `NotReady/${ready?.reason ?? '?'}`;
 }
 
 /**
@@ -92,10 +135,19 @@ function tableCells(model: RiskModelView, withNamespace: boolean): string[] {
   ];
 }
 
-function tableLine(cells: readonly string[], widths: readonly number[]): string {
+interface Column {
+  title: string;
+  align: 'left' | 'right';
+}
+
+function columnWidths(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>): number[] {
+  return columns.map((column, i) => Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)));
+}
+
+function tableLine(cells: readonly string[], widths: readonly number[], columns: readonly Column[]): string {
   return cells.map((cell, i) => {
     const width = widths[i] ?? cell.length;
-    return COLUMNS[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
+    return columns[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
   }).join('  ').trimEnd();
 }
 
