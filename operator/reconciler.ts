@@ -113,5 +113,7 @@ async function announceReady(rm: RiskModel, ready: Condition | undefined, was: C
   // The first "not ready yet" of a new RiskModel is not news.
   if (!ready || ready.status === was?.status || (ready.status !== 'True' && !was)) return;
   const up = ready.status === 'True';
-  await ctx.events.record(rm, up ? 'Normal' : 'Warning', up ? EventReason.BecameReady : EventReason.NotReady, ready.message);
+  // A rollout briefly leaves Ready; that is expected, not a warning.
+  const type = up || ready.reason === Reason.RollingOut ? 'Normal' : 'Warning';
+  await ctx.events.record(rm, type, up ? EventReason.BecameReady : EventReason.NotReady, ready.message);
 }
