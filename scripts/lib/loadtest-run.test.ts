@@ -68,7 +68,9 @@ describe('runLoadtest against a local server', function () {
     expect(summary.status['5xx']).to.equal(answered.filter((status) => status === 503).length).and.to.be.above(0);
     expect(summary.byCode).to.deep.equal({ 200: summary.status['2xx'], 503: summary.status['5xx'] });
     expect(summary.sampleBodies).to.deep.equal({ 503: '{"error":"overloaded"}' });
-    expect(summary.requestsPerSecond).to.be.within(10, 30);
+    // autocannon's limiter grants each connection its share at the start of every second, so a
+    // 2 s run can see three grants: up to 1.5× the rate on average.
+    expect(summary.requestsPerSecond).to.be.within(10, 31);
     expect(summary.latencyMs.p50).to.be.at.most(summary.latencyMs.max);
     expect(progress.length).to.be.within(2, 3);
     expect(progress.reduce((sum, p) => sum + p.responses, 0)).to.equal(summary.responses);
