@@ -1,0 +1,44 @@
+// Health probes over HTTP(S) on loopback, verifying TLS against the cluster CA.
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { sleep } from './processes.js';
+
+export interface ProbeTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** GETs `url` and resolves with the status code, or 0 when nothing answers. Never throws. */
+export function probe(url: string, tls: ProbeTls, timeoutMs = 3000): Promise<number> {
+  return new Promise((resolve) => {
+    const done = (code: number): void => resolve(code);
+    const options = url.startsWith('https:')
+      ? { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: timeoutMs }
+      : { timeout: timeoutMs };
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, options, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(0));
+  });
+}
+
+/**
+ * Polls `url` until it answers 200. `stillRunning` is checked between attempts so a component
+ * that crashed fails fast instead of waiting out the timeout. Throws on timeout or crash.
+ */
+export async function waitHealthy(name: string, url: string, tls: ProbeTls, opts: { timeoutMs: number; stillRunning: () => boolean }): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = await probe(url, tls);
+    if (last === 200) return;
+    if (!opts.stillRunning()) throw new Error(`${name} exited while starting`);
+    await sleep(250);
+  }
+  throw new Error(`${name} did not become healthy within ${opts.timeoutMs / 1000} s (${url} last answered ${last || 'nothing'})`);
+}

@@ -1,0 +1,176 @@
+// Test support for suites that need the local Kubernetes cluster (test/cluster, test/operator,
+// test/e2e) and for the demo. The cluster is the one `npm run cluster:up` starts (real etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler, kwok fake nodes, metrics-server).
+//
+// API (all loopback, admin credentials from `.localcluster/kubeconfig`):
+//   ensureCluster(): Promise<{ kubeconfigPath, kc }>
+//       Reuses a healthy running cluster, or starts one (building binaries on a cold cache)
+//       and remembers to stop it when the run ends (releaseCluster, called by cluster-hooks.ts).
+//       Memoised: every caller in a run gets the same cluster.
+//   freshNamespace(kc?, prefix = 'test', labels = {}): Promise<string>
+//       Creates a uniquely named namespace (`<prefix>-<random>`), waits for its `default`
+//       ServiceAccount (pods need it), and records it for deletion at the end of the run.
+//       Call it in a `before` hook: one namespace per test file.
+//   deleteNamespace(kc, name): Promise<void> — deletes now (no wait); safe if already gone.
+//   kubectl(args, { input? }): Promise<{ stdout, stderr, code }>
+//       The kubectl built with the cluster, with the admin kubeconfig. Never throws on exit code.
+//   kubectlOk(args, { input? }): Promise<string> — stdout, throws with stderr on non-zero exit.
+//   waitFor(fn, { timeoutMs, intervalMs, what }): Promise<T>
+//       Polls `fn` until it returns a truthy value and resolves with it; errors thrown by `fn`
+//       count as "not yet". On timeout throws "timed out after N s waiting for <what>" with the
+//       last value or error seen.
+//   setSimulatedCpu(kc, namespace, labelSelector, milliCores): Promise<string[]>
+//       Sets the CPU usage kwok reports for the matching pods (annotation kwok.x-k8s.io/usage-cpu,
+//       read by kwok's default ClusterResourceUsage; metrics-server scrapes it every 10 s, so the
+//       HPA sees it within ~20–30 s). Pods created later report 1m until annotated too. Returns the
+//       names of the pods it annotated.
+//   setSimulatedMemory(kc, namespace, labelSelector, quantity): same for memory (e.g. '256Mi').
+//   clusterTimings: the HPA timings the controller-manager runs with (sync 3 s, downscale
+//       stabilization 20 s) and the metrics resolution (10 s), for tests that reason about time.
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { clusterPaths, clusterStatus, startCluster, stopCluster } from '../../localcluster/cluster.js';
+import { runKubectl, type KubectlResult } from '../../localcluster/kubectl.js';
+import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../localcluster/kwok-config.js';
+import { HPA_TIMINGS, METRIC_RESOLUTION } from '../../localcluster/topology.js';
+
+export type { KubectlResult } from '../../localcluster/kubectl.js';
+
+export const clusterTimings = { hpa: HPA_TIMINGS, metricResolution: METRIC_RESOLUTION };
+
+export interface ClusterHandle {
+  kubeconfigPath: string;
+  kc: KubeConfig;
+}
+
+let cluster: Promise<ClusterHandle> | undefined;
+let startedByThisRun = false;
+const namespacesToDelete = new Set<string>();
+
+const log = (line: string): void => console.log(`[localcluster] ${line}`);
+
+/** See the header: reuse or start the local cluster; memoised for the whole run. */
+export function ensureCluster(): Promise<ClusterHandle> {
+  cluster ??= (async () => {
+    const status = await clusterStatus();
+    if (!status.healthy) {
+      log(status.state ? 'the recorded cluster is not healthy; restarting it' : 'no cluster running; starting one for this run');
+      const result = await startCluster({ log });
+      startedByThisRun = !result.alreadyRunning;
+    }
+    const kubeconfigPath = clusterPaths().kubeconfig;
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    return { kubeconfigPath, kc };
+  })();
+  cluster.catch(() => (cluster = undefined));
+  return cluster;
+}
+
+/** Deletes the namespaces this run created and stops the cluster if this run started it. */
+export async function releaseCluster(): Promise<void> {
+  if (!cluster) return;
+  const { kc } = await cluster;
+  await Promise.all([...namespacesToDelete].map((ns) => deleteNamespace(kc, ns)));
+  namespacesToDelete.clear();
+  if (startedByThisRun) {
+    log('stopping the cluster this run started');
+    await stopCluster({ log });
+  }
+  cluster = undefined;
+  startedByThisRun = false;
+}
+
+/** See the header. */
+export async function freshNamespace(kc?: KubeConfig, prefix = 'test', labels: Record<string, string> = {}): Promise<string> {
+  const config = kc ?? (await ensureCluster()).kc;
+  const core = config.makeApiClient(CoreV1Api);
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name, labels: { 'riskmodel.dev/test': 'true', ...labels } } } });
+  namespacesToDelete.add(name);
+  await waitFor(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: `the default ServiceAccount in namespace ${name}`,
+  });
+  return name;
+}
+
+/** See the header. */
+export async function deleteNamespace(kc: KubeConfig, name: string): Promise<void> {
+  namespacesToDelete.delete(name);
+  try {
+    await kc.makeApiClient(CoreV1Api).deleteNamespace({ name });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+}
+
+/** See the header. */
+export function kubectl(args: string[], options: { input?: string } = {}): Promise<KubectlResult> {
+  const paths = clusterPaths();
+  return runKubectl(paths.kubectl, paths.kubeconfig, args, options.input);
+}
+
+/** See the header. */
+export async function kubectlOk(args: string[], options: { input?: string } = {}): Promise<string> {
+  const result = await kubectl(args, options);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  /** What is awaited, for the timeout message: "3 Ready replicas of deployment web". */
+  what: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value instanceof Error) return `error: ${value.message}`;
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** See the header. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, options: WaitOptions): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: unknown = 'nothing yet';
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${options.what}; last saw ${describeValue(last)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+  }
+}
+
+async function annotatePods(kc: KubeConfig, namespace: string, labelSelector: string, annotations: Record<string, string>): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const pods = await core.listNamespacedPod({ namespace, labelSelector });
+  const names = pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name as string);
+  await Promise.all(
+    names.map((name) =>
+      core.patchNamespacedPod({ name, namespace, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    ),
+  );
+  return names;
+}
+
+/** See the header. */
+export function setSimulatedCpu(kc: KubeConfig, namespace: string, labelSelector: string, milliCores: number): Promise<string[]> {
+  if (!Number.isInteger(milliCores) || milliCores < 0) throw new RangeError(`milliCores must be a whole number ≥ 0, got ${milliCores}`);
+  return annotatePods(kc, namespace, labelSelector, { [USAGE_CPU_ANNOTATION]: `${milliCores}m` });
+}
+
+/** See the header. */
+export function setSimulatedMemory(kc: KubeConfig, namespace: string, labelSelector: string, quantity: string): Promise<string[]> {
+  if (!/^\d+(\.\d+)?(Ki|Mi|Gi|k|M|G)?$/.test(quantity)) throw new RangeError(`quantity must be a Kubernetes memory quantity such as 256Mi, got ${quantity}`);
+  return annotatePods(kc, namespace, labelSelector, { [USAGE_MEMORY_ANNOTATION]: quantity });
+}
