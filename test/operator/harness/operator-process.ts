@@ -87,6 +87,23 @@ export class OperatorProcess {
     return entry['port'] as number;
   }
 
+  /**
+   * The sum of the samples of `name` on the operator's /metrics whose labels pass `where`
+   * (all of them by default); 0 when the metric has no samples.
+   */
+  async metric(name: string, where: (labels: Record<string, string>) => boolean = () => true): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${this.port}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status}`);
+    let sum = 0;
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (match?.[1] !== name) continue;
+      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+      if (where(labels)) sum += Number(match[3]);
+    }
+    return sum;
+  }
+
   /** Log entries whose message is exactly `message`. */
   logged(message: string): LogEntry[] {
     return this.entries.filter((entry) => entry.message === message);
@@ -167,6 +184,7 @@ function operatorEnv(options: OperatorOptions): Record<string, string> {
     KUBECONFIG: options.kubeconfig,
     WATCH_NAMESPACES: options.namespaces.join(','),
     POD_NAME: options.podName,
+    HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     LOG_LEVEL: 'debug',
     RESYNC_SECONDS: String(options.resyncSeconds ?? 30),

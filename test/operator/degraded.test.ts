@@ -1,0 +1,85 @@
+// Proof 6 (cluster): problems the schema cannot catch — a missing ConfigMap or key, an artifact
+// that is not a model — show as Degraded with a Warning event, and fixing them recovers.
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { CONFIG_HASH_ANNOTATION, condition, type RiskModel } from './harness/api.js';
+import { eventually, sleep } from './harness/eventually.js';
+import { modelConfigMap, riskModel, trainedArtifact } from './harness/fixtures.js';
+import { useTestbed } from './harness/testbed.js';
+
+const isDegraded = (rm: RiskModel): boolean => condition(rm, 'Degraded')?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
+
+describe('operator on the local cluster: Degraded', function () {
+  const bed = useTestbed({ operator: true });
+
+  it('reports a missing ConfigMap as Degraded with a Warning event, then recovers when it appears', async function () {
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'orphan', { model: { version: 'v1', configMapRef: { name: 'absent-model' } } }));
+    const degraded = await bed.waitForRiskModel('orphan', 'Degraded', isDegraded);
+    expect(condition(degraded, 'Degraded')?.message).to.include('absent-model');
+    expect(condition(degraded, 'Ready')?.status).to.equal('False');
+    const warning = await eventually('a Warning event naming the ConfigMap', async (saw) => {
+      const events = await bed.cluster.eventsFor(bed.namespace, 'RiskModel', 'orphan');
+      saw(events.map((e) => [e.type, e.reason, e.message]));
+      return events.find((e) => e.type === 'Warning' && (e.message ?? '').includes('absent-model'));
+    });
+    expect(warning.reason).to.be.a('string').and.not.equal('');
+
+    await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: modelConfigMap(bed.namespace, 'absent-model', await trainedArtifact(1)) });
+    const ready = await bed.waitForReady('orphan');
+    expect(condition(ready, 'Degraded')?.status).to.equal('False');
+  });
+
+  it('does not retry a missing ConfigMap in a storm of events', async function () {
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'patient', { model: { version: 'v1', configMapRef: { name: 'never-made' } } }));
+    await bed.waitForRiskModel('patient', 'Degraded', isDegraded);
+    const before = await warningCount('patient');
+    await sleep(15_000);
+    const after = await warningCount('patient');
+    expect(after - before, 'Warning events in 15 s while nothing changed').to.be.at.most(4);
+  });
+
+  it('reports a ConfigMap without the model key as Degraded naming the key', async function () {
+    await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: { metadata: { name: 'keyless' }, data: { 'other.json': '{}' } } });
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'keyless', { model: { version: 'v1', configMapRef: { name: 'keyless' } } }));
+    const degraded = await bed.waitForRiskModel('keyless', 'Degraded', isDegraded);
+    expect(condition(degraded, 'Degraded')?.message).to.include('model.json');
+  });
+
+  it('never rolls out an artifact that is not a valid model, and recovers when it is fixed', async function () {
+    await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: modelConfigMap(bed.namespace, 'flaky-model', await trainedArtifact(1)) });
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'steady', { model: { version: 'v1', configMapRef: { name: 'flaky-model' } } }));
+    await bed.waitForReady('steady');
+    const hashBefore = await templateHash('steady');
+
+    await setArtifact('flaky-model', JSON.stringify({ version: 'broken', weights: 'not a model' }));
+    const degraded = await bed.waitForRiskModel('steady', 'Degraded', isDegraded);
+    expect(condition(degraded, 'Degraded')?.message).to.match(/model|artifact/i);
+    await sleep(3_000);
+    expect(await templateHash('steady'), 'the pod template after a bad model').to.equal(hashBefore);
+    expect(await bed.cluster.replicaSets(bed.namespace, 'steady')).to.have.length(1);
+    const { deployment } = await bed.cluster.children(bed.namespace, 'steady');
+    expect(deployment?.status?.readyReplicas, 'pods keep serving the old model').to.equal(2);
+
+    await setArtifact('flaky-model', await trainedArtifact(1));
+    const recovered = await bed.waitForReady('steady');
+    expect(condition(recovered, 'Degraded')?.status).to.equal('False');
+    expect(await templateHash('steady'), 'the original model back: nothing to roll').to.equal(hashBefore);
+  });
+
+  async function warningCount(name: string): Promise<number> {
+    const events = await bed.cluster.eventsFor(bed.namespace, 'RiskModel', name);
+    return events.filter((e) => e.type === 'Warning').reduce((sum, e) => sum + Math.max(e.count ?? 1, e.series?.count ?? 1), 0);
+  }
+
+  async function templateHash(name: string): Promise<string | undefined> {
+    const { deployment } = await bed.cluster.children(bed.namespace, name);
+    return deployment?.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+  }
+
+  async function setArtifact(configMap: string, artifact: string): Promise<void> {
+    await bed.cluster.core.patchNamespacedConfigMap(
+      { namespace: bed.namespace, name: configMap, body: { data: { 'model.json': artifact } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+  }
+});

@@ -1,0 +1,35 @@
+// Proof 7 (cluster): deleting a RiskModel removes everything made for it, through the real
+// garbage collector following the owner references.
+import { expect } from 'chai';
+import { eventually, sleep } from './harness/eventually.js';
+import { riskModel } from './harness/fixtures.js';
+import { useTestbed } from './harness/testbed.js';
+
+describe('operator on the local cluster: deletion', function () {
+  const bed = useTestbed({ operator: true });
+
+  it('removes the Deployment, Service, HPA, ReplicaSets and pods when the RiskModel is deleted', async function () {
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'doomed'));
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'survivor'));
+    await bed.waitForReady('doomed');
+    await bed.waitForReady('survivor');
+    expect(await bed.cluster.pods(bed.namespace, 'doomed')).to.have.length(2);
+
+    await bed.cluster.deleteRiskModel(bed.namespace, 'doomed');
+    await eventually('every child of the deleted RiskModel to be gone', async (saw) => {
+      const { deployment, service, hpa } = await bed.cluster.children(bed.namespace, 'doomed');
+      const replicaSets = await bed.cluster.replicaSets(bed.namespace, 'doomed');
+      const pods = await bed.cluster.pods(bed.namespace, 'doomed');
+      const left = { deployment: !!deployment, service: !!service, hpa: !!hpa, replicaSets: replicaSets.length, pods: pods.length };
+      saw(left);
+      return !deployment && !service && !hpa && replicaSets.length === 0 && pods.length === 0;
+    });
+
+    // The operator must not resurrect children of a RiskModel that is gone.
+    await sleep(3_000);
+    const again = await bed.cluster.children(bed.namespace, 'doomed');
+    expect(again).to.deep.equal({ deployment: undefined, service: undefined, hpa: undefined });
+    const survivor = await bed.cluster.children(bed.namespace, 'survivor');
+    expect(survivor.deployment?.status?.readyReplicas, 'the other RiskModel is untouched').to.equal(2);
+  });
+});

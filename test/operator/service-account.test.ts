@@ -1,0 +1,112 @@
+// Proof 8 (cluster): the operator runs with nothing but its own ServiceAccount's permissions
+// from config/rbac, and those permissions do not include reading Secrets.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { stringify } from 'yaml';
+import { Cluster, apiStatus } from './harness/api.js';
+import { eventually } from './harness/eventually.js';
+import { modelConfigMap, riskModel, trainedArtifact } from './harness/fixtures.js';
+import { REPO_ROOT } from './harness/operator-process.js';
+import { kubectl, useTestbed } from './harness/testbed.js';
+
+const SYSTEM_NAMESPACE = 'riskmodel-system';
+const SERVICE_ACCOUNT = 'riskmodel-operator';
+
+describe('operator on the local cluster: running as its own ServiceAccount', function () {
+  const bed = useTestbed();
+  let tmp: string;
+  let createdSystemNamespace = false;
+  let asOperator: Cluster;
+
+  before(async function () {
+    this.timeout(120_000);
+    createdSystemNamespace = await ensureNamespace(SYSTEM_NAMESPACE);
+    await kubectl(['apply', '--server-side', '--force-conflicts', '-n', SYSTEM_NAMESPACE, '-k', path.join(REPO_ROOT, 'config/rbac')]);
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'riskmodel-sa-'));
+    const kubeconfig = path.join(tmp, 'kubeconfig');
+    await writeFile(kubeconfig, await serviceAccountKubeconfig(), { mode: 0o600 });
+    asOperator = new Cluster(kubeconfig);
+    await bed.startOperator({
+      kubeconfig,
+      lease: { name: `riskmodel-operator-${bed.namespace}`, namespace: SYSTEM_NAMESPACE, durationSeconds: 6 },
+    });
+    await bed.operator.waitForLog((entry) => entry.message === 'became leader', 30_000, 'leadership (a Lease in riskmodel-system)');
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+    if (createdSystemNamespace) {
+      await kubectl(['delete', '--ignore-not-found', '--wait=false', '-n', SYSTEM_NAMESPACE, '-k', path.join(REPO_ROOT, 'config/rbac')]);
+      await kubectl(['delete', 'namespace', SYSTEM_NAMESPACE, '--ignore-not-found', '--wait=false']);
+    }
+  });
+
+  it('makes a RiskModel with a model ConfigMap Ready, with events, using only its RBAC', async function () {
+    await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: modelConfigMap(bed.namespace, 'sa-model', await trainedArtifact(1)) });
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'least-privilege', { model: { version: 'v1', configMapRef: { name: 'sa-model' } } }));
+    const ready = await bed.waitForReady('least-privilege');
+    expect(ready.status?.readyReplicas).to.equal(2);
+    await eventually('a Normal event from the operator', async () => {
+      const events = await bed.cluster.eventsFor(bed.namespace, 'RiskModel', 'least-privilege');
+      return events.some((e) => e.type === 'Normal');
+    }, { timeoutMs: 30_000 });
+  });
+
+  it('recreates a deleted HPA and reports a missing ConfigMap as Degraded under the same RBAC', async function () {
+    await bed.cluster.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace: bed.namespace, name: 'least-privilege' });
+    await eventually('the HPA to come back', async () => (await bed.cluster.children(bed.namespace, 'least-privilege')).hpa, { timeoutMs: 30_000 });
+    await bed.cluster.createRiskModel(riskModel(bed.namespace, 'no-model', { model: { version: 'v1', configMapRef: { name: 'missing' } } }));
+    await bed.waitForRiskModel('no-model', 'Degraded', (rm) => rm.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True') === true);
+  });
+
+  it('logs no permission errors while it works', function () {
+    const denied = bed.operator.entries.filter((entry) => /forbidden|\b403\b/i.test(JSON.stringify(entry)));
+    expect(denied.map((entry) => entry.message)).to.deep.equal([]);
+  });
+
+  it('is forbidden (403) to read Secrets, here or cluster-wide', async function () {
+    const here = await asOperator.core.listNamespacedSecret({ namespace: bed.namespace }).catch((err: unknown) => err);
+    expect(apiStatus(here)).to.equal(403);
+    const everywhere = await asOperator.core.listSecretForAllNamespaces().catch((err: unknown) => err);
+    expect(apiStatus(everywhere)).to.equal(403);
+    const one = await asOperator.core.readNamespacedSecret({ namespace: SYSTEM_NAMESPACE, name: 'anything' }).catch((err: unknown) => err);
+    expect(apiStatus(one)).to.equal(403);
+  });
+
+  /** A kubeconfig holding a fresh TokenRequest token for the operator's ServiceAccount. */
+  async function serviceAccountKubeconfig(): Promise<string> {
+    const request = await bed.cluster.core.createNamespacedServiceAccountToken({
+      namespace: SYSTEM_NAMESPACE,
+      name: SERVICE_ACCOUNT,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const admin = bed.cluster.kc.getCurrentCluster();
+    if (!admin) throw new Error('the admin kubeconfig has no current cluster');
+    const cluster: Record<string, unknown> = { server: admin.server };
+    if (admin.caData) cluster['certificate-authority-data'] = admin.caData;
+    if (admin.caFile) cluster['certificate-authority'] = admin.caFile;
+    return stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'local', cluster }],
+      users: [{ name: SERVICE_ACCOUNT, user: { token: request.status?.token } }],
+      contexts: [{ name: SERVICE_ACCOUNT, context: { cluster: 'local', user: SERVICE_ACCOUNT } }],
+      'current-context': SERVICE_ACCOUNT,
+    });
+  }
+
+  /** Creates the namespace unless it exists; true when this test created it. */
+  async function ensureNamespace(name: string): Promise<boolean> {
+    try {
+      await bed.cluster.core.readNamespace({ name });
+      return false;
+    } catch (err) {
+      if (apiStatus(err) !== 404) throw err;
+    }
+    await bed.cluster.core.createNamespace({ body: { metadata: { name } } });
+    return true;
+  }
+});
