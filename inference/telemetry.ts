@@ -13,6 +13,11 @@ const WINDOW = 2048;
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** Counts requests of one route and method; see Telemetry.routeRecorder. */
+export interface RouteRecorder {
+  record(status: number, seconds: number): void;
+}
+
 export interface LatencySummary {
   p50: number;
   p99: number;
@@ -57,7 +62,8 @@ function bucketValues(series: DurationSeries): MetricValue[] {
 /** Metrics for one server; each instance has its own registry, so tests can run several. */
 export class Telemetry {
   readonly registry = new Registry();
-  private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly requestSeries: RequestSeries[] = [];
+  private readonly recorders = new Map<string, RouteRecorder>();
   private readonly durationSeries = new Map<string, DurationSeries>();
   private readonly predictionCounts = new Map<string, { count: number; flushed: number }>();
   private readonly window = new Float64Array(WINDOW);
@@ -74,7 +80,7 @@ export class Telemetry {
       labelNames: ['route', 'method', 'status'],
       registers,
       collect() {
-        for (const s of requests.values()) {
+        for (const s of requests) {
           if (s.count > s.flushed) this.inc(s.labels, s.count - s.flushed);
           s.flushed = s.count;
         }
@@ -116,24 +122,40 @@ export class Telemetry {
     };
   }
 
-  /** Counts one finished request and its duration. Cheap: no label hashing. */
+  /** A recorder bound to one route and method, for handlers that count many requests. */
+  routeRecorder(route: string, method: string): RouteRecorder {
+    const key = `${route} ${method}`;
+    let recorder = this.recorders.get(key);
+    if (!recorder) this.recorders.set(key, (recorder = this.newRecorder(route, method)));
+    return recorder;
+  }
+
+  /** Counts one finished request and its duration. */
   recordRequest(route: string, method: string, status: number, seconds: number): void {
-    this.served++;
-    const key = `${route} ${method} ${status}`;
-    let counted = this.requestSeries.get(key);
-    if (!counted) this.requestSeries.set(key, (counted = { labels: { route, method, status: String(status) }, count: 0, flushed: 0 }));
-    counted.count++;
-    const durationKey = `${route} ${method}`;
-    let timed = this.durationSeries.get(durationKey);
-    if (!timed) this.durationSeries.set(durationKey, (timed = { labels: { route, method }, buckets: new Float64Array(BUCKETS.length), sum: 0, count: 0 }));
-    timed.count++;
-    timed.sum += seconds;
-    for (let i = 0; i < BUCKETS.length; i++) {
-      if (seconds <= (BUCKETS[i] as number)) {
-        timed.buckets[i] = (timed.buckets[i] as number) + 1;
-        break;
-      }
-    }
+    this.routeRecorder(route, method).record(status, seconds);
+  }
+
+  private newRecorder(route: string, method: string): RouteRecorder {
+    const timed: DurationSeries = { labels: { route, method }, buckets: new Float64Array(BUCKETS.length), sum: 0, count: 0 };
+    this.durationSeries.set(`${route} ${method}`, timed);
+    const byStatus = new Map<number, RequestSeries>();
+    return {
+      record: (status, seconds) => {
+        this.served++;
+        let counted = byStatus.get(status);
+        if (!counted) {
+          counted = { labels: { route, method, status: String(status) }, count: 0, flushed: 0 };
+          byStatus.set(status, counted);
+          this.requestSeries.push(counted);
+        }
+        counted.count++;
+        timed.count++;
+        timed.sum += seconds;
+        let i = 0;
+        while (i < BUCKETS.length && seconds > (BUCKETS[i] as number)) i++;
+        if (i < BUCKETS.length) timed.buckets[i] = (timed.buckets[i] as number) + 1;
+      },
+    };
   }
 
   /** Adds a prediction request's latency to the window behind latency(). */

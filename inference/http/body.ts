@@ -29,23 +29,25 @@ export function readBody(req: IncomingMessage, limit: number, done: (err: Error 
     done(tooLarge(limit), '');
     return;
   }
-  let first: Buffer | undefined;
-  let more: Buffer[] | undefined;
-  let size = 0;
-  const onData = (chunk: Buffer): void => {
-    size += chunk.length;
-    if (size > limit) {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.resume();
+  // Callbacks are written inline (not as named consts) and share one state object: this
+  // runs once per request, so closures and bookkeeping are kept to a minimum.
+  const state = { first: undefined as Buffer | undefined, more: undefined as Buffer[] | undefined, size: 0, failed: false };
+  req.on('data', (chunk: Buffer) => {
+    if (state.failed) return;
+    state.size += chunk.length;
+    if (state.size > limit) {
+      state.failed = true;
       done(tooLarge(limit), '');
-    } else if (first === undefined) first = chunk;
-    else (more ??= [first]).push(chunk);
-  };
-  const onEnd = (): void => done(undefined, more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''));
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('error', (err) => done(err, ''));
+    } else if (state.first === undefined) state.first = chunk;
+    else (state.more ??= [state.first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (!state.failed) done(undefined, state.more ? Buffer.concat(state.more).toString('utf8') : (state.first?.toString('utf8') ?? ''));
+  });
+  req.on('error', (err) => {
+    if (!state.failed) done(err, '');
+    state.failed = true;
+  });
 }
 
 /** JSON.parse that throws 400 with the parser's reason. */

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vitals } from '../schema.js';
 import { validateBatch, validateVitals } from '../validation.js';
 import { parseJson, readBody, requireJson } from './body.js';
+import type { RouteRecorder } from '../telemetry.js';
 import type { ServingContext } from './context.js';
 import { HttpError, sendJsonText } from './respond.js';
 
@@ -78,13 +79,14 @@ interface Exchange {
   res: ServerResponse;
   path: string;
   started: number;
+  recorder: RouteRecorder;
 }
 
 function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcome: Outcome): void {
   const headers = ctx.lifecycle.shuttingDown ? { ...outcome.headers, connection: 'close' } : outcome.headers;
   sendJsonText(exchange.res, outcome.status, outcome.text, headers);
   const seconds = (performance.now() - exchange.started) / 1000;
-  ctx.telemetry.recordRequest(exchange.path, 'POST', outcome.status, seconds);
+  exchange.recorder.record(outcome.status, seconds);
   ctx.telemetry.recordPredictionLatency(seconds);
   if (debug) ctx.logger.debug('request', { method: 'POST', path: exchange.path, status: outcome.status, ms: seconds * 1000 });
 }
@@ -106,8 +108,9 @@ function outcomeOf(ctx: ServingContext, route: Route, text: string): Outcome {
 function handlerFor(ctx: ServingContext, route: Route): RawHandler {
   const debug = ctx.logger.isLevelEnabled('debug');
   const limit = route.limit(ctx);
+  const recorder = ctx.telemetry.routeRecorder(route.path, 'POST');
   return (req, res) => {
-    const exchange: Exchange = { res, path: route.path, started: performance.now() };
+    const exchange: Exchange = { res, path: route.path, started: performance.now(), recorder };
     try {
       requireJson(req);
     } catch (err) {
