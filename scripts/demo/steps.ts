@@ -9,8 +9,11 @@ import type { Background } from './processes.js';
 import { describeCondition, isReady, rolledOut } from './riskmodel.js';
 import type { DeploymentObject, ReplicaSetList, RiskModelObject } from './riskmodel.js';
 import { runNode } from './run.js';
+import { serviceAccountKubeconfig } from './service-account.js';
 
 export const SAMPLE = 'samples/riskmodel-demo.yaml';
+/** The operator's identity from config/rbac. */
+const OPERATOR_ACCOUNT = { namespace: 'riskmodel-system', serviceAccount: 'riskmodel-operator', hours: 24 };
 export const MODEL_KEY = 'model.json';
 
 /** Everything the steps share: the cluster, where files go, and a live-view hook. */
@@ -43,21 +46,24 @@ async function printRiskModels(ctx: DemoContext): Promise<void> {
 /** Step 2: CRD and RBAC from config/, then the operator as a local process. */
 export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.ProcessEnv): Promise<Background> {
   step(2, 'Installing the CRD and RBAC, starting the operator',
-    'Real: the API server validates the CRD and stores RiskModels; the operator runs from source on this machine.');
+    'Real: the API server validates the CRD and stores RiskModels; the operator runs from source on this machine,',
+    'authenticated as its own ServiceAccount with a TokenRequest token, so it has exactly the permissions config/rbac grants.');
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/crd']);
   await kubectl(ctx.target, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
-  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/rbac']);
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', 'config/default/namespace.yaml']);
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);
   ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
   await kubectl(ctx.target, ['create', 'namespace', ctx.namespace]).catch(() => undefined);
+  const kubeconfig = await serviceAccountKubeconfig(ctx.target, OPERATOR_ACCOUNT, join(ctx.workDir, 'operator.kubeconfig'));
   const log = join(ctx.workDir, 'operator.log');
   const operator = await startBackground('operator', process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
     log,
-    env: { ...env, KUBECONFIG: ctx.target.kubeconfig, WATCH_NAMESPACES: ctx.namespace, HTTP_PORT: '0', LEADER_ELECT: 'true' },
+    env: { ...env, KUBECONFIG: kubeconfig, WATCH_NAMESPACES: ctx.namespace, HTTP_PORT: '0', LEADER_ELECT: 'true' },
   });
   await waitFor(() => Promise.resolve(readFileSync(log, 'utf8').includes('became leader') ? true : undefined), {
     what: 'the operator to acquire its leader-election Lease', timeoutMs: 60_000, intervalMs: 500,
   });
-  ok(`operator running (PID ${operator.pid}), leader of its Lease; log: ${log}`);
+  ok(`operator running (PID ${operator.pid}) as ServiceAccount ${OPERATOR_ACCOUNT.namespace}/${OPERATOR_ACCOUNT.serviceAccount}, leader of its Lease; log: ${log}`);
   ctx.report('operator', { pid: operator.pid });
   return operator;
 }
