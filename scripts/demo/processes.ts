@@ -10,7 +10,7 @@ export interface Background {
 }
 
 /**
- * Starts `command args` detached from the demo's terminal, its output appended to `log`, so
+ * Starts `command args` detached from the demo's terminal, its output written to `log`, so
  * it keeps running after the demo exits when the user chose to leave things up. Rejects if
  * the process cannot be spawned or dies within the first half second.
  */
@@ -20,7 +20,8 @@ export async function startBackground(
   args: readonly string[],
   opts: { env: NodeJS.ProcessEnv; log: string },
 ): Promise<Background> {
-  const fd = openSync(opts.log, 'a');
+  // Truncate: readiness checks read this log, and a previous run's lines must not count.
+  const fd = openSync(opts.log, 'w');
   const child = spawn(command, args, { env: opts.env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   const failed = new Promise<Error>((resolve) => {
