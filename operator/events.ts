@@ -1,8 +1,8 @@
 // Kubernetes Events for `kubectl describe riskmodel` (core/v1, which kubectl and the
 // events.k8s.io API both read). Repeats of the same event on the same object within the
 // de-duplication window increase `count` and `lastTimestamp` on the existing Event (one
-// PATCH) instead of creating new ones, as client-go's recorder does. Recording never fails a
-// reconcile: errors are logged.
+// PATCH) instead of creating new ones, as client-go's recorder does. Recording never blocks or
+// fails a reconcile: events are sent in the background and errors are logged.
 
 import { randomBytes } from 'node:crypto';
 import { API_VERSION, KIND, type RiskModel } from './api.js';
@@ -27,9 +27,12 @@ interface Sent {
 
 const WINDOW_MS = 10 * 60_000;
 const MAX_TRACKED = 4096;
+const MAX_PENDING = 1000;
 
 export class EventRecorder implements Recorder {
   private readonly sent = new Map<string, Sent>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly kube: Kube,
@@ -38,16 +41,41 @@ export class EventRecorder implements Recorder {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records an event about a RiskModel, folding repeats into one Event with a count. */
-  async record(rm: RiskModel, type: EventType, reason: string, message: string): Promise<void> {
+  /**
+   * Records an event about a RiskModel without waiting for the API server (like client-go's
+   * recorder), folding repeats into one Event with a count. Events of the same kind on the same
+   * object are sent in order; at most MAX_PENDING are in flight, beyond that they are dropped
+   * with a log line. Never rejects.
+   */
+  record(rm: RiskModel, type: EventType, reason: string, message: string): Promise<void> {
+    if (this.inflight.size >= MAX_PENDING) {
+      this.log.warn('dropping event: too many pending', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason });
+      return Promise.resolve();
+    }
     const key = [rm.metadata.uid, type, reason, message].join('\u0000');
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.send(key, rm, { type, reason, message }));
+    this.chains.set(key, next);
+    this.inflight.add(next);
+    void next.finally(() => {
+      this.inflight.delete(next);
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+    return Promise.resolve();
+  }
+
+  /** Resolves when every event recorded so far has been sent (or has failed). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.inflight]);
+  }
+
+  private async send(key: string, rm: RiskModel, event: { type: EventType; reason: string; message: string }): Promise<void> {
     const previous = this.sent.get(key);
     const now = this.now();
     try {
       if (previous && now - previous.lastSent < WINDOW_MS && (await this.bump(previous, now))) return;
-      this.remember(key, { ...(await this.create(rm, { type, reason, message }, now)), count: 1, lastSent: now });
+      this.remember(key, { ...(await this.create(rm, event, now)), count: 1, lastSent: now });
     } catch (err) {
-      this.log.warn('could not record event', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason, error: (err as Error).message });
+      this.log.warn('could not record event', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason: event.reason, error: (err as Error).message });
     }
   }
 

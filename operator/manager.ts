@@ -46,7 +46,8 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
   const log = deps.log ?? createLogger(config.logLevel, deps.logStream);
   const metrics = new OperatorMetrics();
   const kube = await KubeClient.fromKubeConfig(deps.kubeConfig ?? loadKubeConfig(config), (method, _path, code) => metrics.apiRequests.inc({ method, code: String(code) }));
-  const controller = new Controller({ kube, config, log, metrics, events: new EventRecorder(kube, config.identity, log) });
+  const events = new EventRecorder(kube, config.identity, log);
+  const controller = new Controller({ kube, config, log, metrics, events });
   controller.start();
   let stopping = false;
   const http = await startHttpServer(config.httpHost, config.httpPort, { healthy: () => !stopping, ready: () => controller.hasSynced() }, metrics);
@@ -97,6 +98,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       log.info('stopping: finishing reconciles in flight');
       leading = false;
       await controller.stopWorkers();
+      await events.flush();
       await elector?.release();
       metrics.leader.set(0);
       await controller.stop();
