@@ -125,8 +125,9 @@ export class Controller {
     this.resync = undefined;
     this.queue?.shutdown();
     this.queue = undefined;
-    await Promise.all(this.workers);
+    const workers = this.workers;
     this.workers = [];
+    await Promise.all(workers);
     this.deps.metrics.queueDepth.set(0);
   }
 
