@@ -1,13 +1,47 @@
 // Needs the local cluster. Proof 1: the API server is ready and runs the pinned Kubernetes version.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { requiredVersion } from '../../localcluster/components.js';
-import { clusterPaths } from '../../localcluster/cluster.js';
+import { clusterStatus } from '../../localcluster/cluster.js';
 import { ensureCluster, freshNamespace, kubectl } from '../support/cluster.js';
 
 const pinned = requiredVersion(readFileSync(fileURLToPath(new URL('../../localcluster/kubernetes/go.mod', import.meta.url)), 'utf8'), 'k8s.io/kubernetes');
+
+/** host:port of every TCP socket process `pid` listens on, read from /proc (Linux). */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })();
+    const match = /^socket:\[(\d+)\]$/.exec(target);
+    if (match?.[1]) inodes.add(match[1]);
+  }
+  const addresses: string[] = [];
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
+      const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+      if (state !== '0A' || !inode || !inodes.has(inode) || !local) continue;
+      addresses.push(decodeAddress(local, v6));
+    }
+  }
+  return addresses;
+}
+
+/** Decodes /proc/net/tcp's little-endian hex `ADDR:PORT`. */
+function decodeAddress(hex: string, v6: boolean): string {
+  const [addr = '', port = '0'] = hex.split(':');
+  const p = parseInt(port, 16);
+  if (!v6) return `${addr.match(/../g)?.reverse().map((b) => parseInt(b, 16)).join('.')}:${p}`;
+  const loopback = addr === '00000000000000000000000001000000';
+  return loopback ? `[::1]:${p}` : `[${addr}]:${p}`;
+}
 
 describe('local cluster: API server', () => {
   let kc: KubeConfig;
@@ -30,9 +64,14 @@ describe('local cluster: API server', () => {
     expect(`${info.major}.${info.minor}`).to.equal('1.37');
   });
 
-  it('listens on loopback only', () => {
-    const server = new URL(kc.getCurrentCluster()?.server ?? '');
-    expect(server.hostname).to.equal('127.0.0.1');
-    expect(clusterPaths().kubeconfig).to.match(/\.localcluster\/kubeconfig$/);
+  it('has every component listen on loopback only', async () => {
+    const status = await clusterStatus();
+    expect(status.components.map((c) => c.name)).to.have.members(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server']);
+    for (const component of status.components) {
+      const addresses = listeningAddresses(component.pid);
+      expect(addresses, `${component.name} listens on nothing`).to.not.be.empty;
+      for (const address of addresses) expect(address, `${component.name} listens on ${address}`).to.match(/^(127\.0\.0\.1|\[::1\]):\d+$/);
+    }
+    expect(new URL(kc.getCurrentCluster()?.server ?? '').hostname).to.equal('127.0.0.1');
   });
 });
