@@ -2,6 +2,7 @@
 // metrics objects that make kwok serve kubelet-style resource metrics from pod annotations.
 // Taken verbatim from the kwok module's kustomize folders in the Go module cache.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,11 +28,12 @@ export const USAGE_CPU_ANNOTATION = 'kwok.x-k8s.io/usage-cpu';
 export const USAGE_MEMORY_ANNOTATION = 'kwok.x-k8s.io/usage-memory';
 
 /**
- * Writes `<kwok cache>/kwok.yaml` from the module's files unless it exists, and returns its path.
- * Downloads the kwok module through the Go proxy if the module cache lacks it.
+ * Writes `<kwok cache>/kwok-<hash of the file list>.yaml` from the module's files unless it exists,
+ * and returns its path. Downloads the kwok module through the Go proxy if the module cache lacks it.
  */
 export async function ensureKwokConfig(kwok: Component, goBinary: string): Promise<string> {
-  const target = path.join(kwok.cacheDir, 'kwok.yaml');
+  const key = createHash('sha256').update(KWOK_CONFIG_FILES.join('\n')).digest('hex').slice(0, 12);
+  const target = path.join(kwok.cacheDir, `kwok-${key}.yaml`);
   if (existsSync(target)) return target;
   const { stdout } = await run(goBinary, ['mod', 'download', '-json', `${kwok.module}@${kwok.version}`], { cwd: kwok.moduleDir });
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
