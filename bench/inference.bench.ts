@@ -4,6 +4,7 @@
 // Each server runs in its own process so the load generator does not share its event loop.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -64,15 +65,27 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Server CPU time per request (Linux /proc), µs; NaN elsewhere. */
+  cpuMicros: number;
 }
 
-async function drive(url: string, body: string, seconds: number, connections = CONNECTIONS): Promise<Figures> {
-  const result = await autocannon({ url, connections, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+/** User + system CPU time of a process in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(child: ChildProcess): number {
+  const path = `/proc/${child.pid}/stat`;
+  if (!existsSync(path)) return NaN;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function drive(server: { child: ChildProcess; url: string }, path: string, body: string, seconds: number): Promise<Figures> {
+  const before = cpuMs(server.child);
+  const result = await autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const cpuMicros = ((cpuMs(server.child) - before) * 1000) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, cpuMicros };
 }
 
 const fmt = (f: Figures): string =>
-  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms${f.errors || f.non2xx ? `   errors ${f.errors} non-2xx ${f.non2xx}` : ''}`;
+  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(0)} ms   p99 ${f.p99.toFixed(0)} ms   server CPU ${f.cpuMicros.toFixed(1)} µs/req${f.errors || f.non2xx ? `   errors ${f.errors} non-2xx ${f.non2xx}` : ''}`;
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -82,30 +95,33 @@ async function main(): Promise<void> {
   const ours = await startInference();
   const single = JSON.stringify(patient);
   try {
-    await drive(bare.url, single, 2);
-    await drive(`${ours.url}/predict`, single, 2);
+    await drive(bare, '/', single, 2);
+    await drive(ours, '/predict', single, 2);
     const bareRuns: Figures[] = [];
     const ourRuns: Figures[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      bareRuns.push(await drive(bare.url, single, DURATION_S));
+      bareRuns.push(await drive(bare, '/', single, DURATION_S));
       console.log(`round ${round} bare node:http  ${fmt(bareRuns.at(-1) as Figures)}`);
-      ourRuns.push(await drive(`${ours.url}/predict`, single, DURATION_S));
+      ourRuns.push(await drive(ours, '/predict', single, DURATION_S));
       console.log(`round ${round} POST /predict   ${fmt(ourRuns.at(-1) as Figures)}`);
     }
     // Other work on the machine shifts both servers; back-to-back pairs share conditions best.
     const ratios = ourRuns.map((f, i) => f.rps / (bareRuns[i]?.rps ?? NaN)).sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)] ?? NaN;
     console.log(`\n/predict ÷ bare node:http = ${median.toFixed(2)}× (median of ${ROUNDS} back-to-back rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.70×)`);
+    const cpu = (runs: Figures[]): number => runs.reduce((sum, f) => sum + f.cpuMicros, 0) / runs.length;
+    console.log(`server CPU per request: bare ${cpu(bareRuns).toFixed(1)} µs, /predict ${cpu(ourRuns).toFixed(1)} µs (ratio ${(cpu(bareRuns) / cpu(ourRuns)).toFixed(2)}×; less sensitive to other load than req/s)`);
     const worstP99 = Math.max(...ourRuns.map((f) => f.p99));
     console.log(`/predict p99 at ${CONNECTIONS} connections: ${worstP99.toFixed(0)} ms by autocannon (worst round, whole ms; goal ≤ 3 ms)`);
     const stats = (await (await fetch(`${ours.url}/stats`)).json()) as { latencyMs: { p50: number; p99: number } };
     console.log(`server-side /predict latency over its last 2,048 requests: p50 ${stats.latencyMs.p50.toFixed(3)} ms, p99 ${stats.latencyMs.p99.toFixed(3)} ms`);
 
     const batch = JSON.stringify({ instances: Array.from({ length: BATCH_ROWS }, (_, i) => ({ ...patient, heartRate: 60 + (i % 120) })) });
-    await drive(`${ours.url}/predict/batch`, batch, 2);
-    const b = await drive(`${ours.url}/predict/batch`, batch, DURATION_S);
+    await drive(ours, '/predict/batch', batch, 2);
+    const b = await drive(ours, '/predict/batch', batch, DURATION_S);
     console.log(`\nPOST /predict/batch (${BATCH_ROWS} rows, ${(batch.length / 1024).toFixed(0)} KiB)  ${fmt(b)}`);
     console.log(`batch throughput: ${(b.rps * BATCH_ROWS).toFixed(0)} rows/s (goal ≥ 1,000,000)`);
+    console.log(`batch rows per server CPU-second: ${((BATCH_ROWS * 1e6) / b.cpuMicros).toFixed(0)} (what one dedicated core would sustain)`);
   } finally {
     bare.child.kill('SIGTERM');
     ours.child.kill('SIGTERM');
