@@ -20,6 +20,13 @@ export interface Cache {
 export interface Writer {
   /** Server-side apply under the operator's field manager; returns the object as stored. */
   apply<T extends Child>(obj: T): Promise<T>;
+  /**
+   * JSON merge patch of the whole desired object: our lists replace the stored ones. For a
+   * drifted child whose apply the server refuses because a hand edit turned one of our list
+   * entries into someone else's (a Service port renumbered by hand keeps its name, so our port
+   * would be a duplicate).
+   */
+  overwrite<T extends Child>(obj: T): Promise<T>;
   applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
 }
 

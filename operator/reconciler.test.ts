@@ -15,6 +15,7 @@ class FakeCluster implements Cache, Writer {
   configMaps = new Map<string, V1ConfigMap>();
   children = new Map<string, Child>();
   applied: Child[] = [];
+  overwritten: Child[] = [];
   statusWrites: RiskModelStatus[] = [];
   failApply: ApiError | undefined;
   private rv = 1000;
@@ -36,6 +37,13 @@ class FakeCluster implements Cache, Writer {
     if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: existing?.spec?.replicas ?? 1 };
     if (existing?.status) stored.status = existing.status;
     this.children.set(key, stored);
+    return Promise.resolve(stored);
+  }
+
+  overwrite<T extends Child>(obj: T): Promise<T> {
+    this.overwritten.push(structuredClone(obj));
+    const stored = structuredClone(obj);
+    this.children.set(`${obj.kind}/${keyOf(obj.metadata ?? {})}`, stored);
     return Promise.resolve(stored);
   }
 
@@ -127,6 +135,17 @@ describe('reconciler', () => {
     await reconcile(key, ctx);
     expect(cluster.applied.map((c) => c.kind)).to.deep.equal(['HorizontalPodAutoscaler']);
     expect(cluster.hpa('team-a', 'demo')!.spec!.maxReplicas).to.equal(5);
+  });
+
+  it('restores a hand-renumbered Service port even though server-side apply refuses the duplicate port name', async () => {
+    const { cluster, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.service('team-a', 'demo')!.spec!.ports![0]!.port = 9999;
+    cluster.failApply = new ApiError(422, 'Invalid', 'Service "demo" is invalid: spec.ports[1].name: Duplicate value: "http"');
+    const result = await reconcile(key, ctx);
+    expect(result.degraded).to.be.false;
+    expect(cluster.overwritten.map((c) => c.kind)).to.deep.equal(['Service']);
+    expect(cluster.service('team-a', 'demo')!.spec!.ports).to.deep.equal([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
   });
 
   it('recreates a deleted Service', async () => {

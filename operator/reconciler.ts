@@ -6,7 +6,7 @@
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
 import { desired } from './desired.js';
-import { difference } from './drift.js';
+import { difference, type Difference } from './drift.js';
 import { ApiError, awaitChange, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
 import type { Logger } from './logger.js';
@@ -78,7 +78,7 @@ async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, 
   if (diff === 'none' && have) return have;
   const kind = want.kind ?? 'object';
   try {
-    const stored = await ctx.writer.apply(want);
+    const stored = await write(ctx, want, diff);
     const verb = VERB[diff === 'none' ? 'missing' : diff];
     const why = diff === 'drifted' ? ' (a managed field was changed outside the operator)' : '';
     log.info(`${verb} ${kind}`, { kind, child: want.metadata?.name });
@@ -87,6 +87,17 @@ async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, 
   } catch (err) {
     // 422: a value the CRD schema could not check (say an image reference) made the child invalid.
     if (err instanceof ApiError && err.code === 422) throw new TerminalError(Reason.InvalidChild, `the API server refused the ${kind}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Applies; a drifted child the server refuses (a hand edit collides with our list entries) is overwritten instead. */
+async function write<T extends Child>(ctx: ReconcileContext, want: T, diff: Difference): Promise<T> {
+  try {
+    return await ctx.writer.apply(want);
+  } catch (err) {
+    // The same content was accepted before (the spec hash matches), so the edit is the problem.
+    if (diff === 'drifted' && err instanceof ApiError && err.code === 422) return ctx.writer.overwrite(want);
     throw err;
   }
 }

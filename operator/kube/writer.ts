@@ -42,6 +42,20 @@ export class ApplyWriter implements Writer {
     return stored;
   }
 
+  async overwrite<T extends Child>(obj: T): Promise<T> {
+    const resource = RESOURCE_BY_KIND[obj.kind ?? ''];
+    if (!resource) throw new Error(`cannot patch kind ${obj.kind}`);
+    const stored = await this.kube.request<T>({
+      method: 'PATCH',
+      path: objectPath(resource, obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''),
+      query: { fieldManager: FIELD_MANAGER },
+      contentType: PatchType.merge,
+      body: obj,
+    });
+    this.hooks.onApplied(stored);
+    return stored;
+  }
+
   async applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void> {
     const { name, namespace } = rm.metadata;
     const stored = await this.kube.request<RiskModel>({
