@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { binaryPaths, components, requiredVersion } from './components.js';
+import { loadConfig } from './config.js';
+import { pkiPaths } from './pki.js';
+import { CONTROLLERS, layout, processSpecs, type Ports } from './topology.js';
+
+const ports: Ports = { etcdClient: 20001, etcdPeer: 20002, apiserver: 20003, controllerManager: 20004, scheduler: 20005, kwok: 20006, metricsServer: 20007 };
+const config = loadConfig({ RISKMODEL_CACHE_DIR: '/cache', LOCALCLUSTER_STATE_DIR: '/state' });
+const specs = processSpecs({ layout: layout('/state'), pki: pkiPaths('/state/pki'), binaries: binaryPaths(components(config)), ports, kwokConfig: '/cache/kwok.yaml' });
+const spec = (name: string) => {
+  const found = specs.find((s) => s.name === name);
+  if (!found) throw new Error(`no ${name}`);
+  return found;
+};
+const flag = (name: string, key: string) => spec(name).args.find((a) => a.startsWith(`--${key}=`))?.split('=').slice(1).join('=');
+
+describe('local cluster topology', () => {
+  it('starts etcd, the control plane, kwok and metrics-server in dependency order', () => {
+    expect(specs.map((s) => s.name)).to.deep.equal(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server']);
+  });
+
+  it('binds every component and every health check to 127.0.0.1', () => {
+    for (const s of specs) {
+      expect(new URL(s.health).hostname, s.name).to.equal('127.0.0.1');
+      const addresses = s.args.filter((a) => /^--(bind-address|listen-[a-z]+-urls|advertise-address|server-address|node-ip)=/.test(a));
+      expect(addresses, s.name).to.not.be.empty;
+      for (const a of addresses) expect(a, s.name).to.match(/=(https?:\/\/)?127\.0\.0\.1(:\d+)?$/);
+    }
+  });
+
+  it('gives every component its own port', () => {
+    const used = specs.map((s) => new URL(s.health).port);
+    expect(new Set(used).size).to.equal(used.length);
+  });
+
+  it('runs the API server with RBAC, service-account token signing and the front proxy for metrics-server', () => {
+    expect(flag('kube-apiserver', 'authorization-mode')).to.equal('Node,RBAC');
+    expect(flag('kube-apiserver', 'service-account-signing-key-file')).to.equal('/state/pki/sa.key');
+    expect(flag('kube-apiserver', 'requestheader-allowed-names')).to.equal('front-proxy-client');
+    expect(flag('kube-apiserver', 'etcd-servers')).to.equal('http://127.0.0.1:20001');
+  });
+
+  it('runs the controllers the operator depends on, with a short HPA sync period', () => {
+    const controllers = flag('kube-controller-manager', 'controllers')?.split(',');
+    expect(controllers).to.deep.equal(CONTROLLERS);
+    expect(controllers).to.include.members([
+      'deployment-controller', 'replicaset-controller', 'horizontal-pod-autoscaler-controller', 'garbage-collector-controller',
+      'namespace-controller', 'serviceaccount-controller', 'serviceaccount-token-controller', 'endpointslice-controller',
+    ]);
+    expect(flag('kube-controller-manager', 'horizontal-pod-autoscaler-sync-period')).to.equal('3s');
+  });
+
+  it('points metrics-server at the kubelet port kwok serves on each node', () => {
+    expect(spec('metrics-server').args).to.include('--kubelet-use-node-status-port');
+    expect(flag('kwok', 'node-port')).to.equal('20006');
+  });
+
+  it('takes the binaries from one cache folder per component version', () => {
+    expect(spec('kube-apiserver').binary).to.equal('/cache/k8s-v1.37.2/bin/kube-apiserver');
+    expect(spec('etcd').binary).to.match(/^\/cache\/etcd-v3\.6\.\d+\/bin\/etcd$/);
+  });
+});
+
+describe('requiredVersion', () => {
+  it('reads a version from a require block and from a one-line require', () => {
+    expect(requiredVersion('module x\n\nrequire (\n\tk8s.io/kubernetes v1.37.2\n)\n', 'k8s.io/kubernetes')).to.equal('v1.37.2');
+    expect(requiredVersion('module x\n\nrequire sigs.k8s.io/kwok v0.8.0\n', 'sigs.k8s.io/kwok')).to.equal('v0.8.0');
+  });
+
+  it('does not mistake a longer module path for the one asked for', () => {
+    expect(() => requiredVersion('require k8s.io/kubernetes-extra v1.0.0\n', 'k8s.io/kubernetes')).to.throw(/does not require k8s.io\/kubernetes/);
+  });
+});
