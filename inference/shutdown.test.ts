@@ -45,7 +45,8 @@ function postInFlight(port: number, path: string, payload: string, pause = 0): {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('graceful shutdown (in-process)', () => {
+describe('graceful shutdown (in-process)', function () {
+  this.timeout(30_000);
   it('finishes a request that is mid-upload, refuses new connections, then resolves true', async () => {
     const inference = createInferenceServer(defaultModel());
     const { port } = await listen(inference.server, 0, '127.0.0.1');

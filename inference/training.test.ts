@@ -4,7 +4,9 @@ import { classProbabilities, sigmoid, standardize, thresholdScores } from './pre
 import { CLASS_NAMES, FEATURE_NAMES } from './schema.js';
 import { designMatrix, fitStandardization, stratifiedSplit, train, type TrainResult } from './training.js';
 
-describe('training', () => {
+describe('training', function () {
+  // Several trainings; allow for a busy machine.
+  this.timeout(60_000);
   let records: PatientRecord[];
   let result: TrainResult;
   before(() => {

@@ -40,7 +40,8 @@ function probes(limit: number): Array<[string, string, RequestInit]> {
   return cases;
 }
 
-describe('OpenAPI document', () => {
+describe('OpenAPI document', function () {
+  this.timeout(30_000);
   let server: StartedServer;
   let doc: Doc;
   before(async () => {
