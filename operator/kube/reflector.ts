@@ -153,7 +153,8 @@ export class Reflector<T extends KubeObject> {
         }
         failures++;
         const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
-        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: (err as Error).message });
+        const missing = err instanceof ApiError && err.code === 404 ? ` (is the ${this.opts.resource.kind} API installed? for RiskModels: kubectl apply -f crds/)` : '';
+        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: (err as Error).message + missing });
         this.opts.onRestart?.('error');
         await this.sleep(delay);
       }
