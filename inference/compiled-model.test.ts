@@ -28,7 +28,13 @@ describe('compiled model', () => {
       const scored = compiled.score(vitals);
       expect(compiled.toPrediction(scored)).to.deep.equal(reference);
       expect(compiled.toJson(scored)).to.equal(JSON.stringify(reference));
+      expect(Buffer.byteLength(compiled.toJson(scored))).to.be.at.most(compiled.maxJsonBytes);
     }
+  });
+
+  it('knows when its JSON is not ASCII', () => {
+    expect(compiled.asciiJson).to.be.true;
+    expect(compileModel({ ...model, classes: ['Niedrig', 'Mäßig', 'Hoch'] }).asciiJson).to.be.false;
   });
 });
 

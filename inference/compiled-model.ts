@@ -27,7 +27,12 @@ export interface CompiledModel {
   toPrediction(scored: Scored): Prediction;
   /** The scored row as JSON, byte-identical to JSON.stringify(toPrediction(scored)). */
   toJson(scored: Scored): string;
+  /** Upper bound on the UTF-8 bytes of one toJson() result. */
+  readonly maxJsonBytes: number;
 }
+
+// The longest a double prints as, e.g. "-1.2345678901234567e-308".
+const MAX_NUMBER_CHARS = 24;
 
 function classWeightArrays(model: Model): Float64Array[] {
   return model.classes.map((_, c) => Float64Array.from(classWeights(model, c)));
@@ -74,17 +79,20 @@ function sharesInto(weights: Float64Array, z: Float64Array, out: Float64Array): 
   for (let j = 0; j < N; j++) out[j] = total === 0 ? 0 : (out[j] as number) / total;
 }
 
-function jsonWriter(model: Model): (s: Scored) => string {
+function jsonWriter(model: Model): { toJson: (s: Scored) => string; maxJsonBytes: number } {
   const risks = model.classes.map((c) => `{"risk":${JSON.stringify(c)},"confidence":`);
   const probKeys = model.classes.map((c, i) => `${i === 0 ? ',"probabilities":{' : ','}${JSON.stringify(c)}:`);
   const featureKeys = FEATURE_NAMES.map((f, j) => `${j === 0 ? '},"contributions":{' : ','}${JSON.stringify(f)}:`);
   const tail = `},"modelVersion":${JSON.stringify(model.version)}}`;
-  return (s) => {
+  const toJson = (s: Scored): string => {
     let out = (risks[s.best] as string) + String(s.probabilities[s.best]);
     for (let i = 0; i < probKeys.length; i++) out += (probKeys[i] as string) + String(s.probabilities[i]);
     for (let j = 0; j < N; j++) out += (featureKeys[j] as string) + String(s.contributions[j]);
     return out + tail;
   };
+  const fixed = [Math.max(...risks.map((r) => Buffer.byteLength(r))), ...[...probKeys, ...featureKeys, tail].map((f) => Buffer.byteLength(f))];
+  const maxJsonBytes = fixed.reduce((a, b) => a + b, 0) + (1 + probKeys.length + N) * MAX_NUMBER_CHARS;
+  return { toJson, maxJsonBytes };
 }
 
 /** Compiles a validated model for serving. */
@@ -121,5 +129,5 @@ export function compileModel(model: Model): CompiledModel {
   };
   // eslint-disable-next-line no-control-regex
   const asciiJson = /^[\x00-\x7f]*$/.test(JSON.stringify([model.classes, model.version]));
-  return { model, asciiJson, score, toPrediction, toJson: jsonWriter(model) };
+  return { model, asciiJson, score, toPrediction, ...jsonWriter(model) };
 }

@@ -8,6 +8,7 @@ import winston from 'winston';
 import { Writable } from 'node:stream';
 import { DEFAULT_LIMITS } from '../config.js';
 import { defaultModel } from '../default-model.js';
+import { withVersion } from '../model.js';
 import { predict } from '../predict.js';
 import { createInferenceServer } from '../server.js';
 import { Telemetry } from '../telemetry.js';
@@ -304,5 +305,19 @@ describe('request logging', () => {
       ['request', '/predict', 200],
       ['request', '/healthz', 200],
     ]);
+  });
+});
+
+describe('batch answers for a model with non-ASCII class names', () => {
+  it('are valid UTF-8 JSON equal to single predictions', async () => {
+    const renamed = withVersion({ ...model, classes: ['Niedrig', 'Mäßig', 'Hoch'] });
+    const { server } = createInferenceServer(renamed, { telemetry: new Telemetry(renamed, { processMetrics: false }), lifecycle: { ready: true, shuttingDown: false, startedAt: 0 } });
+    const base = await listenOn(server);
+    const instances = Array.from({ length: 300 }, (_, i) => ({ ...patient, heartRate: 60 + (i % 100) }));
+    const res = await postJson(base, '/predict/batch', { instances });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(res.status).to.equal(200);
+    expect(res.json()).to.deep.equal(JSON.parse(JSON.stringify({ predictions: instances.map((v) => predict(renamed, v)) })));
+    expect(res.text).to.contain('Mäßig');
   });
 });
