@@ -16,7 +16,7 @@ describe('train command line', () => {
     [['--samples', '10'], /--samples must be an integer from 30/],
     [['--seed', '1.5'], /--seed must be an integer from 0 to 4294967295, got "1.5"/],
     [['--test-fraction', '1'], /--test-fraction must be a number > 0 and < 1/],
-    [['--learning-rate', '0'], /--learning-rate must be a number > 0 and <= 1/],
+    [['--learning-rate', '0'], /--learning-rate must be a number > 0 and <= 10/],
     [['--out'], /--out needs a value/],
     [['--out', '--seed', '3'], /--out needs a value/],
     [['--epochs', '3'], /unknown option --epochs/],

@@ -21,7 +21,7 @@ export const USAGE = `Usage: npm run train -- [options]
   --out PATH           model artifact to write (default model.json)
   --data-out PATH      also write the data set as CSV with label and split columns
   --steps N            gradient steps per class boundary (integer 1..1000000, default ${DEFAULT_NUM_STEPS})
-  --learning-rate X    gradient step size (number > 0 and <= 1, default ${DEFAULT_LEARNING_RATE})
+  --learning-rate X    step on the mean gradient (number > 0 and <= 10, default ${DEFAULT_LEARNING_RATE})
   --test-fraction X    hold-out share (number > 0 and < 1, default ${DEFAULT_TEST_FRACTION})
   --label-noise X      share of labels moved to a neighbouring class (0..0.5, default ${DEFAULT_LABEL_NOISE})
   --help               show this help`;
@@ -44,7 +44,7 @@ const NUMBER_FLAGS: Record<string, NumberRule> = {
   '--samples': { key: 'samples', integer: true, accepts: (v) => v >= 30 && v <= 1_000_000, range: 'an integer from 30 to 1000000' },
   '--seed': { key: 'seed', integer: true, accepts: (v) => v >= 0 && v <= 0xffffffff, range: 'an integer from 0 to 4294967295' },
   '--steps': { key: 'numSteps', integer: true, accepts: (v) => v >= 1 && v <= 1_000_000, range: 'an integer from 1 to 1000000' },
-  '--learning-rate': { key: 'learningRate', integer: false, accepts: (v) => v > 0 && v <= 1, range: 'a number > 0 and <= 1' },
+  '--learning-rate': { key: 'learningRate', integer: false, accepts: (v) => v > 0 && v <= 10, range: 'a number > 0 and <= 10' },
   '--test-fraction': { key: 'testFraction', integer: false, accepts: (v) => v > 0 && v < 1, range: 'a number > 0 and < 1' },
   '--label-noise': { key: 'labelNoise', integer: false, accepts: (v) => v >= 0 && v <= 0.5, range: 'a number from 0 to 0.5' },
 };
