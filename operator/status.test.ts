@@ -3,7 +3,7 @@ import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { RiskModel } from './api.js';
 import { findCondition } from './conditions.js';
 import { Reason } from './reasons.js';
-import { deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
+import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -83,6 +83,23 @@ describe('status derivation', () => {
     rm.status = deriveStatus(input(observed, imageModel, rm, now));
     const again = deriveStatus(input(observed, imageModel, rm, later));
     expect(statusEqual(rm.status, again)).to.be.true;
+  });
+
+  it('does not turn metrics jitter into status writes: a CPU reading within the deadband of the published one is not a change', () => {
+    const rm = riskModel();
+    const deployment = deploymentStatus({ replicas: 2, ready: 2 });
+    rm.status = deriveStatus(input({ deployment, hpa: hpa(2, 40) }, imageModel, rm));
+    const jitter = deriveStatus(input({ deployment, hpa: hpa(2, 40 + CPU_DEADBAND_POINTS - 1) }, imageModel, rm, later));
+    expect(statusEqual(rm.status, jitter)).to.be.true;
+    const moved = deriveStatus(input({ deployment, hpa: hpa(2, 40 + CPU_DEADBAND_POINTS) }, imageModel, rm, later));
+    expect(moved.currentCPUUtilizationPercentage).to.equal(40 + CPU_DEADBAND_POINTS);
+  });
+
+  it('publishes the exact CPU reading whenever something else changes anyway', () => {
+    const rm = riskModel();
+    rm.status = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }), hpa: hpa(2, 40) }, imageModel, rm));
+    const next = deriveStatus(input({ deployment: deploymentStatus({ replicas: 3, ready: 3 }), hpa: hpa(3, 42) }, imageModel, rm, later));
+    expect(next).to.include({ replicas: 3, currentCPUUtilizationPercentage: 42 });
   });
 
   it('sees a change when readiness flips', () => {

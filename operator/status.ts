@@ -121,10 +121,29 @@ function defined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
+function replicaCounts(d: V1Deployment | undefined): Pick<RiskModelStatus, 'replicas' | 'readyReplicas'> {
+  const counts = d ? countsOf(d) : undefined;
+  return { replicas: counts?.replicas ?? 0, readyReplicas: counts?.ready ?? 0 };
+}
+
+/**
+ * CPU readings closer than this (percentage points) to the published one are not news on their
+ * own: metrics-server's rates jitter by a point or two between scrapes, and mirroring that
+ * jitter would turn every idle RiskModel into a stream of status writes.
+ */
+export const CPU_DEADBAND_POINTS = 5;
+
+/** The published CPU figure, unless the new reading is within the deadband of it. */
+function dampedCpu(previous: number | undefined, observed: number | undefined): number | undefined {
+  if (previous === undefined || observed === undefined) return observed;
+  return Math.abs(observed - previous) < CPU_DEADBAND_POINTS ? previous : observed;
+}
+
 /**
  * The status a RiskModel should have after this observation. Pure. `modelVersion` follows the
  * resolved model; while a problem blocks the rollout it keeps the previous value (what still
- * runs). Conditions keep their lastTransitionTime unless their status flips.
+ * runs). Conditions keep their lastTransitionTime unless their status flips. The CPU figure
+ * moves on its own only by at least CPU_DEADBAND_POINTS; with any other change it is exact.
  */
 export function deriveStatus(input: StatusInput): RiskModelStatus {
   const rm = input.riskModel;
@@ -133,16 +152,16 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
   const v = verdict(input, spec.minReplicas);
   let conditions = rm.status?.conditions;
   for (const update of [v.ready, v.progressing, v.degraded]) conditions = setCondition(conditions, update, generation, input.now);
-  const counts = input.observed.deployment ? countsOf(input.observed.deployment) : undefined;
-  return defined({
+  const exact = defined({
     observedGeneration: generation,
-    replicas: counts?.replicas ?? 0,
-    readyReplicas: counts?.ready ?? 0,
+    ...replicaCounts(input.observed.deployment),
     ...autoscalerFigures(input.observed.hpa),
     modelVersion: 'model' in input.outcome ? modelVersionOf(spec, input.outcome.model) : rm.status?.modelVersion,
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     conditions,
   });
+  const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
+  return statusEqual(rm.status, damped) ? damped : exact;
 }
 
 /** True when two statuses are semantically equal (key order ignored). */
