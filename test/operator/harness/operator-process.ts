@@ -24,6 +24,8 @@ export interface OperatorOptions {
   readonly lease?: { readonly name: string; readonly namespace: string; readonly durationSeconds: number };
   readonly resyncSeconds?: number;
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Node arguments that run the operator; from source through tsx unless given (the benchmark runs a build). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Stops waiting for a log line when the process exits first. */
@@ -42,7 +44,7 @@ export class OperatorProcess {
   private exitCode: number | null | undefined;
 
   private constructor(readonly options: OperatorOptions) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
+    this.child = spawn(process.execPath, options.nodeArgs ?? ['--import', 'tsx', 'operator/main.ts'], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...operatorEnv(options) },
       stdio: ['ignore', 'pipe', 'pipe'],
