@@ -3,8 +3,9 @@
 // ConfigMap, every RiskModel that references it (an index kept from the RiskModel cache).
 // Workers run only while this process leads; caches run always, so a standby takes over warm.
 
-import type { V1ConfigMap, V1Deployment, V1OwnerReference, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { API_VERSION, KIND, keyOf, MANAGED_SELECTOR, type RiskModel } from './api.js';
+import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { keyOf, MANAGED_SELECTOR, type RiskModel } from './api.js';
+import { ownerKey, specChanged } from './mapping.js';
 import type { OperatorConfig } from './config.js';
 import { errorPolicy } from './errors.js';
 import { EventReason } from './reasons.js';
@@ -34,19 +35,6 @@ interface Runnable {
   start(): void;
   stop(): Promise<void>;
   hasSynced(): boolean;
-}
-
-/** A RiskModel update that changed only status (our own write) needs no reconcile. */
-function specChanged(obj: RiskModel, old: RiskModel | undefined): boolean {
-  if (!old) return true;
-  const m = obj.metadata;
-  const o = old.metadata;
-  return m.generation !== o.generation || m.deletionTimestamp !== o.deletionTimestamp || JSON.stringify(m.labels) !== JSON.stringify(o.labels) || JSON.stringify(m.annotations) !== JSON.stringify(o.annotations);
-}
-
-function ownerKey(obj: KubeObject & { metadata?: { ownerReferences?: V1OwnerReference[] } }): string | undefined {
-  const owner = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
-  return owner ? `${obj.metadata?.namespace ?? ''}/${owner.name}` : undefined;
 }
 
 export class Controller {
