@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
-# prometheus, openssl for the local cluster's certificates).
+# prometheus, scikit-learn as the accuracy reference, openssl for the local cluster's
+# certificates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ need=()
 if [ "${1:-}" != "--demo" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || need+=(python3-sklearn)
 fi
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
