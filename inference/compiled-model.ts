@@ -1,8 +1,9 @@
 // The serving form of a model: weights in typed arrays, scratch buffers reused across
 // rows, and a JSON writer specialised to the Prediction shape. It computes exactly what
-// predict.ts's reference functions compute, in the same arithmetic order, so results are
-// bit-identical (a test pins that); it exists because the batch route must score and
-// serialize a row in about a microsecond.
+// predict.ts's reference functions compute, in the same arithmetic order, so scores are
+// bit-identical (a test pins that), and writes them as JSON bytes rounded to JSON_DECIMALS
+// places; it exists because the batch route must score and serialize a row in well under
+// a microsecond.
 
 import type { Model } from './model.js';
 import { classWeights, type Prediction } from './predict.js';
@@ -19,20 +20,67 @@ export interface Scored {
 
 export interface CompiledModel {
   readonly model: Model;
-  /** True when every JSON this model writes is ASCII, so it can be sent as latin1 bytes without UTF-8 encoding. */
-  readonly asciiJson: boolean;
   /** Scores valid vitals into the shared buffer and returns it. */
   score(vitals: Vitals): Scored;
-  /** The scored row as a Prediction object. */
+  /** The scored row as a Prediction object, at full precision. */
   toPrediction(scored: Scored): Prediction;
-  /** The scored row as JSON, byte-identical to JSON.stringify(toPrediction(scored)). */
+  /**
+   * Writes the scored row as UTF-8 JSON into `out` at `at` and returns the offset after it.
+   * Numbers are rounded to JSON_DECIMALS places (see formatFixed); `out` must have
+   * maxJsonBytes free from `at`.
+   */
+  writeJson(scored: Scored, out: Buffer, at: number): number;
+  /** The scored row as JSON text, exactly the bytes writeJson writes. */
   toJson(scored: Scored): string;
-  /** Upper bound on the UTF-8 bytes of one toJson() result. */
+  /** Upper bound on the bytes of one writeJson() result. */
   readonly maxJsonBytes: number;
 }
 
-// The longest a double prints as, e.g. "-1.2345678901234567e-308".
+/**
+ * Decimal places of the probabilities, confidence and contributions in served JSON. Each is
+ * within 5e-9 of the computed double, so probabilities still sum to 1 within 2e-8. Writing a
+ * fixed precision with integer arithmetic costs a fraction of printing the shortest
+ * round-trip form of a double, which was most of a batch request's CPU.
+ */
+export const JSON_DECIMALS = 8;
+const SCALE = 10 ** JSON_DECIMALS;
+/** Sign (or a space: JSON whitespace), "0." or "1.", then the decimals. */
+const NUMBER_WIDTH = JSON_DECIMALS + 3;
+const PLACEHOLDER = ` 0.${'0'.repeat(JSON_DECIMALS)}`;
+
+// The longest a double prints as, e.g. "-1.2345678901234567e-308": the fallback's bound.
 const MAX_NUMBER_CHARS = 24;
+
+/** `x` as a client reads it back from served JSON: rounded to JSON_DECIMALS places. */
+export function asServed(x: number): number {
+  const n = Math.round(Math.abs(x) * SCALE);
+  return n === 0 ? 0 : (x < 0 ? -n : n) / SCALE;
+}
+
+/** A prediction as a client parses it from served JSON (every number through asServed). */
+export function servedPrediction(p: Prediction): Prediction {
+  const round = <K extends string>(values: Record<K, number>): Record<K, number> =>
+    Object.fromEntries(Object.entries<number>(values).map(([k, v]) => [k, asServed(v)])) as Record<K, number>;
+  return { ...p, confidence: asServed(p.confidence), probabilities: round(p.probabilities), contributions: round(p.contributions) };
+}
+
+/**
+ * Overwrites the NUMBER_WIDTH bytes at `at` with `x` (in [-1, 1]) rounded to JSON_DECIMALS
+ * places: " 0.57135323", "-0.15289354", " 1.00000000". Fixed width, so a row is a copied
+ * template with its digits filled in.
+ */
+function writeFixed(x: number, out: Buffer, at: number): void {
+  // An int32 from here on: float modulo would be a library call.
+  let n = Math.round((x < 0 ? -x : x) * SCALE) | 0;
+  out[at] = x < 0 && n !== 0 ? 0x2d : 0x20; // '-' or ' '
+  out[at + 1] = n === SCALE ? 0x31 : 0x30;
+  if (n === SCALE) n = 0;
+  for (let i = at + NUMBER_WIDTH - 1; i > at + 2; i--) {
+    const q = (n / 10) | 0;
+    out[i] = 0x30 + n - q * 10;
+    n = q;
+  }
+}
 
 function classWeightArrays(model: Model): Float64Array[] {
   return model.classes.map((_, c) => Float64Array.from(classWeights(model, c)));
@@ -79,20 +127,52 @@ function sharesInto(weights: Float64Array, z: Float64Array, out: Float64Array): 
   for (let j = 0; j < N; j++) out[j] = total === 0 ? 0 : (out[j] as number) / total;
 }
 
-function jsonWriter(model: Model): { toJson: (s: Scored) => string; maxJsonBytes: number } {
-  const risks = model.classes.map((c) => `{"risk":${JSON.stringify(c)},"confidence":`);
-  const probKeys = model.classes.map((c, i) => `${i === 0 ? ',"probabilities":{' : ','}${JSON.stringify(c)}:`);
-  const featureKeys = FEATURE_NAMES.map((f, j) => `${j === 0 ? '},"contributions":{' : ','}${JSON.stringify(f)}:`);
-  const tail = `},"modelVersion":${JSON.stringify(model.version)}}`;
-  const toJson = (s: Scored): string => {
-    let out = (risks[s.best] as string) + String(s.probabilities[s.best]);
-    for (let i = 0; i < probKeys.length; i++) out += (probKeys[i] as string) + String(s.probabilities[i]);
-    for (let j = 0; j < N; j++) out += (featureKeys[j] as string) + String(s.contributions[j]);
-    return out + tail;
+/** A row's JSON for one predicted class, with placeholders, and where each number goes. */
+interface RowTemplate {
+  bytes: Buffer;
+  /** Byte offsets: confidence, each class probability, each feature contribution. */
+  slots: Int32Array;
+}
+
+function rowTemplate(model: Model, best: number): RowTemplate {
+  const pieces = [`{"risk":${JSON.stringify(model.classes[best])},"confidence":`];
+  model.classes.forEach((c, i) => pieces.push(`${i === 0 ? ',"probabilities":{' : ','}${JSON.stringify(c)}:`));
+  FEATURE_NAMES.forEach((f, j) => pieces.push(`${j === 0 ? '},"contributions":{' : ','}${JSON.stringify(f)}:`));
+  const slots = new Int32Array(pieces.length);
+  let at = 0;
+  const text = pieces.map((piece, k) => {
+    slots[k] = at += Buffer.byteLength(piece);
+    at += NUMBER_WIDTH;
+    return piece + PLACEHOLDER;
+  });
+  return { bytes: Buffer.from(`${text.join('')}},"modelVersion":${JSON.stringify(model.version)}}`), slots };
+}
+
+function inUnitRange(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!((values[i] as number) >= -1 && (values[i] as number) <= 1)) return false;
+  return true;
+}
+
+function jsonWriter(model: Model, toPrediction: (s: Scored) => Prediction): Pick<CompiledModel, 'writeJson' | 'toJson' | 'maxJsonBytes'> {
+  const templates = model.classes.map((_, c) => rowTemplate(model, c));
+  const t = model.classes.length;
+  const writeJson = (s: Scored, out: Buffer, at: number): number => {
+    const { probabilities: p, contributions: w } = s;
+    // Shares and probabilities are in [-1, 1] by construction; anything else (a broken
+    // model file) is still written as valid JSON, in full.
+    if (!inUnitRange(p) || !inUnitRange(w)) return at + out.write(JSON.stringify(toPrediction(s)), at, 'utf8');
+    const { bytes, slots } = templates[s.best] as RowTemplate;
+    out.set(bytes, at);
+    writeFixed(p[s.best] as number, out, at + (slots[0] as number));
+    for (let k = 0; k < t; k++) writeFixed(p[k] as number, out, at + (slots[1 + k] as number));
+    for (let j = 0; j < N; j++) writeFixed(w[j] as number, out, at + (slots[1 + t + j] as number));
+    return at + bytes.length;
   };
-  const fixed = [Math.max(...risks.map((r) => Buffer.byteLength(r))), ...[...probKeys, ...featureKeys, tail].map((f) => Buffer.byteLength(f))];
-  const maxJsonBytes = fixed.reduce((a, b) => a + b, 0) + (1 + probKeys.length + N) * MAX_NUMBER_CHARS;
-  return { toJson, maxJsonBytes };
+  const fixed = Math.max(...templates.map((r) => r.bytes.length - r.slots.length * NUMBER_WIDTH));
+  const maxJsonBytes = fixed + (1 + t + N) * MAX_NUMBER_CHARS;
+  const scratch = Buffer.allocUnsafe(maxJsonBytes);
+  const toJson = (s: Scored): string => scratch.toString('utf8', 0, writeJson(s, scratch, 0));
+  return { writeJson, toJson, maxJsonBytes };
 }
 
 /** Compiles a validated model for serving. */
@@ -127,7 +207,5 @@ export function compileModel(model: Model): CompiledModel {
     const risk = model.classes[s.best] as string;
     return { risk, confidence: s.probabilities[s.best] as number, probabilities, contributions, modelVersion: model.version };
   };
-  // eslint-disable-next-line no-control-regex
-  const asciiJson = /^[\x00-\x7f]*$/.test(JSON.stringify([model.classes, model.version]));
-  return { model, asciiJson, score, toPrediction, ...jsonWriter(model) };
+  return { model, score, toPrediction, ...jsonWriter(model, toPrediction) };
 }

@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { DEFAULT_LIMITS } from '../config.js';
 import { defaultModel } from '../default-model.js';
 import { withVersion } from '../model.js';
-import { predict } from '../predict.js';
+import { servedPrediction } from '../compiled-model.js';
+import { predict as referencePredict } from '../predict.js';
 import { createInferenceServer } from '../server.js';
 import { Telemetry } from '../telemetry.js';
 import { createApp } from './app.js';
@@ -54,6 +55,9 @@ function send(base: string, path: string, opts: Sent = {}): Promise<Reply> {
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const postJson = (base: string, path: string, body: unknown): Promise<Reply> =>
   send(base, path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: JSON_HEADERS });
+
+/** What a client parses from the server: the reference prediction, rounded as served. */
+const predict: typeof referencePredict = (m, v) => servedPrediction(referencePredict(m, v));
 
 const patient = { heartRate: 120, systolicBP: 95, diastolicBP: 60, temperature: 38.5, oxygenSaturation: 92 };
 
