@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, DEFAULT_INFERENCE_IMAGE, loadConfig, usage, type ConfigDeps } from './config.js';
 
-const deps: ConfigDeps = { hostname: () => 'laptop', pid: 4242, inClusterNamespace: () => undefined };
+const deps: ConfigDeps = { hostname: () => 'laptop', homedir: () => '/home/me', pid: 4242, inClusterNamespace: () => undefined };
 const load = (env: Record<string, string> = {}, argv: string[] = [], d = deps) => loadConfig(env, argv, d);
 
 function refused(env: Record<string, string>, argv: string[] = []): string {
@@ -31,6 +31,14 @@ describe('operator configuration', () => {
       kubeconfig: undefined,
     });
     expect(c.watchNamespaces).to.deep.equal([]);
+  });
+
+  it('looks for credentials where kubectl does: --kubeconfig, else $KUBECONFIG, else ~/.kube/config, then in-cluster', () => {
+    expect(load().kubeconfigFiles).to.deep.equal(['/home/me/.kube/config']);
+    expect(load({ KUBECONFIG: '/a:/b' }).kubeconfigFiles).to.deep.equal(['/a', '/b']);
+    expect(load({ KUBECONFIG: '/a' }, ['--kubeconfig=/c']).kubeconfigFiles).to.deep.equal(['/c']);
+    expect(load({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }).inClusterServer).to.equal('https://10.96.0.1:443');
+    expect(load().inClusterServer).to.be.undefined;
   });
 
   it('puts the Lease in the pod namespace when running in a cluster', () => {

@@ -4,13 +4,18 @@
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 export interface OperatorConfig {
-  /** Kubeconfig file from --kubeconfig; undefined means client-node's default loading ($KUBECONFIG, ~/.kube/config, in-cluster). */
+  /** Kubeconfig file from --kubeconfig, if given. */
   kubeconfig: string | undefined;
+  /** Kubeconfig files to try, in order: --kubeconfig, else $KUBECONFIG's list, else ~/.kube/config. */
+  kubeconfigFiles: string[];
+  /** The in-cluster API server (https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT), when in a pod. */
+  inClusterServer: string | undefined;
   /** Namespaces to watch; empty means all. */
   watchNamespaces: string[];
   inferenceImage: string;
@@ -41,6 +46,7 @@ export class ConfigError extends Error {
 
 export interface ConfigDeps {
   hostname: () => string;
+  homedir: () => string;
   pid: number;
   /** The namespace of the service account when running in a pod (the mounted namespace file). */
   inClusterNamespace: () => string | undefined;
@@ -51,6 +57,7 @@ const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount
 /** The real process: its hostname, pid and, inside a pod, the service account's namespace. */
 export const processDeps: ConfigDeps = {
   hostname: () => os.hostname(),
+  homedir: () => os.homedir(),
   pid: process.pid,
   inClusterNamespace: () => {
     try {
@@ -70,7 +77,7 @@ type Source = Record<string, string | undefined>;
 
 /** Settings, in the order `--help` lists them. */
 export const SETTINGS: readonly { env: string; help: string }[] = [
-  { env: 'KUBECONFIG', help: 'kubeconfig file (default: client-node default loading, in-cluster when in a pod)' },
+  { env: 'KUBECONFIG', help: 'kubeconfig file(s) (default: ~/.kube/config, else the in-cluster service account)' },
   { env: 'WATCH_NAMESPACES', help: 'comma-separated namespaces to watch; empty = all (default: all)' },
   { env: 'INFERENCE_IMAGE', help: `image for RiskModels without spec.image (default: ${DEFAULT_INFERENCE_IMAGE})` },
   { env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')} (default: info)` },
@@ -149,6 +156,18 @@ function namespaces(src: Source): string[] {
   return [...new Set(list.map((ns) => dnsLabel('WATCH_NAMESPACES', ns)))];
 }
 
+function kubeconfigFiles(src: Source, flag: string | undefined, home: string): string[] {
+  if (flag) return [flag];
+  const list = (src.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f.trim() !== '');
+  return list.length > 0 ? list : [path.join(home, '.kube', 'config')];
+}
+
+function inClusterServer(src: Source): string | undefined {
+  const host = src.KUBERNETES_SERVICE_HOST;
+  if (!host) return undefined;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${src.KUBERNETES_SERVICE_PORT ?? '443'}`;
+}
+
 function leaderTiming(src: Source): Pick<OperatorConfig, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds'> {
   const leaseDurationSeconds = integer(src, 'LEASE_DURATION_SECONDS', 15, [2, 3600]);
   const renewDeadlineSeconds = integer(src, 'RENEW_DEADLINE_SECONDS', 10, [1, 3600]);
@@ -168,9 +187,11 @@ function leaderTiming(src: Source): Pick<OperatorConfig, 'leaseDurationSeconds' 
  */
 export function loadConfig(env: Source, argv: readonly string[], deps: ConfigDeps): OperatorConfig {
   const src: Source = { ...env, ...parseFlags(argv) };
-  const flagKubeconfig = argv.some((a) => a.startsWith('--kubeconfig'));
+  const flagKubeconfig = argv.some((a) => a.startsWith('--kubeconfig')) ? src.KUBECONFIG : undefined;
   return {
-    kubeconfig: flagKubeconfig ? src.KUBECONFIG : undefined,
+    kubeconfig: flagKubeconfig,
+    kubeconfigFiles: kubeconfigFiles(src, flagKubeconfig, deps.homedir()),
+    inClusterServer: inClusterServer(src),
     watchNamespaces: namespaces(src),
     inferenceImage: text(src, 'INFERENCE_IMAGE', DEFAULT_INFERENCE_IMAGE),
     logLevel: oneOf(src, 'LOG_LEVEL', LOG_LEVELS, 'info'),

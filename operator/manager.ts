@@ -1,19 +1,20 @@
 // Wires the operator together: kube client, caches, controller, leader election, HTTP server.
 // `startOperator` is what `main.ts` runs and what tests call in-process.
 
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import type { OperatorConfig } from './config.js';
 import { Controller } from './controller.js';
 import { EventRecorder } from './events.js';
 import { startHttpServer } from './http-server.js';
 import { KubeClient } from './kube/client.js';
+import { fromClientNode, loadCredentials } from './kube/credentials.js';
 import { KubeLeaseStore, LeaderElector, systemClock, type Clock } from './leader.js';
 import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 
 export interface OperatorDeps {
-  /** Credentials; default: the file from config.kubeconfig, else client-node's default loading. */
+  /** Credentials through client-node; default: config.kubeconfigFiles, else in-cluster (kube/credentials.ts). */
   kubeConfig?: KubeConfig;
   log?: Logger;
   /** Where JSON logs go when no logger is given (default stdout). */
@@ -32,26 +33,20 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-function loadKubeConfig(config: OperatorConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 const SYNC_POLL_MS = 50;
 
 /** Starts the operator; resolves once the HTTP server listens (the port is logged as `port`). */
 export async function startOperator(config: OperatorConfig, deps: OperatorDeps = {}): Promise<RunningOperator> {
   const log = deps.log ?? createLogger(config.logLevel, deps.logStream);
   const metrics = new OperatorMetrics();
-  const kube = await KubeClient.fromKubeConfig(deps.kubeConfig ?? loadKubeConfig(config), (method, _path, code) => metrics.apiRequests.inc({ method, code: String(code) }));
+  const credentials = deps.kubeConfig ? await fromClientNode(deps.kubeConfig) : await loadCredentials(config);
+  const kube = KubeClient.create(credentials, (method, _path, code) => metrics.apiRequests.inc({ method, code: String(code) }));
   const events = new EventRecorder(kube, config.identity, log);
   const controller = new Controller({ kube, config, log, metrics, events });
   controller.start();
   let stopping = false;
   const http = await startHttpServer(config.httpHost, config.httpPort, { healthy: () => !stopping, ready: () => controller.hasSynced() }, metrics);
-  log.info('operator started', { port: http.port, identity: config.identity, server: kube.serverUrl, watchNamespaces: config.watchNamespaces, leaderElect: config.leaderElect });
+  log.info('operator started', { port: http.port, identity: config.identity, server: kube.serverUrl, credentials: credentials.source, watchNamespaces: config.watchNamespaces, leaderElect: config.leaderElect });
 
   let leading = false;
   const lead = async (): Promise<void> => {

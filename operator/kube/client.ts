@@ -1,13 +1,12 @@
-// A small JSON REST client for the Kubernetes API. client-node provides the configuration and
-// credentials (kubeconfig, exec plugins, in-cluster service-account tokens); requests go over
-// one keep-alive agent, because client-node's generated clients build a new agent (and so a
-// new TLS handshake) per request and deserialize into class instances whose Date fields differ
-// from what watches deliver. Every object here is the API server's plain JSON.
+// A small JSON REST client for the Kubernetes API (credentials from ./credentials.ts). Requests
+// go over one keep-alive agent, because client-node's generated clients build a new agent (and
+// so a new TLS handshake) per request and deserialize into class instances whose Date fields
+// differ from what watches deliver. Every object here is the API server's plain JSON.
 
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from '../errors.js';
+import type { Credentials } from './credentials.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -41,7 +40,6 @@ export const PatchType = {
 } as const;
 
 const REQUEST_TIMEOUT_MS = 30_000;
-const AUTH_CACHE_MS = 30_000;
 
 interface StatusBody {
   reason?: string;
@@ -60,32 +58,18 @@ function apiError(code: number, text: string, retryAfter: string | undefined): A
 }
 
 export class KubeClient implements Kube {
-  private authHeaders: { at: number; headers: Record<string, string> } | undefined;
-
   private constructor(
-    private readonly kc: KubeConfig,
+    private readonly credentials: Credentials,
     private readonly server: URL,
     private readonly agent: http.Agent,
     private readonly observe: RequestObserver,
   ) {}
 
-  /** A client for the kubeconfig's current context; throws if it names no cluster. */
-  static async fromKubeConfig(kc: KubeConfig, observe: RequestObserver = () => undefined): Promise<KubeClient> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster (check KUBECONFIG or --kubeconfig)');
-    const server = new URL(cluster.server);
-    const tls: https.RequestOptions = {};
-    try {
-      await kc.applyToHTTPSOptions(tls);
-    } catch (err) {
-      throw new Error(`cannot use the API server ${cluster.server} of kubeconfig context "${kc.getCurrentContext()}" (set KUBECONFIG or --kubeconfig): ${(err as Error).message}`);
-    }
-    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = tls;
-    const agent =
-      server.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 32, ca, cert, key, pfx, passphrase, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) })
-        : new http.Agent({ keepAlive: true, maxSockets: 32 });
-    return new KubeClient(kc, server, agent, observe);
+  /** A client for the given credentials, with one keep-alive agent for every request. */
+  static create(credentials: Credentials, observe: RequestObserver = () => undefined): KubeClient {
+    const server = new URL(credentials.server);
+    const agent = server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 32, ...credentials.tls }) : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    return new KubeClient(credentials, server, agent, observe);
   }
 
   /** The API server's URL (for logs). */
@@ -157,16 +141,8 @@ export class KubeClient implements Kube {
     return url;
   }
 
-  private async headers(): Promise<Record<string, string>> {
-    const now = Date.now();
-    if (this.authHeaders && now - this.authHeaders.at < AUTH_CACHE_MS) return this.authHeaders.headers;
-    const opts: https.RequestOptions = {};
-    await this.kc.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    this.authHeaders = { at: now, headers };
-    return headers;
+  private headers(): Promise<Record<string, string>> {
+    return this.credentials.headers();
   }
 
   private send(method: Method, url: URL, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined): Promise<{ code: number; text: string; retryAfter: string | undefined }> {
