@@ -43,7 +43,7 @@ async function converge(rm: RiskModel, ctx: ReconcileContext, log: Logger): Prom
     return { outcome: { model }, observed: await applyChildren(rm, desired(rm, { inferenceImage: ctx.inferenceImage }, model), ctx, log) };
   } catch (err) {
     if (!(err instanceof TerminalError)) throw err;
-    // A bad model or a refused child: leave every child exactly as it is.
+    // A bad model: nothing was written, the running Deployment stays as it is. A refused child: that one is unchanged.
     log.warn('reconcile blocked', { reason: err.reason, error: err.message });
     return { outcome: { problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx) };
   }
