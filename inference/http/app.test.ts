@@ -185,6 +185,12 @@ for (const [variant, build] of variants) {
         expect(res.json()).to.deep.equal(JSON.parse(JSON.stringify({ predictions: instances.map((v) => predict(model, v)) })));
       });
 
+      it('answers many concurrent batches each with its own predictions (response buffers are reused only once sent)', async () => {
+        const batches = Array.from({ length: 12 }, (_, b) => Array.from({ length: 50 }, (_, i) => ({ ...patient, heartRate: 40 + b * 10 + (i % 7), temperature: 36 + (i % 5) / 2 })));
+        const replies = await Promise.all(batches.map((instances) => postJson(base, '/predict/batch', { instances })));
+        replies.forEach((res, b) => expect(res.json(), `batch ${b}`).to.deep.equal({ predictions: (batches[b] ?? []).map((v) => predict(model, v)) }));
+      });
+
       it('names invalid rows by index (400)', async () => {
         const res = await postJson(base, '/predict/batch', { instances: [patient, { ...patient, oxygenSaturation: 101 }, 'x'] });
         expect(res.status).to.equal(400);

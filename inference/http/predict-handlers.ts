@@ -8,6 +8,7 @@ import { validateBatch, validateVitals } from '../validation.js';
 import { parseJson, readBody, requireJson } from './body.js';
 import type { RouteRecorder } from '../telemetry.js';
 import type { ServingContext } from './context.js';
+import { BufferPool } from './buffer-pool.js';
 import { HttpError, sendJsonText } from './respond.js';
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -44,10 +45,10 @@ const OPEN = '{"predictions":[';
 
 /**
  * Scores every row and writes its JSON bytes straight into one response buffer: no
- * per-row strings, no re-encoding. A fresh buffer per request, because the socket keeps
- * it until the last byte is sent.
+ * per-row strings, no re-encoding. The buffer comes from `pool`, which gets it back once
+ * the response is sent.
  */
-function predictMany(ctx: ServingContext, body: unknown): Buffer {
+function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buffer {
   const rows = instancesOf(ctx, body);
   if (!rows || !rows.every(ctx.gate)) {
     const result = validateBatch(ctx.model, body, ctx.limits.batchMaxInstances);
@@ -55,7 +56,8 @@ function predictMany(ctx: ServingContext, body: unknown): Buffer {
   }
   const { compiled } = ctx;
   const counts = new Array<number>(ctx.model.classes.length).fill(0);
-  const out = Buffer.allocUnsafe(OPEN.length + rows.length * (compiled.maxJsonBytes + 1) + 2);
+  const size = OPEN.length + rows.length * (compiled.maxJsonBytes + 1) + 2;
+  const out = pool ? pool.take(size) : Buffer.allocUnsafe(size);
   let at = out.write(OPEN, 0, 'latin1');
   for (let i = 0; i < rows.length; i++) {
     if (i > 0) out[at++] = 0x2c; // ','
@@ -71,7 +73,9 @@ function predictMany(ctx: ServingContext, body: unknown): Buffer {
 interface Route {
   path: string;
   limit: (ctx: ServingContext) => number;
-  compute: (ctx: ServingContext, body: unknown) => string | Buffer;
+  compute: (ctx: ServingContext, body: unknown, pool?: BufferPool) => string | Buffer;
+  /** Where compute() takes its response buffers from. */
+  pool?: BufferPool;
 }
 
 
@@ -79,6 +83,8 @@ interface Outcome {
   status: number;
   text: string | Buffer;
   headers?: Record<string, string>;
+  /** Set when `text` was taken from this pool. */
+  pool?: BufferPool;
 }
 
 interface Exchange {
@@ -91,6 +97,7 @@ interface Exchange {
 function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcome: Outcome): void {
   const headers = ctx.lifecycle.shuttingDown ? { ...outcome.headers, connection: 'close' } : outcome.headers;
   sendJsonText(exchange.res, outcome.status, outcome.text, headers);
+  if (outcome.pool && typeof outcome.text !== 'string') outcome.pool.releaseAfter(exchange.res, outcome.text);
   const seconds = (performance.now() - exchange.started) / 1000;
   exchange.recorder.record(outcome.status, seconds);
   ctx.telemetry.recordPredictionLatency(seconds);
@@ -105,7 +112,7 @@ function failure(ctx: ServingContext, err: unknown): Outcome {
 
 function outcomeOf(ctx: ServingContext, route: Route, text: string): Outcome {
   try {
-    return { status: 200, text: route.compute(ctx, parseJson(text)) };
+    return { status: 200, text: route.compute(ctx, parseJson(text), route.pool), pool: route.pool };
   } catch (err) {
     return failure(ctx, err);
   }
@@ -132,6 +139,6 @@ function handlerFor(ctx: ServingContext, route: Route): RawHandler {
 export function createPredictHandlers(ctx: ServingContext): PredictHandlers {
   return {
     predict: handlerFor(ctx, { path: '/predict', limit: (c) => c.limits.predictBodyBytes, compute: predictOne }),
-    batch: handlerFor(ctx, { path: '/predict/batch', limit: (c) => c.limits.batchBodyBytes, compute: predictMany }),
+    batch: handlerFor(ctx, { path: '/predict/batch', limit: (c) => c.limits.batchBodyBytes, compute: predictMany, pool: new BufferPool() }),
   };
 }
