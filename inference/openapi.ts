@@ -2,6 +2,7 @@
 // from the model and configuration being served, so the document cannot go stale; a test
 // checks that every route and status the app answers is described, and nothing more.
 
+import { JSON_DECIMALS } from './compiled-model.js';
 import type { Limits } from './config.js';
 import type { Model } from './model.js';
 
@@ -27,12 +28,12 @@ function predictionSchema(model: Model): Schema {
     required: ['risk', 'confidence', 'probabilities', 'contributions', 'modelVersion'],
     properties: {
       risk: { type: 'string', enum: model.classes },
-      confidence: { type: 'number', minimum: 0, maximum: 1, description: 'Probability of the predicted class.' },
-      probabilities: { type: 'object', properties: perClass, description: 'Per class; sums to 1.' },
+      confidence: { type: 'number', minimum: 0, maximum: 1, description: `Probability of the predicted class. Like every number in a prediction, written with ${JSON_DECIMALS} decimal places (within 5e-9 of the computed value).` },
+      probabilities: { type: 'object', properties: perClass, description: `Per class; sums to 1 (within 2e-8 after rounding to ${JSON_DECIMALS} decimals).` },
       contributions: {
         type: 'object',
         properties: perFeature,
-        description: "Each feature's signed share of the score that placed the patient in the predicted class (for Low: not above Low; otherwise: at least this class); positive pushes towards it; absolute values sum to 1.",
+        description: `Each feature's signed share of the score that placed the patient in the predicted class (for Low: not above Low; otherwise: at least this class); positive pushes towards it; absolute values sum to 1 (before rounding to ${JSON_DECIMALS} decimals).`,
       },
       modelVersion: { type: 'string' },
     },
