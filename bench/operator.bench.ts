@@ -185,20 +185,33 @@ async function createNamespace(clients: Clients, prefix: string): Promise<string
 
 type WatchHandler = (phase: string, obj: k8s.KubernetesObject) => void;
 
-/** An open watch; `close()` ends it. Errors end it too and are kept in `error`. */
+/** An open watch; `close()` ends it. */
 interface OpenWatch {
   close(): void;
-  error?: unknown;
 }
 
-/** Opens a watch on `apiPath` (a collection URL) with `query`, calling `onEvent` for each event. */
+/**
+ * Watches `apiPath` (a collection URL) with `query`, calling `onEvent` for each event, until
+ * closed. The API server drops watchers that fall behind and client-node then just ends the
+ * watch, so an ended watch is reopened after a second; reopening replays every current object
+ * as ADDED, which is all the state-based handlers here need. Resolves once the first watch is open.
+ */
 async function openWatch(kc: k8s.KubeConfig, apiPath: string, query: Record<string, string>, onEvent: WatchHandler): Promise<OpenWatch> {
-  const handle: OpenWatch = { close: () => undefined };
-  const controller = await new k8s.Watch(kc).watch(apiPath, query, (phase, obj: k8s.KubernetesObject) => onEvent(phase, obj), (err: unknown) => {
-    if (err) handle.error = err;
-  });
-  handle.close = () => controller.abort();
-  return handle;
+  let closed = false;
+  let controller: AbortController | undefined;
+  const reopenSoon = (): void => {
+    if (!closed) setTimeout(() => void start().catch(reopenSoon), 1000);
+  };
+  const start = async (): Promise<void> => {
+    controller = await new k8s.Watch(kc).watch(apiPath, query, (phase, obj: k8s.KubernetesObject) => onEvent(phase, obj), reopenSoon);
+  };
+  await start();
+  return {
+    close: () => {
+      closed = true;
+      controller?.abort();
+    },
+  };
 }
 
 /** Watches `apiPath` until `done` says so for an event, or rejects after `timeoutMs`. */
@@ -210,8 +223,6 @@ async function watchUntil(kc: k8s.KubeConfig, apiPath: string, done: (obj: k8s.K
   });
   try {
     await withTimeout(finished, timeoutMs, `a watch of ${apiPath} to see everything ready`);
-  } catch (err) {
-    throw watch.error instanceof Error ? new Error(`${(err as Error).message} (the watch failed: ${watch.error.message})`) : err;
   } finally {
     watch.close();
   }

@@ -61,8 +61,9 @@ describe('operator on the local cluster: Degraded', function () {
     expect(deployment?.status?.readyReplicas, 'pods keep serving the old model').to.equal(2);
 
     await setArtifact('flaky-model', await trainedArtifact(1));
-    const recovered = await bed.waitForReady('steady');
-    expect(condition(recovered, 'Degraded')?.status).to.equal('False');
+    // Ready stays True throughout (the old pods keep serving); recovery is Degraded going False.
+    const recovered = await bed.waitForRiskModel('steady', 'no longer Degraded', (rm) => condition(rm, 'Degraded')?.status === 'False');
+    expect(condition(recovered, 'Ready')?.status).to.equal('True');
     expect(await templateHash('steady'), 'the original model back: nothing to roll').to.equal(hashBefore);
   });
 
