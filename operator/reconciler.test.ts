@@ -181,7 +181,8 @@ describe('reconciler', () => {
     expect(cluster.deployment('team-a', 'demo')).to.deep.equal(before);
     const status = cluster.riskModel('team-a', 'demo')!.status!;
     expect(findCondition(status.conditions, 'Degraded')).to.include({ status: 'True', reason: Reason.InvalidModel });
-    expect(findCondition(status.conditions, 'Ready')).to.include({ status: 'True', reason: Reason.InvalidModel });
+    expect(findCondition(status.conditions, 'Ready')).to.include({ status: 'False', reason: Reason.InvalidModel });
+    expect(status).to.include({ readyReplicas: 2 });
   });
 
   it('recovers when the ConfigMap appears', async () => {

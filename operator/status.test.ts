@@ -34,10 +34,10 @@ describe('status derivation', () => {
     ['is Ready when the rollout is complete and readyReplicas ≥ minReplicas', { deployment: deploymentStatus({ replicas: 2, ready: 2 }), hpa: hpa(2) }, imageModel, [['Ready', 'True', Reason.Available], ['Progressing', 'False', Reason.RolloutComplete], ['Degraded', 'False', Reason.AsExpected]]],
     ['is not Ready when the rollout is complete but fewer than minReplicas pods are ready', { deployment: deploymentStatus({ replicas: 1, ready: 1 }) }, imageModel, [['Ready', 'False', Reason.InsufficientReplicas]]],
     [
-      'is Degraded with the problem as reason, and still Ready while the previous version serves',
+      'is Degraded and not Ready while a problem blocks the spec, even though the previous version still serves',
       { deployment: deploymentStatus({ replicas: 2, ready: 2 }) },
       { problem: { reason: Reason.ConfigMapNotFound, message: 'ConfigMap team-a/m does not exist' } },
-      [['Ready', 'True', Reason.ConfigMapNotFound], ['Progressing', 'False', Reason.Blocked], ['Degraded', 'True', Reason.ConfigMapNotFound]],
+      [['Ready', 'False', Reason.ConfigMapNotFound], ['Progressing', 'False', Reason.Blocked], ['Degraded', 'True', Reason.ConfigMapNotFound]],
     ],
     ['is Degraded and not Ready when nothing runs and the model is invalid', {}, { problem: { reason: Reason.InvalidModel, message: 'bad' } }, [['Ready', 'False', Reason.InvalidModel], ['Degraded', 'True', Reason.InvalidModel]]],
   ];
@@ -53,6 +53,11 @@ describe('status derivation', () => {
     d.status!.conditions = [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "demo-1" has timed out progressing.' }];
     const status = deriveStatus(input({ deployment: d }));
     expect(cond(status, 'Degraded')).to.include({ status: 'True', reason: Reason.RolloutStuck });
+  });
+
+  it('says in the Ready message that the previous version keeps serving while blocked', () => {
+    const status = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }) }, { problem: { reason: Reason.InvalidModel, message: 'bad artifact' } }));
+    expect(cond(status, 'Ready').message).to.equal('bad artifact (the previous version keeps serving)');
   });
 
   it('copies counts and autoscaler figures from what it observed', () => {

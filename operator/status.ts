@@ -83,7 +83,8 @@ function problemOf(input: StatusInput): Problem | undefined {
 function blockedVerdict(problem: Problem, serving: boolean): Verdict {
   const note = serving ? ' (the previous version keeps serving)' : '';
   return {
-    ready: cond(ConditionType.Ready, serving, problem.reason, problem.message + note),
+    // Not Ready: what the spec asks for is not what runs (so `kubectl wait --for=condition=Ready` waits for the fix).
+    ready: cond(ConditionType.Ready, false, problem.reason, problem.message + note),
     progressing: cond(ConditionType.Progressing, false, Reason.Blocked, `rollout blocked: ${problem.message}`),
     degraded: cond(ConditionType.Degraded, true, problem.reason, problem.message),
   };
