@@ -61,7 +61,7 @@ describe('operator on the local cluster: Degraded', function () {
     expect(deployment?.status?.readyReplicas, 'pods keep serving the old model').to.equal(2);
 
     await setArtifact('flaky-model', await trainedArtifact(1));
-    // Ready stays True throughout (the old pods keep serving); recovery is Degraded going False.
+    // Recovery is Degraded going False, with Ready True again (waiting for Ready alone could see a stale status).
     const recovered = await bed.waitForRiskModel('steady', 'no longer Degraded', (rm) => condition(rm, 'Degraded')?.status === 'False');
     expect(condition(recovered, 'Ready')?.status).to.equal('True');
     expect(await templateHash('steady'), 'the original model back: nothing to roll').to.equal(hashBefore);
