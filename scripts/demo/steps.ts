@@ -43,6 +43,17 @@ async function printRiskModels(ctx: DemoContext): Promise<void> {
   block(stdout);
 }
 
+/**
+ * Waits while `name` is being deleted (an earlier demo's or test's clean-up): the API server
+ * refuses new objects in a terminating namespace. Returns at once when it is active or absent.
+ */
+async function settledNamespace(ctx: DemoContext, name: string): Promise<void> {
+  await waitFor(async () => {
+    const { stdout } = await kubectl(ctx.target, ['get', 'namespace', name, '--ignore-not-found', '-o', 'jsonpath={.status.phase}']);
+    return stdout.trim() === 'Terminating' ? undefined : true;
+  }, { what: `namespace ${name} to finish terminating`, timeoutMs: 180_000, intervalMs: 1000 });
+}
+
 /** Step 2: CRD and RBAC from config/, then the operator as a local process. */
 export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.ProcessEnv): Promise<Background> {
   step(2, 'Installing the CRD and RBAC, starting the operator',
@@ -50,6 +61,8 @@ export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.Proc
     'authenticated as its own ServiceAccount with a TokenRequest token, so it has exactly the permissions config/rbac grants.');
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/crd']);
   await kubectl(ctx.target, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+  await settledNamespace(ctx, OPERATOR_ACCOUNT.namespace);
+  await settledNamespace(ctx, ctx.namespace);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', 'config/default/namespace.yaml']);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);
   ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
