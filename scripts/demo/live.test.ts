@@ -3,7 +3,9 @@ import { formatLive } from './live.js';
 import type { RiskModelObject } from './riskmodel.js';
 
 const rm = (status: RiskModelObject['status']): RiskModelObject => ({
-  metadata: { name: 'demo' },
+  apiVersion: 'riskmodel.dev/v1alpha1',
+  kind: 'RiskModel',
+  metadata: { name: 'demo', namespace: 'riskmodel-demo' },
   spec: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70, model: { version: 'v1' } },
   status,
 });

@@ -1,32 +1,9 @@
-/** The parts of RiskModel, Deployment and HPA objects the demo reads. */
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
+import type { RiskModel } from '../../operator/api.js';
 
-export interface RiskModelObject {
-  metadata: { name: string; generation?: number };
-  spec: {
-    minReplicas?: number;
-    maxReplicas?: number;
-    targetCPUUtilizationPercentage?: number;
-    scaleDownStabilizationSeconds?: number;
-    model: { version: string; configMapRef?: { name: string; key?: string } };
-  };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    desiredReplicas?: number;
-    currentCPUUtilizationPercentage?: number;
-    modelVersion?: string;
-    endpoint?: string;
-    conditions?: Condition[];
-  };
-}
+/** A RiskModel as kubectl returns it (the operator's own type, so the two cannot drift apart). */
+export type RiskModelObject = RiskModel;
 
+/** The parts of Deployment objects the demo reads. */
 export interface DeploymentObject {
   metadata: { generation?: number };
   spec: { replicas?: number; template: { metadata?: { annotations?: Record<string, string> } } };
