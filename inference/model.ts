@@ -43,9 +43,13 @@ export interface Model {
 
 export type UnversionedModel = Omit<Model, 'version'>;
 
-/** JSON with object keys sorted at every level, so the hash ignores key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/**
+ * JSON with object keys sorted at every level, so a hash of it ignores key order; undefined
+ * members are dropped and undefined array items become null, as JSON.stringify does. Pure.
+ * The operator hashes its desired children with it too (operator/hash.ts).
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
