@@ -59,14 +59,17 @@ interface Spec {
   ldflags: (version: string) => string;
 }
 
+// Built in one `go build` so the shared packages compile once; kubelet and kube-proxy run the real node.
+const KUBERNETES_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kubelet', 'kube-proxy'];
+
 const SPECS: Spec[] = [
   {
     name: 'kubernetes',
     short: 'k8s',
     folder: 'kubernetes',
     module: 'k8s.io/kubernetes',
-    packages: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((c) => `k8s.io/kubernetes/cmd/${c}`),
-    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    packages: KUBERNETES_BINARIES.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    binaries: KUBERNETES_BINARIES,
     ldflags: kubernetesLdflags,
   },
   {
