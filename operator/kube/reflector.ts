@@ -25,8 +25,8 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; managedFields?: unknown };
 }
 
-export type EventType = 'add' | 'update' | 'delete';
-export type Handler<T> = (type: EventType, obj: T, old: T | undefined) => void;
+export type ChangeType = 'add' | 'update' | 'delete';
+export type Handler<T> = (type: ChangeType, obj: T, old: T | undefined) => void;
 
 export interface ReflectorOptions<T> {
   kube: Kube;

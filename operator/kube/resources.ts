@@ -20,6 +20,9 @@ export const Resources = {
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
 } as const satisfies Record<string, ResourceType>;
 
+/** The children the operator creates for every RiskModel, by resource type. */
+export const CHILD_RESOURCES: readonly ResourceType[] = [Resources.deployments, Resources.services, Resources.hpas];
+
 const base = (r: ResourceType): string => (r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`);
 
 /** The collection path, namespaced or across all namespaces when `namespace` is undefined. */

@@ -2,19 +2,12 @@
 // someone changed by hand (that is drift correction); fields we never send — above all
 // Deployment.spec.replicas — stay with whoever owns them (the HPA).
 
-import type { V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { API_VERSION, FIELD_MANAGER, KIND, type RiskModel, type RiskModelStatus } from '../api.js';
-import type { Writer } from '../context.js';
+import type { Child, Writer } from '../context.js';
 import { PatchType, type Kube } from './client.js';
-import { objectPath, Resources, type ResourceType } from './resources.js';
+import { CHILD_RESOURCES, objectPath, Resources, type ResourceType } from './resources.js';
 
-type Child = V1Deployment | V1Service | V2HorizontalPodAutoscaler;
-
-const RESOURCE_BY_KIND: Record<string, ResourceType> = {
-  Deployment: Resources.deployments,
-  Service: Resources.services,
-  HorizontalPodAutoscaler: Resources.hpas,
-};
+const RESOURCE_BY_KIND: Record<string, ResourceType> = Object.fromEntries(CHILD_RESOURCES.map((r) => [r.kind, r]));
 
 export interface AppliedHooks {
   /** Receives every object the server returned, so caches can assume it before the watch delivers it. */
