@@ -90,7 +90,7 @@ export const SETTINGS: readonly { env: string; help: string }[] = [
   { env: 'POD_NAME', help: 'identity in the Lease (default: hostname-pid)' },
   { env: 'HTTP_HOST', help: 'address for /healthz, /readyz, /metrics (default: 0.0.0.0)' },
   { env: 'HTTP_PORT', help: '0-65535, 0 = any free port (default: 8081)' },
-  { env: 'RESYNC_SECONDS', help: 'requeue every RiskModel this often, ≥ 0, 0 = never (default: 300)' },
+  { env: 'RESYNC_SECONDS', help: 'reconcile each RiskModel again this long after its last reconcile, ≥ 0, 0 = only on changes (default: 300)' },
   { env: 'MAX_CONCURRENT_RECONCILES', help: 'parallel reconciles, 1-64 (default: 8)' },
   { env: 'WATCH_IDLE_SECONDS', help: 'restart a watch silent for this long, ≥ 10 (default: 300)' },
 ];

@@ -1,7 +1,9 @@
 // The controller: the caches, the ConfigMap index and the workers put together. Watch handlers
 // only enqueue keys: a RiskModel's own key; for a child, its controller owner's key (from
-// ownerReferences); for a ConfigMap, every RiskModel that reads it. Workers run only while this
-// process leads; the caches run always, so a standby takes over warm.
+// ownerReferences); for a ConfigMap, every RiskModel that reads it. Each reconcile schedules its
+// key's resync itself (see the reconciler's Action), so resyncs spread out over the period instead
+// of queueing every RiskModel at once. Workers run only while this process leads; the caches run
+// always, so a standby takes over warm.
 
 import { keyOf, type RiskModel } from './api.js';
 import { ConfigMapIndex, configMapKeyOf } from './configmap-index.js';
@@ -30,7 +32,6 @@ export interface ControllerDeps {
 
 export class Controller {
   private workers: Workers | undefined;
-  private resync: ReturnType<typeof setInterval> | undefined;
   private readonly index = new ConfigMapIndex();
   private readonly informers: Informers;
   private readonly ctx: ReconcileContext;
@@ -44,8 +45,9 @@ export class Controller {
       },
     });
     const writer = new ApplyWriter(deps.kube, { onApplied: (obj) => this.informers.assume(obj), onStatus: (rm) => this.informers.assume(rm) });
-    const { inferenceImage } = deps.config;
-    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now: deps.now ?? (() => new Date()), log: deps.log };
+    const { inferenceImage, resyncSeconds } = deps.config;
+    const now = deps.now ?? (() => new Date());
+    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000 };
   }
 
   /** Starts every watch (leader or not). */
@@ -58,20 +60,16 @@ export class Controller {
     return this.informers.hasSynced();
   }
 
-  /** Starts the workers (on becoming leader): every RiskModel is queued once, then on events and each resync. Idempotent. */
+  /** Starts the workers (on becoming leader): every RiskModel is queued once, then on events and when its resync is due. Idempotent. */
   startWorkers(): void {
     if (this.workers) return;
     const { config, log, metrics } = this.deps;
     this.workers = new Workers({ reconcile: (key) => reconcile(key, this.ctx), report: (key, message) => this.report(key, message), log, metrics, concurrency: config.maxConcurrentReconciles });
-    this.enqueueAll();
-    const every = config.resyncSeconds * 1000;
-    if (every > 0) this.resync = setInterval(() => this.enqueueAll(), every);
+    for (const rm of this.informers.riskModels()) this.enqueue(keyOf(rm.metadata));
   }
 
   /** Stops handing out keys and waits for reconciles in flight to finish. */
   async stopWorkers(): Promise<void> {
-    if (this.resync) clearInterval(this.resync);
-    this.resync = undefined;
     const workers = this.workers;
     this.workers = undefined;
     await workers?.stop();
@@ -91,10 +89,6 @@ export class Controller {
 
   private enqueue(key: string | undefined): void {
     if (key) this.workers?.add(key);
-  }
-
-  private enqueueAll(): void {
-    for (const rm of this.informers.riskModels()) this.enqueue(keyOf(rm.metadata));
   }
 
   private async report(key: string, message: string): Promise<void> {

@@ -71,9 +71,11 @@ function setup(rm: RiskModel = riskModel()) {
   const cluster = new FakeCluster();
   cluster.riskModels.set(keyOf(rm.metadata), rm);
   const events = new RecordingRecorder();
-  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => new Date('2026-05-01T00:00:00Z'), log: memoryLogger().log };
+  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => new Date('2026-05-01T00:00:00Z'), log: memoryLogger().log, resyncMs: RESYNC_MS };
   return { cluster, events, ctx, key: keyOf(rm.metadata) };
 }
+
+const RESYNC_MS = 300_000;
 
 const withModel = (name = 'risk-model') => riskModel({ model: { version: 'v1', configMapRef: { name } } });
 
@@ -82,7 +84,7 @@ describe('reconciler', () => {
     const { cluster, events, ctx, key } = setup();
     const result = await reconcile(key, ctx);
     expect(cluster.applied.map((c) => c.kind).sort()).to.deep.equal(['Deployment', 'HorizontalPodAutoscaler', 'Service']);
-    expect(result).to.deep.equal({ action: { awaitChange: true }, degraded: false });
+    expect(result).to.deep.equal({ action: { requeueAfterMs: RESYNC_MS }, degraded: false });
     expect(findCondition(cluster.statusWrites.at(-1)!.conditions, 'Progressing')).to.include({ status: 'True' });
     expect(events.events.map((e) => e.reason)).to.deep.equal(['Created', 'Created', 'Created']);
   });
@@ -156,11 +158,11 @@ describe('reconciler', () => {
     expect(cluster.service('team-a', 'demo')).not.to.be.undefined;
   });
 
-  it('reports a missing ConfigMap as Degraded with a Warning event, creates nothing, and asks for no retry', async () => {
+  it('reports a missing ConfigMap as Degraded with a Warning event, creates nothing, and retries only at the resync', async () => {
     const { cluster, events, ctx, key } = setup(withModel('absent'));
     const result = await reconcile(key, ctx);
     expect(cluster.applied).to.deep.equal([]);
-    expect(result).to.deep.equal({ action: { awaitChange: true }, degraded: true });
+    expect(result).to.deep.equal({ action: { requeueAfterMs: RESYNC_MS }, degraded: true });
     const degraded = findCondition(cluster.statusWrites.at(-1)!.conditions, 'Degraded');
     expect(degraded).to.include({ status: 'True', reason: Reason.ConfigMapNotFound });
     expect(degraded!.message).to.match(/ConfigMap team-a\/absent/);
@@ -218,12 +220,17 @@ describe('reconciler', () => {
     expect(caught).to.be.instanceOf(ApiError);
   });
 
-  it('does nothing for a RiskModel that is gone or being deleted (the garbage collector removes children)', async () => {
+  it('does nothing for a RiskModel that is gone or being deleted, and asks never to look at it again (the garbage collector removes children)', async () => {
     const { cluster, ctx, key } = setup();
     cluster.riskModels.get(key)!.metadata.deletionTimestamp = '2026-05-01T00:00:00Z';
-    await reconcile(key, ctx);
-    await reconcile('team-a/never-existed', ctx);
+    expect(await reconcile(key, ctx)).to.deep.equal({ action: { awaitChange: true }, degraded: false });
+    expect(await reconcile('team-a/never-existed', ctx)).to.deep.equal({ action: { awaitChange: true }, degraded: false });
     expect(cluster.writes()).to.equal(0);
+  });
+
+  it('waits for events only when resync is off', async () => {
+    const { ctx, key } = setup();
+    expect((await reconcile(key, { ...ctx, resyncMs: 0 })).action).to.deep.equal({ awaitChange: true });
   });
 
   it('never mutates the cached RiskModel', async () => {

@@ -5,7 +5,7 @@
 
 import { errorPolicy, type BackoffPolicy } from './errors.js';
 import type { Logger } from './logger.js';
-import type { OperatorMetrics } from './metrics.js';
+import type { OperatorMetrics, ReconcileLabel } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ReconcileResult } from './reconciler.js';
 import { messageOf } from './messages.js';
@@ -65,19 +65,22 @@ export class Workers {
   private succeeded(key: string, { action, degraded }: ReconcileResult): Promise<void> {
     this.queue.forget(key);
     if ('requeueAfterMs' in action) this.queue.addAfter(key, action.requeueAfterMs);
-    this.deps.metrics.reconciles.inc({ result: degraded ? 'terminal' : 'requeueAfterMs' in action ? 'requeue' : 'success' });
+    this.count(degraded ? 'terminal' : 'success');
     return Promise.resolve();
   }
 
   private async failed(key: string, err: unknown): Promise<void> {
     const attempt = this.queue.countFailure(key);
-    const action = errorPolicy(err, attempt, this.deps.backoff);
-    const retryInMs = 'requeueAfterMs' in action ? action.requeueAfterMs : undefined;
+    const retryInMs = errorPolicy(err, attempt, this.deps.backoff).requeueAfterMs;
     const [namespace = '', name = ''] = key.split('/');
     const message = messageOf(err);
     this.deps.log.error('reconcile failed', { namespace, name, attempt, retryInMs, error: message });
-    if (retryInMs !== undefined) this.queue.addAfter(key, retryInMs);
+    this.queue.addAfter(key, retryInMs);
     await this.deps.report(key, message);
-    this.deps.metrics.reconciles.inc({ result: retryInMs === undefined ? 'terminal' : 'error' });
+    this.count('error');
+  }
+
+  private count(result: ReconcileLabel): void {
+    this.deps.metrics.reconciles.inc({ result });
   }
 }

@@ -108,7 +108,7 @@ function inCluster(server: string): Credentials {
 }
 
 /** Credentials through client-node (any auth it supports). */
-export async function fromClientNode(kc: KubeConfig): Promise<Credentials> {
+async function fromClientNode(kc: KubeConfig): Promise<Credentials> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster (check KUBECONFIG or --kubeconfig)');
   const probe: https.RequestOptions = {};
