@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { apiVersionOf, collectionPath, type ResourceType } from './resources.js';
 import { ApiError } from '../errors.js';
 import type { Kube, WatchStream } from './client.js';
+import { messageOf } from '../messages.js';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -154,7 +155,7 @@ export class Reflector<T extends KubeObject> {
         failures++;
         const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
         const missing = err instanceof ApiError && err.code === 404 ? ` (is the ${this.opts.resource.kind} API installed? for RiskModels: kubectl apply -f crds/)` : '';
-        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: (err as Error).message + missing });
+        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: messageOf(err) + missing });
         this.opts.onRestart?.('error');
         await this.sleep(delay);
       }
