@@ -10,8 +10,8 @@
 // - restarts a failed watch after exponential backoff, and restarts a watch that has been
 //   silent (not even a bookmark) for `idleMs`, the known client-node failure mode;
 // - strips managedFields from cached objects to save memory;
-// - never lets handlers see or change the cached object: handlers get the stored object and
-//   must copy before changing it (documented in the controller).
+// - hands handlers, get() and list() the cached objects themselves, not copies (memory again):
+//   callers must not change them, and the reconciler works on a structuredClone.
 
 import { backoffMs } from '../errors.js';
 import type { Logger } from '../logger.js';
