@@ -13,7 +13,7 @@ import { FakeKube } from './testing/fake-kube.js';
 import { memoryLogger, RecordingRecorder, settle } from './testing/fakes.js';
 import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
 
-const noDeps = { hostname: () => 'test', homedir: () => '/nonexistent', pid: 1, inClusterNamespace: () => undefined };
+const noDeps = { hostname: () => 'test', homedir: () => '/nonexistent', pid: 1, inClusterNamespace: () => undefined, hasServiceAccountToken: () => false };
 
 function setup(env: Record<string, string> = {}) {
   const kube = new FakeKube();
