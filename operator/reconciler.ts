@@ -27,7 +27,10 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   const { namespace, name } = splitKey(key);
   const cached = ctx.cache.riskModel(namespace, name);
   // Deleted: the garbage collector removes the children through their owner references.
-  if (!cached || cached.metadata.deletionTimestamp) return { action: awaitChange(), degraded: false };
+  if (!cached || cached.metadata.deletionTimestamp) {
+    ctx.log.debug('RiskModel deleted; leaving its children to the garbage collector', { namespace, name });
+    return { action: awaitChange(), degraded: false };
+  }
   const rm = structuredClone(cached);
   const log = ctx.log.child({ namespace, name });
   const { outcome, observed } = await converge(rm, ctx, log);
