@@ -23,13 +23,13 @@ describe('model artifact', () => {
   });
 
   const broken: Array<[string, (m: Record<string, unknown>) => void, RegExp]> = [
-    ['an unknown format', (m) => (m.format = 'other/v9'), /format: expected "riskmodel\.ordinal-logistic-regression\/v1", got "other\/v9"/],
+    ['an unknown format', (m) => (m.format = 'other/v9'), /format: expected "riskmodel\.ordinal-logistic-regression\/v2" \(or the older "riskmodel\.ordinal-logistic-regression\/v1"\), got "other\/v9"; retrain with `npm run train -- --out model\.json`/],
     ['a hand-edited weight (version no longer matches)', (m) => ((m.thresholds as Array<{ intercept: number }>)[0]!.intercept = 3), /version: file says sha256-\w+ but its content hashes to sha256-\w+/],
     ['a missing feature', (m) => (m.features as unknown[]).pop(), /features: expected 5 entries/],
     ['a renamed feature', (m) => ((m.features as Array<{ name: string }>)[0]!.name = 'pulse'), /features\[0\]\.name: expected "heartRate"/],
-    ['a zero standard deviation', (m) => ((m.standardization as { std: number[] }).std[2] = 0), /standardization\.std: every entry must be > 0/],
+    ['a zero standard deviation', (m) => ((m.standardization as { std: number[] }).std[1] = 0), /standardization\.std: every entry must be > 0/],
     ['a wrong number of class boundaries', (m) => (m.thresholds as unknown[]).pop(), /thresholds: expected one entry per class boundary \(2\)/],
-    ['a non-numeric weight', (m) => ((m.thresholds as Array<{ weights: unknown[] }>)[1]!.weights[0] = 'x'), /thresholds\[1\]: expected \{intercept, weights\[5\]\}/],
+    ['a non-numeric weight', (m) => ((m.thresholds as Array<{ weights: unknown[] }>)[1]!.weights[0] = 'x'), /thresholds\[1\]: expected \{intercept, weights\[2\]\}/],
     ['no accuracy', (m) => delete (m.metrics as Record<string, unknown>).accuracy, /metrics\.accuracy: expected a number in \[0, 1\]/],
   ];
   for (const [name, breakIt, message] of broken) {
