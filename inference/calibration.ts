@@ -40,12 +40,21 @@ function bestFloor(p: readonly number[], classes: number): { floor: number; loss
     for (const q of p) sum -= Math.log(Math.max(1e-300, (1 - floor) * q + floor / classes));
     return sum / Math.max(1, p.length);
   };
+  // Golden-section search, reusing one of the two inner points each step.
   let [lo, hi] = [0, FLOOR_MAX];
-  for (let i = 0; i < 60; i++) {
-    const a = hi - GOLDEN * (hi - lo);
-    const b = lo + GOLDEN * (hi - lo);
-    if (loss(a) <= loss(b)) hi = b;
-    else lo = a;
+  let a = hi - GOLDEN * (hi - lo);
+  let b = lo + GOLDEN * (hi - lo);
+  let [la, lb] = [loss(a), loss(b)];
+  for (let i = 0; i < 40; i++) {
+    if (la <= lb) {
+      [hi, b, lb] = [b, a, la];
+      a = hi - GOLDEN * (hi - lo);
+      la = loss(a);
+    } else {
+      [lo, a, la] = [a, b, lb];
+      b = lo + GOLDEN * (hi - lo);
+      lb = loss(b);
+    }
   }
   const floor = (lo + hi) / 2;
   return loss(0) <= loss(floor) ? { floor: 0, loss: loss(0) } : { floor, loss: loss(floor) };
