@@ -107,6 +107,29 @@ interface CanvasLike {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
 }
 
+/** The page's accuracy (one decimal), ECE and Brier (three decimals) of a row of the calibration table. */
+async function expectFigures(page: Page, prefix: string, figures: Figures | undefined): Promise<void> {
+  expect(figures, prefix).to.not.equal(undefined);
+  expect(await numberIn(page, `${prefix}-accuracy`)).to.be.closeTo((figures?.accuracy ?? NaN) * 100, 0.051);
+  expect(await page.getByTestId(`${prefix}-ece`).textContent()).to.equal(figures?.expectedCalibrationError?.toFixed(3));
+  expect(await page.getByTestId(`${prefix}-brier`).textContent()).to.equal(figures?.brierScore?.toFixed(3));
+}
+
+/** One row per non-empty bin: its range, calls, mean confidence and accuracy. */
+async function expectReliability(page: Page, reliability: ReliabilityBin[]): Promise<void> {
+  const bins = reliability.map((bin, i) => ({ bin, i })).filter(({ bin }) => bin.count > 0);
+  expect(bins.length).to.be.above(0);
+  expect(await page.locator('[data-testid^="reliability-row-"]').count()).to.equal(bins.length);
+  const percent = (text: string | undefined): number => Number(text?.replace('%', ''));
+  for (const { bin, i } of bins) {
+    const cells = await page.getByTestId(`reliability-row-${i}`).locator('td').allTextContents();
+    expect(cells[0]).to.equal(`${Math.round(bin.lower * 100)}%–${Math.round(bin.upper * 100)}%`);
+    expect(Number(cells[1])).to.equal(bin.count);
+    expect(percent(cells[2])).to.be.closeTo((bin.meanConfidence ?? NaN) * 100, 0.051);
+    expect(percent(cells[3])).to.be.closeTo((bin.accuracy ?? NaN) * 100, 0.051);
+  }
+}
+
 describe('web page in a real browser (chromium, in-process server)', function () {
   this.timeout(60_000);
   let server: StartedServer;
@@ -171,27 +194,12 @@ describe('web page in a real browser (chromium, in-process server)', function ()
   });
 
   it("shows the model's calibration beside the raw-feature baseline and the labelling rule, with its reliability table", async () => {
-    const m = card.metrics;
     expect(card.calibration, 'the default model is calibrated').to.not.equal(null);
     expect(await page.getByTestId('cal-method').textContent()).to.contain(`Fitted on ${card.calibration?.validationRows} validation rows`);
-    expect(await page.getByTestId('cal-ece').textContent()).to.equal(m.expectedCalibrationError?.toFixed(3));
-    expect(await page.getByTestId('cal-brier').textContent()).to.equal(m.brierScore?.toFixed(3));
-    expect(await numberIn(page, 'cal-accuracy')).to.be.closeTo(m.accuracy * 100, 0.051);
-    expect(await page.getByTestId('cal-baseline-ece').textContent()).to.equal(m.baseline?.expectedCalibrationError?.toFixed(3));
-    expect(await page.getByTestId('cal-baseline-brier').textContent()).to.equal(m.baseline?.brierScore?.toFixed(3));
-    expect(await numberIn(page, 'cal-baseline-accuracy')).to.be.closeTo((m.baseline?.accuracy ?? NaN) * 100, 0.051);
-    expect(await numberIn(page, 'cal-ceiling-accuracy')).to.be.closeTo((m.ceiling?.accuracy ?? NaN) * 100, 0.051);
-
-    const bins = (m.reliability ?? []).map((bin, i) => ({ bin, i })).filter(({ bin }) => bin.count > 0);
-    expect(bins.length).to.be.above(0);
-    expect(await page.locator('[data-testid^="reliability-row-"]').count()).to.equal(bins.length);
-    for (const { bin, i } of bins) {
-      const cells = await page.getByTestId(`reliability-row-${i}`).locator('td').allTextContents();
-      expect(cells[0]).to.equal(`${Math.round(bin.lower * 100)}%–${Math.round(bin.upper * 100)}%`);
-      expect(Number(cells[1])).to.equal(bin.count);
-      expect(Number(cells[2]?.replace('%', ''))).to.be.closeTo((bin.meanConfidence ?? NaN) * 100, 0.051);
-      expect(Number(cells[3]?.replace('%', ''))).to.be.closeTo((bin.accuracy ?? NaN) * 100, 0.051);
-    }
+    await expectFigures(page, 'cal', card.metrics);
+    await expectFigures(page, 'cal-baseline', card.metrics.baseline);
+    expect(await numberIn(page, 'cal-ceiling-accuracy')).to.be.closeTo((card.metrics.ceiling?.accuracy ?? NaN) * 100, 0.051);
+    await expectReliability(page, card.metrics.reliability ?? []);
     expectNoProblems();
   });
 
