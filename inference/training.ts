@@ -105,7 +105,7 @@ export interface TrainResult {
  * One binary library model for "label ≥ boundary". With labels 0/1 the library's first
  * sub-model is trained with class 0 as 0, so its weights already give log-odds of 1.
  */
-function fitThreshold(x: Matrix, labels: number[], boundary: number, params: TrainingParams): LogisticRegression {
+function fitThreshold(x: Matrix, labels: number[], boundary: number, params: StepParams): LogisticRegression {
   const binary = labels.map((l) => (l >= boundary ? 1 : 0));
   if (!binary.includes(0) || !binary.includes(1)) {
     throw new Error(`training data must contain every class (${CLASS_NAMES.join(', ')}) to fit the ≥ ${CLASS_NAMES[boundary]} boundary`);
@@ -120,10 +120,15 @@ function toLinearScore(classifier: LogisticRegression): LinearScore {
   return { intercept, weights };
 }
 
-type Fitted = Pick<Model, 'transform' | 'standardization' | 'thresholds'> & { classifiers: LogisticRegression[] };
+type StepParams = Pick<TrainingParams, 'numSteps' | 'learningRate'>;
+export type Fitted = Pick<Model, 'transform' | 'standardization' | 'thresholds'> & { classifiers: LogisticRegression[] };
 
-/** Standardization and one boundary model per class boundary, on `rows` seen through `transform`. */
-function fitOrdinal(transform: FeatureTransform, rows: readonly PatientRecord[], params: TrainingParams): Fitted {
+/**
+ * Standardization and one boundary model per class boundary, fitted on `rows` seen through
+ * `transform`, uncalibrated (what training was before calibration and the baseline). Throws
+ * when the rows lack a class. Deterministic.
+ */
+export function fitOrdinal(transform: FeatureTransform, rows: readonly PatientRecord[], params: StepParams = { numSteps: DEFAULT_NUM_STEPS, learningRate: DEFAULT_LEARNING_RATE }): Fitted {
   const standardization = fitTransformStandardization(transform, rows.map((r) => r.vitals));
   const x = designMatrix({ standardization, transform }, rows.map((r) => r.vitals));
   const labels = rows.map(labelIndex);
