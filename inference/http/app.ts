@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type Limits } from '../config.js';
 import { compileModel } from '../compiled-model.js';
 import { createLogger } from '../logger.js';
 import { vitalsGate } from '../validation.js';
+import { transformOf } from '../features.js';
 import type { Model } from '../model.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
@@ -72,10 +73,14 @@ function readiness(ctx: ServingContext) {
   };
 }
 
-/** The model card: everything about the model except its raw weights. */
+/**
+ * The model card: everything about the model except its raw weights — the feature transform
+ * (v1 artifacts: raw), the calibration (v1: null), and the hold-out metrics beside the
+ * raw-feature baseline and the labelling rule's ceiling.
+ */
 export function modelCard(model: Model): Record<string, unknown> {
   const { version, format, classes, features, metrics, training } = model;
-  return { version, format, classes, features, metrics, training };
+  return { version, format, classes, features, transform: transformOf(model), calibration: model.calibration ?? null, metrics, training };
 }
 
 function stats(ctx: ServingContext) {
