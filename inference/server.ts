@@ -11,6 +11,8 @@ import type { Model } from './model.js';
 import { predict } from './predict.js';
 import { createServing, type AppDeps, type Serving } from './http/app.js';
 import { ConnectionTracker, type DrainPlan } from './http/connections.js';
+import { answerClientError } from './http/client-error.js';
+import { matchRoute } from './http/routes.js';
 
 export interface ServerDeps extends AppDeps {
   connections?: ConnectionLimits;
@@ -46,7 +48,7 @@ export function smokePrediction(model: Model): void {
 export function createInferenceServer(model: Model, deps: ServerDeps = {}): InferenceServer {
   const lifecycle = deps.lifecycle ?? { ready: false, shuttingDown: false, startedAt: Date.now() };
   const serving = createServing(model, { ...deps, lifecycle });
-  const { predict: predictOne, batch } = serving.handlers;
+  const { raw } = serving;
   const limits = deps.connections ?? DEFAULT_CONNECTIONS;
   const options: http.ServerOptions = {
     headersTimeout: limits.headersTimeoutMs,
@@ -58,13 +60,13 @@ export function createInferenceServer(model: Model, deps: ServerDeps = {}): Infe
   const tracker = new ConnectionTracker(lifecycle);
   const server = http.createServer(options, (req, res) => {
     tracker.begin(req, res);
-    if (req.method === 'POST') {
-      if (req.url === '/predict') return predictOne(req, res);
-      if (req.url === '/predict/batch') return batch(req, res);
-    }
-    serving.app(req, res);
+    const match = matchRoute(req.url ?? '/');
+    const handler = match && raw.get(`${req.method} ${match.route}`);
+    if (handler) handler(req, res);
+    else serving.app(req, res);
   });
   server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError(serving.ctx));
   tracker.watch(server);
   return {
     server,
