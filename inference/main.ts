@@ -28,10 +28,10 @@ async function main(): Promise<void> {
   });
   try {
     const { model, source } = loadModel(config);
-    const inference = createInferenceServer(model, { logger, limits: config.limits, connections: config.connections });
+    const inference = createInferenceServer(model, { modelName: config.modelName, logger, limits: config.limits, connections: config.connections });
     const address = await listen(inference.server, config.port, config.host);
     inference.markReady();
-    logger.info('listening', { host: address.address, port: address.port, modelVersion: model.version, modelSource: source });
+    logger.info('listening', { host: address.address, port: address.port, modelName: config.modelName, modelVersion: model.version, modelSource: source });
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;

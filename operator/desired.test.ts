@@ -142,6 +142,15 @@ describe('desired state', () => {
       },
     ],
     [
+      'serves the model under the RiskModel name on the Open Inference Protocol routes',
+      riskModel({}, 'sepsis-watch'),
+      IMAGE_MODEL,
+      (c) => {
+        expect(container(c).env).to.deep.include({ name: 'MODEL_NAME', value: 'sepsis-watch' });
+        expect(loadConfig(Object.fromEntries(container(c).env!.map((e) => [e.name, e.value]))).modelName).to.equal('sepsis-watch');
+      },
+    ],
+    [
       'uses the model built into the image when no ConfigMap is referenced',
       riskModel(),
       IMAGE_MODEL,

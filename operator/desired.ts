@@ -93,9 +93,10 @@ function modelVolume(model: ResolvedModel): Pick<V1PodSpec, 'volumes'> & { mount
   };
 }
 
-function podSpec(spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
+/** `name` is the RiskModel's: the Open Inference Protocol routes serve the model under it. */
+function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
   const { volumes, mounts } = modelVolume(model);
-  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, ...shutdownEnv()];
+  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, { name: 'MODEL_NAME', value: name }, ...shutdownEnv()];
   if (model.source === 'configMap') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
   return {
@@ -134,7 +135,7 @@ export function configHash(pod: V1PodSpec, model: ResolvedModel): string {
 }
 
 function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: ResolvedModel): V1Deployment {
-  const pod = podSpec(spec, model);
+  const pod = podSpec(rm.metadata.name, spec, model);
   const body: V1Deployment['spec'] = {
     // No `replicas`: the HPA owns it (docs/operator.md).
     selector: { matchLabels: selectorFor(rm.metadata.name) },

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
-import { DEFAULT_LIMITS, type Limits } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_MODEL_NAME, type Limits } from '../config.js';
 import { compileModel } from '../compiled-model.js';
 import { createLogger } from '../logger.js';
 import { vitalsGate } from '../validation.js';
@@ -13,12 +13,15 @@ import type { Model } from '../model.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
 import type { Lifecycle, ServingContext } from './context.js';
+import { createInferHandlers, createV2GetHandlers } from './oip-handlers.js';
 import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
 import { discardUpload, hasBody } from './body.js';
 import { HttpError, httpError, SECURITY_HEADERS, sendError, sendJsonText } from './respond.js';
 import { allowedMethods, expressPath, matchRoute, ROUTES } from './routes.js';
 
 export interface AppDeps {
+  /** Default `patient-risk`. */
+  modelName?: string;
   logger?: Logger;
   telemetry?: Telemetry;
   lifecycle?: Lifecycle;
@@ -138,6 +141,7 @@ function errorHandler(ctx: ServingContext) {
 function context(model: Model, deps: AppDeps): ServingContext {
   return {
     model,
+    modelName: deps.modelName ?? DEFAULT_MODEL_NAME,
     compiled: compileModel(model),
     gate: vitalsGate(model.features),
     limits: deps.limits ?? DEFAULT_LIMITS,
@@ -151,10 +155,7 @@ function context(model: Model, deps: AppDeps): ServingContext {
 export function createServing(model: Model, deps: AppDeps = {}): Serving {
   const ctx = context(model, deps);
   const handlers = createPredictHandlers(ctx);
-  const raw = new Map<string, RawHandler>([
-    ['POST /predict', handlers.predict],
-    ['POST /predict/batch', handlers.batch],
-  ]);
+  const raw = new Map<string, RawHandler>([['POST /predict', handlers.predict], ['POST /predict/batch', handlers.batch], ...createInferHandlers(ctx)]);
   const app = express();
   app.disable('x-powered-by');
   // Before the first route: the router reads it once. `/PREDICT` is not `/predict`.
@@ -173,7 +174,8 @@ export function createServing(model: Model, deps: AppDeps = {}): Serving {
   app.get('/stats', stats(ctx));
   app.get('/metrics', metrics(ctx));
   app.get('/model', (_req, res) => sendJson(res, 200, modelCard(ctx.model)));
-  const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits));
+  for (const [route, handler] of createV2GetHandlers(ctx)) app.get(expressPath(route), handler);
+  const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits, ctx.modelName));
   app.get('/openapi.json', (_req, res) => sendJsonText(res, 200, openapi));
   // No directory redirects: they answer HTML; a directory without its slash is a JSON 404.
   const staticOptions = { index: 'index.html', redirect: false, setHeaders: (res: Response) => res.setHeader('cache-control', 'no-cache') };

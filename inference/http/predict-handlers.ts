@@ -66,10 +66,13 @@ function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buf
   return out.subarray(0, at);
 }
 
-interface Route {
+/** A POST route whose handler reads a JSON body and computes the answer from it. */
+export interface BodyRoute {
+  /** The route's template, its metrics label. */
   path: string;
   limit: (ctx: ServingContext) => number;
-  compute: (ctx: ServingContext, body: unknown, pool?: BufferPool) => string | Buffer;
+  /** The answer for a parsed body; throws HttpError for a 4xx. `url` carries path parameters. */
+  compute: (ctx: ServingContext, body: unknown, pool: BufferPool | undefined, url: string) => string | Buffer;
   /** Where compute() takes its response buffers from. */
   pool?: BufferPool;
 }
@@ -112,15 +115,16 @@ function failure(ctx: ServingContext, err: unknown): Outcome {
   return { status: 500, text: JSON.stringify({ error: 'internal error', details: [] }) };
 }
 
-function outcomeOf(ctx: ServingContext, route: Route, text: string): Outcome {
+function outcomeOf(ctx: ServingContext, route: BodyRoute, text: string, url: string): Outcome {
   try {
-    return { status: 200, text: route.compute(ctx, parseJson(text), route.pool), pool: route.pool };
+    return { status: 200, text: route.compute(ctx, parseJson(text), route.pool, url), pool: route.pool };
   } catch (err) {
     return failure(ctx, err);
   }
 }
 
-function handlerFor(ctx: ServingContext, route: Route): RawHandler {
+/** A raw handler for `route`: content checks, bounded body, compute, JSON answer, metrics. */
+export function handlerFor(ctx: ServingContext, route: BodyRoute): RawHandler {
   const debug = ctx.logger.isLevelEnabled('debug');
   const limit = route.limit(ctx);
   const recorder = ctx.telemetry.routeRecorder(route.path, 'POST');
@@ -135,7 +139,7 @@ function handlerFor(ctx: ServingContext, route: Route): RawHandler {
     }
     readBody(req, limit, (err, text) => {
       if (err instanceof ClientAborted) aborted(ctx, exchange, err);
-      else respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text));
+      else respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text, req.url ?? ''));
     });
   };
 }

@@ -12,6 +12,15 @@ export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/metrics': ['GET'],
   '/model': ['GET'],
   '/openapi.json': ['GET'],
+  '/v2': ['GET'],
+  '/v2/health/live': ['GET'],
+  '/v2/health/ready': ['GET'],
+  '/v2/models/{name}': ['GET'],
+  '/v2/models/{name}/versions/{version}': ['GET'],
+  '/v2/models/{name}/ready': ['GET'],
+  '/v2/models/{name}/versions/{version}/ready': ['GET'],
+  '/v2/models/{name}/infer': ['POST'],
+  '/v2/models/{name}/versions/{version}/infer': ['POST'],
 };
 
 export interface RouteMatch {
