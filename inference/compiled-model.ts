@@ -46,7 +46,7 @@ export interface CompiledModel {
 export const JSON_DECIMALS = 8;
 const SCALE = 10 ** JSON_DECIMALS;
 /** Sign (or a space: JSON whitespace), "0." or "1.", then the decimals. */
-const NUMBER_WIDTH = JSON_DECIMALS + 3;
+export const NUMBER_WIDTH = JSON_DECIMALS + 3;
 const PLACEHOLDER = ` 0.${'0'.repeat(JSON_DECIMALS)}`;
 
 // The longest a double prints as, e.g. "-1.2345678901234567e-308": the fallback's bound.
@@ -70,7 +70,7 @@ export function servedPrediction(p: Prediction): Prediction {
  * places: " 0.57135323", "-0.15289354", " 1.00000000". Fixed width, so a row is a copied
  * template with its digits filled in.
  */
-function writeFixed(x: number, out: Buffer, at: number): void {
+export function writeFixed(x: number, out: Buffer, at: number): void {
   // An int32 from here on: float modulo would be a library call.
   let n = Math.round((x < 0 ? -x : x) * SCALE) | 0;
   out[at] = x < 0 && n !== 0 ? 0x2d : 0x20; // '-' or ' '
