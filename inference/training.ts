@@ -7,7 +7,7 @@
 
 import LogisticRegression from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
-import { fitCalibration, type Calibration } from './calibration.js';
+import { fitCalibration, UNCALIBRATED, type Calibration } from './calibration.js';
 import { earlyWarningRisk } from './early-warning.js';
 import { evaluate, evaluateProbabilities } from './evaluation.js';
 import { earlyWarningTransform, featureValues, RAW_TRANSFORM, vitalTerms, type FeatureTransform } from './features.js';
@@ -30,6 +30,12 @@ export interface TrainOptions {
 export const DEFAULT_TEST_FRACTION = 0.2;
 /** Share of the training part held out to fit the calibration. */
 export const VALIDATION_FRACTION = 0.2;
+/**
+ * Fewer validation rows than this fit no calibration (it stays the identity, with
+ * validationRows 0): on a handful of rows that happen to be all right, the likelihood is best
+ * at certainty, and the model would serve probabilities of exactly 0 and 1.
+ */
+export const MIN_CALIBRATION_ROWS = 50;
 // `learningRate` is the step on the mean gradient. The library sums the gradient over rows
 // instead, so it is given learningRate / rows: otherwise the same setting that converges on
 // 800 rows would diverge on 8,000. On standardized data 4 is stable (1k and 10k records, raw
@@ -183,7 +189,9 @@ export function train(records: readonly PatientRecord[], options: TrainOptions):
   const validation = stratifiedSplit(split.train, VALIDATION_FRACTION, options.seed + 1);
   const params = trainingParams(records, options, split, validation);
   const fitted = fitOrdinal(options.transform ?? earlyWarningTransform(), validation.train, params);
-  const calibration = fitCalibration(holdOutScores(fitted, validation.test), validation.test.map(labelIndex));
+  const calibration = validation.test.length >= MIN_CALIBRATION_ROWS
+    ? fitCalibration(holdOutScores(fitted, validation.test), validation.test.map(labelIndex))
+    : UNCALIBRATED;
   const baseline = fitOrdinal(RAW_TRANSFORM, split.train, params);
   const model = withVersion({
     format: MODEL_FORMAT,

@@ -18,4 +18,10 @@ describe('train summary', function () {
     expect(text.match(/calls {2}mean confidence/g)).to.have.length(bins);
     expect(text).to.match(/model written to m\.json$/);
   });
+
+  it('says when the data was too small to fit a calibration', () => {
+    const result = train(generatePatients({ samples: 200, seed: 5 }), { seed: 5, labelNoise: 0.05 });
+    expect(result.model.calibration).to.deep.include({ temperature: 1, floor: 0, validationRows: 0 });
+    expect(summary(result, { samples: 200, out: 'm.json' })).to.contain('calibration: none — fewer than 50 validation rows (train on more records)');
+  });
 });

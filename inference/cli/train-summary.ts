@@ -3,7 +3,7 @@
 
 import type { EvaluationMetrics } from '../evaluation.js';
 import type { Model } from '../model.js';
-import type { TrainResult } from '../training.js';
+import { MIN_CALIBRATION_ROWS, type TrainResult } from '../training.js';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 const num = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(3));
@@ -28,6 +28,14 @@ function reliabilityLines(m: EvaluationMetrics): string[] {
     .map((b) => `  ${b.lower.toFixed(1)}–${b.upper.toFixed(1)}  ${String(b.count).padStart(4)} calls  mean confidence ${pct(b.meanConfidence ?? undefined)}  right ${pct(b.accuracy ?? undefined)}`);
 }
 
+function calibrationLine(model: Model): string {
+  const c = model.calibration;
+  const bins = 'reliability (10 bins, empty ones left out):';
+  if (!c) return `calibration: none (format v1); ${bins}`;
+  if (c.validationRows === 0) return `calibration: none — fewer than ${MIN_CALIBRATION_ROWS} validation rows (train on more records); ${bins}`;
+  return `calibration: temperature ${c.temperature.toFixed(3)}, floor ${c.floor.toFixed(3)}; ${bins}`;
+}
+
 /** Human-readable evaluation summary for the terminal. */
 export function summary(result: TrainResult, args: { samples: number; out: string; dataOut?: string | undefined }): string {
   const { model, trainingMs } = result;
@@ -45,7 +53,7 @@ export function summary(result: TrainResult, args: { samples: number; out: strin
     row('before calibration', model, m.uncalibrated && { ...m, ...m.uncalibrated, perClass: {} }),
     row('raw-feature baseline', model, m.baseline),
     row('labelling rule (ceiling)', model, m.ceiling),
-    c ? `calibration: temperature ${c.temperature.toFixed(3)}, floor ${c.floor.toFixed(3)}; reliability (10 bins, empty ones left out):` : 'calibration: none',
+    calibrationLine(model),
     ...reliabilityLines(m),
     `model written to ${args.out}`,
   ];

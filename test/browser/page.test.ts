@@ -6,7 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { bandPoints, type FeatureTransform } from '../../inference/features.js';
 import { loadModelFile } from '../../inference/model.js';
+import type { FeatureName } from '../../inference/schema.js';
 import { startServer, type StartedServer } from '../../inference/server.js';
 import { EXAMPLES } from '../../inference/web/static/js/vitals.js';
 
@@ -49,6 +51,7 @@ interface ModelCard {
   classes: string[];
   features: Feature[];
   calibration: { temperature: number; floor: number; validationRows: number } | null;
+  transform: Extract<FeatureTransform, { kind: 'early-warning-points' }>;
   metrics: Figures & { reliability?: ReliabilityBin[]; baseline?: Figures; ceiling?: Figures };
 }
 interface Prediction {
@@ -277,6 +280,9 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     for (const { name } of card.features) {
       const shown = await numberIn(page, `contribution-value-${name}`);
       expect(shown, name).to.be.closeTo((expected.contributions[name] ?? NaN) * 100, 0.51);
+      // How far out of band, from the model card's transform: the server's own definition.
+      const points = bandPoints(card.transform.bands[name as FeatureName], vitals[name as keyof typeof vitals]);
+      expect(await page.getByTestId(`points-${name}`).textContent(), name).to.equal(`${points} band point${points === 1 ? '' : 's'}`);
     }
     expect(await page.getByTestId('result').getAttribute('aria-live')).to.equal('polite');
     expectNoProblems();

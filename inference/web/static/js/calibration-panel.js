@@ -21,6 +21,7 @@ function reliabilityRows(bins) {
 
 function describe(calibration) {
   if (!calibration) return 'Not calibrated: this artifact predates calibration (format v1). Retrain with npm run train to get it.';
+  if (calibration.validationRows === 0) return 'Not calibrated: the training data was too small to hold out a validation split. Retrain on more records.';
   return `Fitted on ${formatCount(calibration.validationRows)} validation rows held out of training: temperature ${calibration.temperature.toFixed(3)}, floor ${formatPercent(calibration.floor)}.`;
 }
 

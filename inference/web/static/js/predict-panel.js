@@ -1,6 +1,7 @@
 // The prediction form: one field a feature of the model card (so labels, units and ranges
 // are always the server's own), example patients, and the result with the reasons behind it.
 import { postPredict } from './api.js';
+import { bandPoints, pointsText } from './bands.js';
 import { byId, el, setText } from './dom.js';
 import { featureLabel, formatBound, formatPercent } from './format.js';
 import { EXAMPLES } from './vitals.js';
@@ -56,14 +57,15 @@ function probabilityRow(cls, p) {
   );
 }
 
-function contributionRow(name, value, scale) {
+function contributionRow(name, value, scale, detail) {
   const width = scale > 0 ? (Math.abs(value) / scale) * 50 : 0;
   const side = value >= 0 ? 'up' : 'down';
   const signed = `${value >= 0 ? '+' : '−'}${formatPercent(Math.abs(value), 0)}`;
   return el(
     'li',
     { class: 'contrib-row', dataset: { testid: `contribution-${name}` } },
-    el('span', { class: 'contrib-label' }, featureLabel(name)),
+    el('span', { class: 'contrib-label' }, featureLabel(name),
+      detail ? el('small', { class: 'contrib-points', dataset: { testid: `points-${name}` } }, detail) : null),
     el('span', { class: 'contrib-bar', 'aria-hidden': 'true' },
       el('span', { class: `contrib-fill ${side}`, style: { width: `${width.toFixed(2)}%` } })),
     el('span', { class: `contrib-value ${side}`, dataset: { testid: `contribution-value-${name}` } }, signed),
@@ -113,7 +115,7 @@ export function createPredictPanel(card) {
     first?.focus();
   }
 
-  function showResult(body) {
+  function showResult(body, vitals) {
     const { risk, confidence, probabilities, contributions } = body;
     const entries = Object.entries(contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
     const scale = Math.max(0, ...entries.map(([, v]) => Math.abs(v)));
@@ -130,7 +132,7 @@ export function createPredictPanel(card) {
         `Each vital's share of the score behind “${risk}” (the shares' sizes add up to 100%). ` +
         `Red pushed this patient towards ${risk}, green away from it.`),
       el('ol', { class: 'contribs', dataset: { testid: 'contributions' } },
-        ...entries.map(([name, value]) => contributionRow(name, value, scale))),
+        ...entries.map(([name, value]) => contributionRow(name, value, scale, pointsText(bandPoints(card.transform, name, vitals[name]))))),
       el('p', { class: 'model-line' }, 'Model ', el('code', {}, body.modelVersion)),
     );
     result.dataset.state = 'done';
@@ -152,8 +154,9 @@ export function createPredictPanel(card) {
     submit.disabled = true;
     result.setAttribute('aria-busy', 'true');
     try {
-      const response = await postPredict(readVitals(features));
-      if (response.ok) showResult(response.body);
+      const vitals = readVitals(features);
+      const response = await postPredict(vitals);
+      if (response.ok) showResult(response.body, vitals);
       else showRejection(response);
     } catch (err) {
       showErrors(`Cannot reach the inference server (${err instanceof Error ? err.message : String(err)}).`);
