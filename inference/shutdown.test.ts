@@ -233,7 +233,9 @@ describe('SIGTERM during a rollout (real process, keep-alive clients and a probe
     const afterSignal = probes.filter((p) => p.at > signalledAt);
     expect(probes.filter((p) => p.at < signalledAt).map((p) => p.status)).to.include(200);
     expect(afterSignal.filter((p) => p.status !== undefined).map((p) => p.status), 'readiness after SIGTERM').to.include(503).and.not.include(200);
-    expect(afterSignal.at(-1)?.error).to.equal('ECONNREFUSED');
+    // The prober connects every 100 ms: one that lands in the accept queue as the listener
+    // closes is reset by the kernel, never having reached the server. Either ends probing.
+    expect(afterSignal.at(-1)?.error).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET']);
     expect(code, logs.join('\n')).to.equal(0);
     expect(at - signalledAt).to.be.below(DRAIN_DELAY_MS + GRACE_MS);
     expect(logs.join('\n')).to.contain('"message":"stopped"');
