@@ -67,6 +67,7 @@ export function createInferenceServer(model: Model, deps: ServerDeps = {}): Infe
   });
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError(serving.ctx));
+  server.on('drop', () => serving.ctx.telemetry.recordDroppedConnection());
   tracker.watch(server);
   return {
     server,

@@ -84,13 +84,13 @@ async function started(inference: InferenceServer): Promise<number> {
 describe('graceful shutdown (in-process)', function () {
   this.timeout(30_000);
 
-  it('answers /readyz 503 at once but keeps serving and accepting until the drain delay ends', async () => {
+  it('answers /readyz and the v2 ready routes 503 at once but keeps serving and accepting until the drain delay ends', async () => {
     const inference = createInferenceServer(defaultModel());
     const port = await started(inference);
     const drained = inference.shutdown({ drainDelayMs: 400, graceMs: 5000 });
-    const ready = await attempt(port, false, '/readyz');
+    const ready = await Promise.all(['/readyz', '/v2/health/ready', '/v2/models/patient-risk/ready'].map((path) => attempt(port, false, path)));
     const served = await attempt(port, false, '/predict', body);
-    expect([ready.status, served.status, served.close]).to.deep.equal([503, 200, true]);
+    expect([...ready.map((r) => r.status), served.status, served.close]).to.deep.equal([503, 503, 503, 200, true]);
     await sleep(500);
     expect((await attempt(port, false, '/predict', body)).error).to.equal('ECONNREFUSED');
     expect(await drained).to.be.true;
@@ -233,7 +233,9 @@ describe('SIGTERM during a rollout (real process, keep-alive clients and a probe
     const afterSignal = probes.filter((p) => p.at > signalledAt);
     expect(probes.filter((p) => p.at < signalledAt).map((p) => p.status)).to.include(200);
     expect(afterSignal.filter((p) => p.status !== undefined).map((p) => p.status), 'readiness after SIGTERM').to.include(503).and.not.include(200);
-    expect(afterSignal.at(-1)?.error).to.equal('ECONNREFUSED');
+    // The prober connects every 100 ms: one that lands in the accept queue as the listener
+    // closes is reset by the kernel, never having reached the server. Either ends probing.
+    expect(afterSignal.at(-1)?.error).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET']);
     expect(code, logs.join('\n')).to.equal(0);
     expect(at - signalledAt).to.be.below(DRAIN_DELAY_MS + GRACE_MS);
     expect(logs.join('\n')).to.contain('"message":"stopped"');

@@ -78,6 +78,7 @@ export class Telemetry {
   private readonly window = new Float64Array(WINDOW);
   private windowCount = 0;
   private served = 0;
+  private readonly dropped: Counter;
 
   constructor(model: Pick<Model, 'version' | 'format'>, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -108,6 +109,7 @@ export class Telemetry {
         }
       },
     });
+    this.dropped = new Counter({ name: 'http_connections_dropped_total', help: 'Connections closed on accept because MAX_CONNECTIONS were open.', registers });
     const info = new Gauge({ name: 'model_info', help: 'The model being served (always 1), labelled with its version.', labelNames: ['version', 'format'], registers });
     info.set({ version: model.version, format: model.format }, 1);
     if (options.processMetrics !== false) {
@@ -166,6 +168,11 @@ export class Telemetry {
         if (i < BUCKETS.length) timed.buckets[i] = (timed.buckets[i] as number) + 1;
       },
     };
+  }
+
+  /** Counts a connection refused by the connection cap (rare, so prom-client directly). */
+  recordDroppedConnection(): void {
+    this.dropped.inc();
   }
 
   /** Adds a prediction request's latency to the window behind latency(). */

@@ -327,5 +327,6 @@ describe('socket-level defences of the real server', function () {
     await closed;
     const served = parseRaw(await raw(port, 'GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'));
     expect(served.status).to.equal(200);
+    expect(await d.telemetry.registry.metrics()).to.match(/http_connections_dropped_total [1-9]/);
   });
 });

@@ -2,7 +2,7 @@
 // buffer, like the batch route: every row is scored once with the compiled model, then each
 // requested output is written as its own tensor. Numbers have JSON_DECIMALS places.
 
-import { NUMBER_WIDTH, writeFixed, type CompiledModel } from '../compiled-model.js';
+import { JSON_DECIMALS, NUMBER_WIDTH, writeFixed, type CompiledModel } from '../compiled-model.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import { FEATURE_NAMES, type Vitals } from '../schema.js';
 import type { InferRequest, OutputName } from './request.js';
@@ -44,13 +44,38 @@ export interface ResponseHead {
   classes: readonly string[];
 }
 
-function writeFixedList(count: number, pick: (i: number) => number, out: Buffer, at: number): number {
+// "00".."99" as byte pairs: four table copies write a number's eight decimals.
+const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
+const SCALE = 10 ** JSON_DECIMALS;
+
+/**
+ * Writes each value (a probability, in [0, 1]) as NUMBER_WIDTH bytes " 0.dddddddd", the
+ * same bytes compiled-model's writeFixed writes, comma-separated.
+ */
+function writeFixedList(values: Float64Array, count: number, out: Buffer, at: number): number {
   let p = at;
   for (let i = 0; i < count; i++) {
     if (i > 0) out[p++] = 0x2c;
-    // writeFixed fills a " 0.________" template's sign and digits; the point is ours to write.
+    const x = values[i] as number;
+    if (!(x >= 0 && x <= 1)) {
+      // Outside [0, 1] only from a broken model file: still valid, fixed-width JSON.
+      writeFixed(Math.max(-1, Math.min(1, x || 0)), out, p);
+      out[p + 2] = 0x2e;
+      p += NUMBER_WIDTH;
+      continue;
+    }
+    let n = Math.round(x * SCALE) | 0;
+    out[p] = 0x20;
+    out[p + 1] = n === SCALE ? 0x31 : 0x30;
     out[p + 2] = 0x2e;
-    writeFixed(pick(i), out, p);
+    if (n === SCALE) n = 0;
+    for (let d = p + NUMBER_WIDTH - 2; d > p + 2; d -= 2) {
+      const q = (n / 100) | 0;
+      const pair = (n - q * 100) * 2;
+      out[d] = PAIRS[pair] as number;
+      out[d + 1] = PAIRS[pair + 1] as number;
+      n = q;
+    }
     p += NUMBER_WIDTH;
   }
   return p;
@@ -75,11 +100,13 @@ function writeOutput(name: OutputName, { head, scores, classNames }: Written, ou
     }
   } else if (name === 'confidence') {
     p += out.write(`{"name":"confidence","datatype":"FP64","shape":[${rows}],"data":[`, p, 'latin1');
-    p = writeFixedList(rows, (r) => probabilities[r * k + (best[r] as number)] as number, out, p);
+    const confidence = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) confidence[r] = probabilities[r * k + (best[r] as number)] as number;
+    p = writeFixedList(confidence, rows, out, p);
   } else {
     const classes = JSON.stringify(head.classes.join(','));
     p += out.write(`{"name":"probabilities","datatype":"FP64","shape":[${rows},${k}],"parameters":{"classes":${classes}},"data":[`, p, 'utf8');
-    p = writeFixedList(rows * k, (i) => probabilities[i] as number, out, p);
+    p = writeFixedList(probabilities, rows * k, out, p);
   }
   p += out.write(']}', p, 'latin1');
   return p;
