@@ -147,12 +147,18 @@ async function main(): Promise<number> {
     throw err;
   }
   if (opts.mode === 'help') { console.log(DEMO_USAGE); return 0; }
-  if (opts.mode === 'down') {
-    const state = readState(STATE_FILE);
-    if (state) await down(state); else await stopDemoCluster();
-    console.log('Demo stopped: its processes, its namespace and the local cluster it started are gone.');
-    return 0;
-  }
+  if (opts.mode === 'down') return stopDemo();
+  return runDemo(opts);
+}
+
+async function stopDemo(): Promise<number> {
+  const state = readState(STATE_FILE);
+  if (state) await down(state); else await stopDemoCluster();
+  console.log('Demo stopped: its processes, its namespace and the local cluster it started are gone.');
+  return 0;
+}
+
+async function runDemo(opts: DemoOptions): Promise<number> {
   const running: Running = { processes: [] };
   let interrupted = false;
   process.once('SIGINT', () => {
