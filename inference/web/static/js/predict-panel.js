@@ -1,9 +1,9 @@
 // The prediction form: one field a feature of the model card (so labels, units and ranges
-// are always the server's own), example patients, and the result with the reasons behind it.
+// are always the server's own), the server's example patients, and the result with the
+// reasons behind it.
 import { postPredict } from './api.js';
 import { byId, el, setText } from './dom.js';
 import { featureLabel, formatBound, formatPercent } from './format.js';
-import { EXAMPLES } from './vitals.js';
 
 function fieldFor(feature) {
   const { name, unit } = feature;
@@ -160,8 +160,8 @@ function fill(ui, example) {
   ui.form.requestSubmit();
 }
 
-/** Builds the form from the model card and wires submit, examples and result rendering. */
-export function createPredictPanel(card) {
+/** Builds the form from the model card and wires submit, the examples ({healthy, critical} from GET /examples) and result rendering. */
+export function createPredictPanel(card, examples) {
   const ui = { card, form: byId('predict-form'), result: byId('result'), summary: byId('form-errors'), submit: byId('predict-submit') };
   byId('fields').replaceChildren(...card.features.map(fieldFor));
   ui.form.removeAttribute('aria-busy');
@@ -174,6 +174,6 @@ export function createPredictPanel(card) {
     const name = event.target?.name;
     if (name) showFieldError(name, null);
   });
-  byId('example-healthy').addEventListener('click', () => fill(ui, EXAMPLES.healthy));
-  byId('example-critical').addEventListener('click', () => fill(ui, EXAMPLES.critical));
+  byId('example-healthy').addEventListener('click', () => fill(ui, examples.healthy));
+  byId('example-critical').addEventListener('click', () => fill(ui, examples.critical));
 }
