@@ -15,6 +15,7 @@ import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
 import type { Lifecycle, ServingContext } from './context.js';
 import { createInferHandlers, createV2GetHandlers } from './oip-handlers.js';
+import { examples } from './examples.js';
 import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
 import { discardUpload, hasBody } from './body.js';
 import { HttpError, httpError, SECURITY_HEADERS, sendError, sendJsonText } from './respond.js';
@@ -179,6 +180,7 @@ export function createServing(model: Model, deps: AppDeps = {}): Serving {
   app.get('/stats', stats(ctx));
   app.get('/metrics', metrics(ctx));
   app.get('/model', (_req, res) => sendJson(res, 200, modelCard(ctx.model)));
+  app.get('/examples', examples);
   for (const [route, handler] of createV2GetHandlers(ctx)) app.get(expressPath(route), handler);
   const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits, ctx.modelName));
   app.get('/openapi.json', (_req, res) => sendJsonText(res, 200, openapi));

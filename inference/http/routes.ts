@@ -11,6 +11,7 @@ export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/stats': ['GET'],
   '/metrics': ['GET'],
   '/model': ['GET'],
+  '/examples': ['GET'],
   '/openapi.json': ['GET'],
   '/v2': ['GET'],
   '/v2/health/live': ['GET'],

@@ -10,7 +10,7 @@ import { bandPoints, type FeatureTransform } from '../../inference/features.js';
 import { loadModelFile } from '../../inference/model.js';
 import type { FeatureName } from '../../inference/schema.js';
 import { startServer, type StartedServer } from '../../inference/server.js';
-import { EXAMPLES } from '../../inference/web/static/js/vitals.js';
+import { EXAMPLE_PATIENTS as EXAMPLES } from '../../inference/generator.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
