@@ -15,18 +15,21 @@ const unsupported = (field: string, message: string) => httpError(415, 'unsuppor
  */
 export function requireJson(req: IncomingMessage): void {
   const type = req.headers['content-type'];
-  if (type !== 'application/json') {
-    if (type === undefined || !JSON_TYPE.test(type)) {
-      throw unsupported('content-type', `must be application/json, got ${type === undefined ? 'none' : JSON.stringify(type.slice(0, 100))}`);
-    }
-    const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      throw unsupported('content-type', `charset must be utf-8, got ${JSON.stringify(charset.slice(0, 40))}`);
-    }
-  }
+  if (type !== 'application/json') checkMediaType(type);
   const coding = req.headers['content-encoding'];
   if (coding !== undefined && coding.toLowerCase() !== 'identity') {
     throw unsupported('content-encoding', `is not supported (send the body uncompressed), got ${JSON.stringify(coding.slice(0, 40))}`);
+  }
+}
+
+/** Throws 415 unless `type` is a JSON media type whose charset, if given, is UTF-8. */
+function checkMediaType(type: string | undefined): void {
+  if (type === undefined || !JSON_TYPE.test(type)) {
+    throw unsupported('content-type', `must be application/json, got ${type === undefined ? 'none' : JSON.stringify(type.slice(0, 100))}`);
+  }
+  const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw unsupported('content-type', `charset must be utf-8, got ${JSON.stringify(charset.slice(0, 40))}`);
   }
 }
 

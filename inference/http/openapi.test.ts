@@ -46,6 +46,12 @@ function probes(limit: number): Array<[string, string, RequestInit]> {
       [`POST ${path} 415`, path, post('{}', { 'content-type': 'text/plain' })],
     );
   }
+  return [...cases, ...v2Probes(limit, post)];
+}
+
+/** The Open Inference Protocol routes' probes, then a wrong method and an unknown sub-path of every route. */
+function v2Probes(limit: number, post: (body: string, headers?: Record<string, string>) => RequestInit): Array<[string, string, RequestInit]> {
+  const cases: Array<[string, string, RequestInit]> = [];
   for (const route of ['/v2/models/{name}/infer', '/v2/models/{name}/versions/{version}/infer']) {
     cases.push(
       [`POST ${route} 200`, concrete(route), post(JSON.stringify(infer))],

@@ -189,6 +189,18 @@ function checkEnvelope(body: unknown, problems: ProblemList): { id: string | und
   return { id: body.id as string | undefined, inputs: body.inputs as unknown[] };
 }
 
+/** The rows of the one `[N, 5]` input or of the per-feature `[N]` inputs, with diastolic ≥ systolic reported per row. */
+function toMatrix(valid: Input[], features: readonly FeatureSpec[], maxRows: number, problems: ProblemList): ReturnType<typeof fromMatrix> {
+  const first = valid[0] as Input;
+  const matrixForm = valid.length === 1 && first.shape.length === 2 && first.shape[1] !== 1;
+  const target = matrixForm ? fromMatrix(first, features, maxRows, problems) : fromColumns(valid, features, maxRows, problems);
+  if (target) {
+    const label = matrixForm ? (r: number) => `${first.name}[${r}].diastolicBP` : (r: number) => `diastolicBP[${r}]`;
+    checkPressureRows(target, features, label);
+  }
+  return target;
+}
+
 /**
  * Checks an inference request for a model with `features` and at most `maxRows` rows.
  * Pure. On success the matrix holds every row's vitals in feature order.
@@ -200,13 +212,7 @@ export function parseInferRequest(body: unknown, features: readonly FeatureSpec[
   if (!envelope) return problems.rejection();
   const inputs = envelope.inputs.map((raw, i) => checkInput(raw, i, problems));
   if (inputs.some((input) => input === undefined)) return problems.rejection();
-  const valid = inputs as Input[];
-  const matrixForm = valid.length === 1 && (valid[0] as Input).shape.length === 2 && (valid[0] as Input).shape[1] !== 1;
-  const target = matrixForm ? fromMatrix(valid[0] as Input, features, maxRows, problems) : fromColumns(valid, features, maxRows, problems);
-  if (target) {
-    const label = matrixForm ? (r: number) => `${(valid[0] as Input).name}[${r}].diastolicBP` : (r: number) => `diastolicBP[${r}]`;
-    checkPressureRows(target, features, label);
-  }
+  const target = toMatrix(inputs as Input[], features, maxRows, problems);
   if (!target || problems.total > 0) return problems.rejection();
   return { ok: true, value: { id: envelope.id, rows: target.matrix.length / features.length, matrix: target.matrix, outputs } };
 }
