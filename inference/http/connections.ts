@@ -33,8 +33,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class ConnectionTracker {
   private readonly states = new Map<net.Socket, ConnectionState>();
   private server: http.Server | undefined;
+  /** One shared 'close' listener for every response: no closure per request on the hot path. */
+  private readonly ended: (this: http.ServerResponse) => void;
 
-  constructor(private readonly lifecycle: Lifecycle) {}
+  constructor(private readonly lifecycle: Lifecycle) {
+    const states = this.states;
+    this.ended = function (this: http.ServerResponse) {
+      const state = states.get(this.req.socket);
+      if (!state) return;
+      state.active--;
+      state.idleSince = performance.now();
+    };
+  }
 
   /** Starts tracking `server`'s connections; call once, before it listens. */
   watch(server: http.Server): void {
@@ -47,14 +57,11 @@ export class ConnectionTracker {
 
   /** Call first thing for each request: counts it and, while draining, asks for `Connection: close`. */
   begin(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const state = this.states.get(req.socket);
     if (this.lifecycle.shuttingDown) res.setHeader('connection', 'close');
+    const state = this.states.get(req.socket);
     if (!state) return;
     state.active++;
-    res.once('close', () => {
-      state.active--;
-      state.idleSince = performance.now();
-    });
+    res.on('close', this.ended);
   }
 
   /** Open connections (for tests). */

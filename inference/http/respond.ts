@@ -42,11 +42,12 @@ export function invalidRequest(rejection: Rejection): HttpError {
  * On every response. The CSP is the page's (it loads only its own files) and harmless on
  * JSON; frame-ancestors and X-Frame-Options keep the page out of other sites' frames.
  */
+const CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy': CSP,
 };
 
 /** Writes `body` (JSON text, or its bytes) with its length. */
@@ -55,7 +56,11 @@ export function sendJsonText(res: ServerResponse, status: number, body: string |
     'content-type': 'application/json; charset=utf-8',
     'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     'cache-control': 'no-store',
-    ...SECURITY_HEADERS,
+    // SECURITY_HEADERS written out: a literal is cheaper than a spread, per response.
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': CSP,
   };
   res.writeHead(status, headers ? { ...base, ...headers } : base);
   res.end(body);
