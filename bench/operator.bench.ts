@@ -338,6 +338,7 @@ const IDLE_KINDS = [
   ['Deployment', '/apis/apps/v1', 'deployments'],
   ['Service', '/api/v1', 'services'],
   ['HorizontalPodAutoscaler', '/apis/autoscaling/v2', 'horizontalpodautoscalers'],
+  ['PodDisruptionBudget', '/apis/policy/v1', 'poddisruptionbudgets'],
   ['Event', '/api/v1', 'events'],
 ] as const;
 
@@ -346,7 +347,7 @@ const IDLE_KINDS = [
  * controllers'). Events are counted apart: other components (the API server's IP allocator repair,
  * the node controller) write them too.
  */
-const OPERATOR_RESOURCES = new Set(['riskmodels', 'riskmodels/status', 'deployments', 'services', 'horizontalpodautoscalers', 'events']);
+const OPERATOR_RESOURCES = new Set(['riskmodels', 'riskmodels/status', 'deployments', 'services', 'horizontalpodautoscalers', 'poddisruptionbudgets', 'networkpolicies', 'events']);
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
 
 /** Whether the operator's own write is recorded on `obj` at or after `sinceMs` (managedFields times are whole seconds). */

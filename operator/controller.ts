@@ -3,8 +3,9 @@
 // ConfigMap, every RiskModel that references it (an index kept from the RiskModel cache).
 // Workers run only while this process leads; caches run always, so a standby takes over warm.
 
-import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { keyOf, MANAGED_SELECTOR, type RiskModel } from './api.js';
+import { CHILD_KINDS, CHILD_RESOURCES, childKindOf, type Child, type ChildKind } from './children.js';
 import { ownerKey, specChanged } from './mapping.js';
 import type { OperatorConfig } from './config.js';
 import { errorPolicy } from './errors.js';
@@ -45,9 +46,7 @@ export class Controller {
   private readonly byConfigMap = new Map<string, Set<string>>();
   private readonly refOf = new Map<string, string>();
   private readonly riskModels: Watched<RiskModel>;
-  private readonly deployments: Watched<V1Deployment>;
-  private readonly services: Watched<V1Service>;
-  private readonly hpas: Watched<V2HorizontalPodAutoscaler>;
+  private readonly children: Map<ChildKind, Watched<Child & KubeObject>>;
   private readonly configMaps: Watched<V1ConfigMap>;
   private readonly ctx: ReconcileContext;
 
@@ -57,9 +56,7 @@ export class Controller {
       if (key) this.enqueue(key);
     };
     this.riskModels = this.watch<RiskModel>(Resources.riskModels, undefined, (type, obj, old) => this.onRiskModel(type, obj, old));
-    this.deployments = this.watch<V1Deployment>(Resources.deployments, MANAGED_SELECTOR, enqueueOwner);
-    this.services = this.watch<V1Service>(Resources.services, MANAGED_SELECTOR, enqueueOwner);
-    this.hpas = this.watch<V2HorizontalPodAutoscaler>(Resources.hpas, MANAGED_SELECTOR, enqueueOwner);
+    this.children = new Map(CHILD_KINDS.map((kind) => [kind, this.watch<Child & KubeObject>(CHILD_RESOURCES[kind], MANAGED_SELECTOR, enqueueOwner)]));
     this.configMaps = this.watch<V1ConfigMap>(Resources.configMaps, undefined, (_t, obj) => {
       for (const key of this.byConfigMap.get(keyOf(obj.metadata ?? {})) ?? []) this.enqueue(key);
     });
@@ -70,16 +67,13 @@ export class Controller {
     const cache: Cache = {
       riskModel: find(this.riskModels),
       configMap: find(this.configMaps),
-      deployment: find(this.deployments),
-      service: find(this.services),
-      hpa: find(this.hpas),
+      child: (kind, ns, name) => find(this.children.get(kind) ?? [])(ns, name),
     };
     const assume = <T extends KubeObject>(list: Watched<T>, obj: T) => this.forNamespace(list, obj.metadata?.namespace)?.assume(obj);
     const writer = new ApplyWriter(deps.kube, {
       onApplied: (obj) => {
-        if (obj.kind === 'Deployment') assume(this.deployments, obj as V1Deployment);
-        else if (obj.kind === 'Service') assume(this.services, obj as V1Service);
-        else if (obj.kind === 'HorizontalPodAutoscaler') assume(this.hpas, obj as V2HorizontalPodAutoscaler);
+        const kind = childKindOf(obj);
+        if (kind) assume(this.children.get(kind) ?? [], obj);
       },
       onStatus: (rm) => assume(this.riskModels, rm),
     });
@@ -126,7 +120,7 @@ export class Controller {
   }
 
   private all(): Runnable[] {
-    return [...this.riskModels, ...this.deployments, ...this.services, ...this.hpas, ...this.configMaps];
+    return [...this.riskModels, ...[...this.children.values()].flat(), ...this.configMaps];
   }
 
   private watch<T extends KubeObject>(resource: ResourceType, labelSelector: string | undefined, onEvent: (type: EventType, obj: T, old: T | undefined) => void): Watched<T> {
