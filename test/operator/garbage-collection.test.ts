@@ -25,7 +25,9 @@ describe('operator on the local cluster: deletion', function () {
       return !deployment && !service && !hpa && replicaSets.length === 0 && pods.length === 0;
     });
 
-    // The operator must not resurrect children of a RiskModel that is gone.
+    // The operator must not resurrect children of a RiskModel that is gone: first see that it
+    // reconciled the deleted RiskModel (the children's delete events wake it), then that nothing came back.
+    await bed.operator.waitForLog((e) => e.message === 'RiskModel deleted; leaving its children to the garbage collector' && e.name === 'doomed', 30_000, 'the operator to see the deletion');
     await sleep(3_000);
     const again = await bed.cluster.children(bed.namespace, 'doomed');
     expect(again).to.deep.equal({ deployment: undefined, service: undefined, hpa: undefined });
