@@ -1,7 +1,8 @@
-// Seeded synthetic patient records. Each patient has a hidden acuity that moves the
-// vitals the way deterioration does (pulse and temperature up, blood pressure and SpO2
-// down) around normal individual variation; the label comes from the early-warning rule,
-// then a few labels are flipped to a neighbouring class to model clinical judgement noise.
+// The one source of synthetic patients: training records, the load tests' patients and the
+// example patients of the web page and the demo. Each patient has a hidden acuity that moves
+// the vitals the way deterioration does (pulse and temperature up, blood pressure and SpO2
+// down) around normal individual variation; a training label comes from the early-warning
+// rule, then a few labels are flipped to a neighbouring class to model clinical judgement noise.
 
 import { earlyWarningRisk } from './early-warning.js';
 import { mulberry32, normalSource } from './random.js';
@@ -55,6 +56,23 @@ function withNoise(label: RiskClass, uniform: () => number, noise: number): Risk
   const index = CLASS_NAMES.indexOf(label);
   const up = index === 0 || (index === 1 && uniform() < 0.5);
   return CLASS_NAMES[up ? index + 1 : index - 1] ?? label;
+}
+
+/** What a clinician would enter for a stable patient and for a deteriorating one (Low and High under the early-warning rule). */
+export const EXAMPLE_PATIENTS: Readonly<Record<'healthy' | 'critical', Readonly<Vitals>>> = Object.freeze({
+  healthy: Object.freeze({ heartRate: 72, systolicBP: 118, diastolicBP: 76, temperature: 36.8, oxygenSaturation: 98 }),
+  critical: Object.freeze({ heartRate: 138, systolicBP: 84, diastolicBP: 48, temperature: 39.6, oxygenSaturation: 86 }),
+});
+
+/**
+ * An endless supply of unlabelled patients drawn like the training records: a ward's mix,
+ * mostly stable with every risk class present, always inside the API's ranges. The same seed
+ * gives the same patients. For load tests, so that they exercise every class.
+ */
+export function patientSource(seed: number): () => Vitals {
+  const uniform = mulberry32(seed);
+  const normal = normalSource(uniform);
+  return () => samplePatient(normal, uniform);
 }
 
 /** `samples` labelled records; the same options give the same records on every machine. */

@@ -5,6 +5,7 @@
 import { JSON_DECIMALS } from './compiled-model.js';
 import type { Limits } from './config.js';
 import type { Model } from './model.js';
+import { MAX_EXAMPLE_PATIENTS } from './http/examples.js';
 
 type Schema = Record<string, unknown>;
 
@@ -93,6 +94,21 @@ function getOperation(summary: string, responses: Record<string, unknown>) {
 
 const okJson = (description: string, schema: Schema = { type: 'object' }) => ({ description, content: json(schema) });
 
+function examplesOperation() {
+  const integer = (maximum: number, description: string): Schema => ({ type: 'integer', minimum: 0, maximum, description });
+  const examples = { type: 'object', required: ['healthy', 'critical', 'patients'], properties: { healthy: ref('Vitals'), critical: ref('Vitals'), patients: { type: 'array', items: ref('Vitals') } } };
+  return {
+    get: {
+      summary: "Example patients from the server's generator: a healthy and a critical one, and `count` random ward patients (the web page's load test).",
+      parameters: [
+        { name: 'count', in: 'query', required: false, schema: integer(MAX_EXAMPLE_PATIENTS, 'Random patients to include (default 0).') },
+        { name: 'seed', in: 'query', required: false, schema: integer(2 ** 32 - 1, 'Same seed, same patients; random when absent.') },
+      ],
+      responses: { 200: okJson('Examples.', examples), 400: error('`count` or `seed` is not a whole number in its range.'), ...common },
+    },
+  };
+}
+
 /** The OpenAPI 3.0 document for a server of `model` with `limits`. Pure. */
 export function buildOpenApi(model: Model, limits: Limits): Record<string, unknown> {
   return {
@@ -124,6 +140,7 @@ export function buildOpenApi(model: Model, limits: Limits): Record<string, unkno
       }),
       '/metrics': getOperation('Prometheus metrics.', { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } }),
       '/model': getOperation('The model card: version, features with units and ranges, classes, metrics, training parameters.', { 200: okJson('Model card.') }),
+      '/examples': examplesOperation(),
       '/openapi.json': getOperation('This document.', { 200: okJson('OpenAPI 3 document.') }),
     },
     components: { schemas: schemas(model, limits) },

@@ -223,6 +223,17 @@ interface LeaseObject {
   spec?: Partial<LeaseRecord>;
 }
 
+/** A Lease's spec with the API server's zero values for what is unset. */
+function recordOf(s: NonNullable<LeaseObject['spec']>): LeaseRecord {
+  return {
+    holderIdentity: s.holderIdentity ?? '',
+    leaseDurationSeconds: s.leaseDurationSeconds ?? 15,
+    acquireTime: s.acquireTime ?? '',
+    renewTime: s.renewTime ?? '',
+    leaseTransitions: s.leaseTransitions ?? 0,
+  };
+}
+
 /** The Lease in the cluster. A missing namespace is reported with what to do about it. */
 export class KubeLeaseStore implements LeaseStore {
   constructor(
@@ -238,17 +249,7 @@ export class KubeLeaseStore implements LeaseStore {
   async get(): Promise<StoredLease | undefined> {
     try {
       const lease = await this.kube.request<LeaseObject>({ method: 'GET', path: objectPath(Resources.leases, this.namespace, this.name) });
-      const s = lease.spec ?? {};
-      return {
-        resourceVersion: lease.metadata?.resourceVersion ?? '',
-        record: {
-          holderIdentity: s.holderIdentity ?? '',
-          leaseDurationSeconds: s.leaseDurationSeconds ?? 15,
-          acquireTime: s.acquireTime ?? '',
-          renewTime: s.renewTime ?? '',
-          leaseTransitions: s.leaseTransitions ?? 0,
-        },
-      };
+      return { resourceVersion: lease.metadata?.resourceVersion ?? '', record: recordOf(lease.spec ?? {}) };
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return undefined;
       throw err;

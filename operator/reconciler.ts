@@ -104,16 +104,21 @@ async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, 
   const kind = want.kind ?? 'object';
   try {
     const stored = await write(ctx, want, diff);
-    const verb = VERB[diff === 'none' ? 'missing' : diff];
-    const why = diff === 'drifted' ? ' (a managed field was changed outside the operator)' : '';
-    log.info(`${verb} ${kind}`, { kind, child: want.metadata?.name });
-    await ctx.events.record(rm, 'Normal', diff === 'missing' ? EventReason.Created : EventReason.Updated, `${verb} ${kind} ${want.metadata?.name}${why}`);
+    await announceWrite({ rm, ctx, log }, want, diff === 'none' ? 'missing' : diff);
     return stored;
   } catch (err) {
     // 422: a value the CRD schema could not check (say an image reference) made the child invalid.
     if (err instanceof ApiError && err.code === 422) throw new TerminalError(Reason.InvalidChild, `the API server refused the ${kind}: ${err.message}`);
     throw err;
   }
+}
+
+async function announceWrite({ rm, ctx, log }: Scope, child: Child, diff: Exclude<Difference, 'none'>): Promise<void> {
+  const kind = child.kind ?? 'object';
+  const verb = VERB[diff];
+  const why = diff === 'drifted' ? ' (a managed field was changed outside the operator)' : '';
+  log.info(`${verb} ${kind}`, { kind, child: child.metadata?.name });
+  await ctx.events.record(rm, 'Normal', diff === 'missing' ? EventReason.Created : EventReason.Updated, `${verb} ${kind} ${child.metadata?.name}${why}`);
 }
 
 /** Applies; a drifted child the server refuses (a hand edit collides with our list entries) is overwritten instead. */

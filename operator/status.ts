@@ -36,14 +36,15 @@ interface Counts {
 }
 
 function countsOf(d: V1Deployment): Counts {
-  const s = d.status ?? {};
+  return { wanted: d.spec?.replicas ?? 1, generation: d.metadata?.generation ?? 0, ...statusCounts(d.status ?? {}) };
+}
+
+function statusCounts(s: NonNullable<V1Deployment['status']>): Omit<Counts, 'wanted' | 'generation'> {
   return {
-    wanted: d.spec?.replicas ?? 1,
     replicas: s.replicas ?? 0,
     updated: s.updatedReplicas ?? 0,
     ready: s.readyReplicas ?? 0,
     available: s.availableReplicas ?? 0,
-    generation: d.metadata?.generation ?? 0,
     observedGeneration: s.observedGeneration ?? -1,
   };
 }

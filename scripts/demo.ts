@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connectCluster, stopDemoCluster } from './demo/cluster.js';
 import type { DemoCluster } from './demo/cluster.js';
-import { PATIENTS, serveLocally } from './demo/inference-step.js';
+import { EXAMPLE_PATIENTS } from '../inference/generator.js';
+import { serveLocally } from './demo/inference-step.js';
 import { kubectl } from './demo/kube.js';
 import { bold, currentStep, fail, info, ok, step } from './demo/narrate.js';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from './demo/options.js';
@@ -95,7 +96,7 @@ Everything is still running. Explore:
   npm run watch -- --namespace ${opts.namespace}                         # live view
   npm run loadtest -- --url ${url} --rate 200 --duration 20
   open ${url}/ in a browser (the web page: predictions, load test, live status)
-  curl -s ${url}/predict -H 'content-type: application/json' -d '${JSON.stringify(PATIENTS.critical)}'
+  curl -s ${url}/predict -H 'content-type: application/json' -d '${JSON.stringify(EXAMPLE_PATIENTS.critical)}'
 Logs: ${WORK_DIR}/operator.log, ${WORK_DIR}/inference.log, .localcluster/logs/
 Stop everything: npm run demo -- --down`);
 }
@@ -147,12 +148,18 @@ async function main(): Promise<number> {
     throw err;
   }
   if (opts.mode === 'help') { console.log(DEMO_USAGE); return 0; }
-  if (opts.mode === 'down') {
-    const state = readState(STATE_FILE);
-    if (state) await down(state); else await stopDemoCluster();
-    console.log('Demo stopped: its processes, its namespace and the local cluster it started are gone.');
-    return 0;
-  }
+  if (opts.mode === 'down') return stopDemo();
+  return runDemo(opts);
+}
+
+async function stopDemo(): Promise<number> {
+  const state = readState(STATE_FILE);
+  if (state) await down(state); else await stopDemoCluster();
+  console.log('Demo stopped: its processes, its namespace and the local cluster it started are gone.');
+  return 0;
+}
+
+async function runDemo(opts: DemoOptions): Promise<number> {
   const running: Running = { processes: [] };
   let interrupted = false;
   process.once('SIGINT', () => {

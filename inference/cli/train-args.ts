@@ -89,9 +89,12 @@ function takeFlag(argv: readonly string[], i: number): { flag: string; value: st
   const flag = eq >= 0 ? token.slice(0, eq) : token;
   if (!isFlag(flag)) throw new UsageError(`unknown option ${flag}`);
   const value = eq >= 0 ? token.slice(eq + 1) : argv[i + 1];
-  if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+  if (!usable(value, eq >= 0)) throw new UsageError(`${flag} needs a value`);
   return { flag, value, used: eq >= 0 ? 1 : 2 };
 }
+
+/** A flag's value is missing when empty, or when the next token is another flag. */
+const usable = (value: string | undefined, inline: boolean): value is string => value !== undefined && value !== '' && (inline || !value.startsWith('--'));
 
 /** Parses argv (without node and script); accepts `--flag value` and `--flag=value`. Throws UsageError. */
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {

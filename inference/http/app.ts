@@ -13,6 +13,7 @@ import type { Model } from '../model.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
 import type { Lifecycle, ServingContext } from './context.js';
+import { examples } from './examples.js';
 import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
 import { HttpError, httpError, sendError, sendJsonText } from './respond.js';
 import { allowedMethods, ROUTES } from './routes.js';
@@ -153,6 +154,7 @@ export function createServing(model: Model, deps: AppDeps = {}): Serving {
   app.get('/stats', stats(ctx));
   app.get('/metrics', metrics(ctx));
   app.get('/model', (_req, res) => sendJson(res, 200, modelCard(ctx.model)));
+  app.get('/examples', examples);
   const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits));
   app.get('/openapi.json', (_req, res) => sendJsonText(res, 200, openapi));
   app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, { index: 'index.html', setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));

@@ -10,6 +10,7 @@ export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/stats': ['GET'],
   '/metrics': ['GET'],
   '/model': ['GET'],
+  '/examples': ['GET'],
   '/openapi.json': ['GET'],
 };
 

@@ -55,6 +55,12 @@ interface WatchEvent<T> {
 
 class Gone extends Error {}
 
+/** The error a watch's ERROR event carries: Gone for 410 (relist), else an ApiError. */
+function watchError(status: { code?: number; message?: string }): Error {
+  if (status.code === 410) return new Gone(status.message);
+  return new ApiError(status.code ?? 500, 'WatchError', status.message ?? 'watch error');
+}
+
 const keyOf = (obj: KubeObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 
 /**
@@ -152,14 +158,18 @@ export class Reflector<T extends KubeObject> {
           this.opts.onRestart?.('expired');
           continue;
         }
-        failures++;
-        const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
-        const missing = err instanceof ApiError && err.code === 404 ? ` (is the ${this.opts.resource.kind} API installed? for RiskModels: kubectl apply -f crds/)` : '';
-        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: messageOf(err) + missing });
-        this.opts.onRestart?.('error');
-        await this.sleep(delay);
+        await this.retryAfter(err, ++failures);
       }
     }
+  }
+
+  /** Logs a failed list or watch and waits out its backoff (cut short by stop). */
+  private async retryAfter(err: unknown, failures: number): Promise<void> {
+    const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
+    const missing = err instanceof ApiError && err.code === 404 ? ` (is the ${this.opts.resource.kind} API installed? for RiskModels: kubectl apply -f crds/)` : '';
+    this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: messageOf(err) + missing });
+    this.opts.onRestart?.('error');
+    await this.sleep(delay);
   }
 
   private async relist(): Promise<void> {
@@ -255,21 +265,23 @@ export class Reflector<T extends KubeObject> {
       case 'MODIFIED':
         this.upsert(strip(event.object));
         break;
-      case 'DELETED': {
-        const key = keyOf(event.object);
-        const old = this.store.get(key);
-        this.store.delete(key);
-        this.assumed.delete(key);
-        this.opts.onEvent('delete', strip(event.object), old);
+      case 'DELETED':
+        this.remove(strip(event.object));
         break;
-      }
       case 'BOOKMARK':
         break;
       case 'ERROR':
-        if (event.object.code === 410) throw new Gone(event.object.message);
-        throw new ApiError(event.object.code ?? 500, 'WatchError', event.object.message ?? 'watch error');
+        throw watchError(event.object);
     }
     if (rv) this.resourceVersion = rv;
+  }
+
+  private remove(obj: T): void {
+    const key = keyOf(obj);
+    const old = this.store.get(key);
+    this.store.delete(key);
+    this.assumed.delete(key);
+    this.opts.onEvent('delete', obj, old);
   }
 
   private sleep(ms: number): Promise<void> {

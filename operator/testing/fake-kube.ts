@@ -175,10 +175,15 @@ export class FakeKube implements Kube {
     const apply = spec.contentType === 'application/apply-patch+yaml';
     if (!old && !apply) throw new ApiError(404, 'NotFound', `${p.resource} "${p.name}" not found`);
     if (p.subresource === 'status') return this.write(p.resource, { ...this.existing(p), status: body.status }, 'MODIFIED');
+    return this.write(p.resource, this.merged(p, old, body), old ? 'MODIFIED' : 'ADDED');
+  }
+
+  /** The patched object: sent fields replace stored ones; a spec change is a new generation. */
+  private merged(p: Parsed, old: Stored | undefined, body: Partial<Stored>): Stored {
     const metadata = { ...old?.metadata, ...body.metadata, name: p.name ?? '', namespace: p.namespace };
     const merged = { ...old, ...body, metadata } as Stored;
     if (JSON.stringify(old?.spec) !== JSON.stringify(merged.spec)) merged.metadata.generation = (old?.metadata.generation ?? 0) + 1;
-    return this.write(p.resource, merged, old ? 'MODIFIED' : 'ADDED');
+    return merged;
   }
 
   private write(resource: string, obj: Stored, type: 'ADDED' | 'MODIFIED'): Stored {

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXAMPLE_PATIENTS } from '../../inference/generator.js';
 import { waitFor } from './kube.js';
 import { block, info, ok, step } from './narrate.js';
 import { startBackground } from './processes.js';
 import type { Background } from './processes.js';
 
-/** One healthy and one critical patient, as a clinician would enter them. */
-export const PATIENTS = {
-  healthy: { heartRate: 72, systolicBP: 118, diastolicBP: 76, temperature: 36.8, oxygenSaturation: 98 },
-  critical: { heartRate: 138, systolicBP: 84, diastolicBP: 48, temperature: 39.6, oxygenSaturation: 86 },
-} as const;
 
 interface Prediction {
   risk: string;
@@ -62,7 +58,7 @@ export async function serveLocally(
     what: 'the inference server to be ready', timeoutMs: 30_000, intervalMs: 250,
   });
   const results: Record<string, Prediction> = {};
-  for (const [name, vitals] of Object.entries(PATIENTS)) {
+  for (const [name, vitals] of Object.entries(EXAMPLE_PATIENTS)) {
     const p = await predict(url, vitals);
     results[name] = p;
     info(`$ curl -s ${url}/predict -H 'content-type: application/json' -d '${JSON.stringify(vitals)}'`);

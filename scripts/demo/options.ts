@@ -42,19 +42,24 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
       if (v === undefined || v.startsWith('--')) throw new DemoUsageError(`${arg} needs a value`);
       return v;
     };
-    switch (arg) {
-      case '--once': opts.once = true; break;
-      case '--down': opts.mode = 'down'; break;
-      case '--help': case '-h': opts.mode = 'help'; break;
-      case '--use-current-context': opts.useCurrentContext = true; break;
-      case '--namespace': opts.namespace = parseNamespace(value()); break;
-      case '--port': opts.port = parsePort(value()); break;
-      case '--report': opts.report = value(); break;
-      default: throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --use-current-context, --namespace, --port, --report, --help`);
-    }
+    const set = Object.hasOwn(FLAGS, arg) ? FLAGS[arg] : undefined;
+    if (!set) throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --use-current-context, --namespace, --port, --report, --help`);
+    set(opts, value);
   }
   return opts;
 }
+
+/** What each flag does to the options; `value` takes the flag's argument. */
+const FLAGS: Record<string, (opts: DemoOptions, value: () => string) => void> = {
+  '--once': (o) => (o.once = true),
+  '--down': (o) => (o.mode = 'down'),
+  '--help': (o) => (o.mode = 'help'),
+  '-h': (o) => (o.mode = 'help'),
+  '--use-current-context': (o) => (o.useCurrentContext = true),
+  '--namespace': (o, value) => (o.namespace = parseNamespace(value())),
+  '--port': (o, value) => (o.port = parsePort(value())),
+  '--report': (o, value) => (o.report = value()),
+};
 
 function parseNamespace(v: string): string {
   if (!DNS_LABEL.test(v)) throw new DemoUsageError(`--namespace must be a DNS label (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(v)}`);

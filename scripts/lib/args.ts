@@ -29,10 +29,7 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): ParsedFla
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const { name, inline } = flagName(arg, specs);
-    const spec = specs[name];
-    if (spec === undefined) throw new UsageError(`unknown flag ${arg}; known flags: ${Object.keys(specs).map((known) => `--${known}`).join(', ')}`);
-    if (parsed[name] !== undefined) throw new UsageError(`--${name} is given more than once`);
-    if (spec.type === 'boolean') {
+    if (knownSpec(specs, parsed, name, arg).type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
       parsed[name] = true;
       continue;
@@ -43,6 +40,14 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): ParsedFla
     parsed[name] = value;
   }
   return parsed;
+}
+
+/** The spec of a flag seen for the first time; throws for an unknown or repeated flag. */
+function knownSpec(specs: FlagSpecs, parsed: ParsedFlags, name: string, arg: string): FlagSpecs[string] {
+  const spec = specs[name];
+  if (spec === undefined) throw new UsageError(`unknown flag ${arg}; known flags: ${Object.keys(specs).map((known) => `--${known}`).join(', ')}`);
+  if (parsed[name] !== undefined) throw new UsageError(`--${name} is given more than once`);
+  return spec;
 }
 
 function flagName(arg: string, specs: FlagSpecs): { name: string; inline?: string } {
@@ -77,14 +82,15 @@ export function numberFlag(flags: ParsedFlags, name: string, rule: NumberRule, f
   const raw = flags[name];
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-  const fits = Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
-  if (!fits) {
+  if (!fits(value, rule)) {
     const kind = rule.integer ? 'a whole number' : 'a number';
     const unit = rule.unit === undefined ? '' : ` ${rule.unit}`;
     throw new UsageError(`--${name} must be ${kind} from ${rule.min} to ${rule.max}${unit}, got "${String(raw)}"`);
   }
   return value;
 }
+
+const fits = (value: number, rule: NumberRule): boolean => Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
 
 /** Reads a string flag, or `undefined` when it was not given. */
 export function stringFlag(flags: ParsedFlags, name: string): string | undefined {

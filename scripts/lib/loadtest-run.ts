@@ -3,7 +3,8 @@
 
 import autocannon from 'autocannon';
 import type { LoadtestOptions } from './loadtest-options.js';
-import { requestBody, vitalsSource } from './vitals.js';
+import { patientSource } from '../../inference/generator.js';
+import { requestBody } from './vitals.js';
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 type StatusClass = (typeof STATUS_CLASSES)[number];
@@ -59,7 +60,7 @@ export interface RunHooks {
  * when autocannon cannot start (e.g. an invalid option); server errors are counted instead.
  */
 export function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}): Promise<LoadtestSummary> {
-  const nextPatient = vitalsSource(options.seed);
+  const nextPatient = patientSource(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const sampleBodies: Record<string, string> = {};
   const target = new URL(options.path, options.url).toString();
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../../inference/server.js';
-import { EXAMPLES } from '../../inference/web/static/js/vitals.js';
+import { EXAMPLE_PATIENTS as EXAMPLES } from '../../inference/generator.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

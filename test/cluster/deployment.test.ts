@@ -5,12 +5,14 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/c
 import { ensureCluster, freshNamespace, waitFor } from '../support/cluster.js';
 import { deployment } from './fixtures.js';
 
+const readyOf = (conditions: { type: string; status: string }[] | undefined): string | undefined => conditions?.find((c) => c.type === 'Ready')?.status;
+
 async function expectReadyOnKwokNode(core: CoreV1Api, pod: V1Pod): Promise<void> {
   expect(pod.status?.phase).to.equal('Running');
-  expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
+  expect(readyOf(pod.status?.conditions)).to.equal('True');
   const node = await core.readNode({ name: pod.spec?.nodeName ?? '' });
   expect(node.metadata?.annotations?.['kwok.x-k8s.io/node']).to.equal('fake');
-  expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
+  expect(readyOf(node.status?.conditions)).to.equal('True');
 }
 
 describe('local cluster: Deployments on kwok nodes', () => {

@@ -20,6 +20,16 @@ export async function getJson(path, timeoutMs = 3000) {
   return { status: response.status, ok: response.ok, body: await readJson(response) };
 }
 
+/**
+ * The server's example patients: {healthy, critical, patients}, with `count` random ward
+ * patients from the generator the model was trained on. Rejects when unreachable or refused.
+ */
+export async function getExamples(count = 0) {
+  const { ok, status, body } = await getJson(`examples?count=${count}`, 10_000);
+  if (!ok || !Array.isArray(body?.patients)) throw new Error(`GET /examples answered HTTP ${status}${body?.error ? `: ${body.error}` : ''}`);
+  return body;
+}
+
 /** POST one patient to /predict; resolves {status, ok, body} (body is the prediction or the error). */
 export async function postPredict(vitals, timeoutMs = 5000) {
   const response = await fetch('predict', {

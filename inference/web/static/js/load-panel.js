@@ -1,12 +1,11 @@
 // The load-test panel: reads the plan from its form, drives POST /predict from this
 // browser with a pool of fetch loops, and shows live counters and a throughput/latency chart.
-import { sendPredict } from './api.js';
+import { getExamples, sendPredict } from './api.js';
 import { drawChart } from './chart.js';
 import { byId, setText } from './dom.js';
 import { formatCount, formatMs } from './format.js';
 import { parsePlan, startLoad } from './loadtest.js';
 import { RollingWindow, latencySummary } from './stats.js';
-import { randomVitals } from './vitals.js';
 
 const SAMPLE_MS = 500;
 const COUNTER_MS = 200;
@@ -71,8 +70,8 @@ function summarise(result) {
     describeErrors(result.errorsByKind);
 }
 
-/** Wires the load-test panel; `features` (the model card's) bound the random patients. */
-export function createLoadPanel(features) {
+/** Wires the load-test panel; each run sends patients the server's generator made (GET /examples). */
+export function createLoadPanel() {
   const form = byId('lt-form');
   const startButton = byId('lt-start');
   const stopButton = byId('lt-stop');
@@ -86,15 +85,32 @@ export function createLoadPanel(features) {
     setText(byId('lt-state'), text);
   };
 
+  /** The request bodies of a run: patients from the server's generator; null (and said so) when it cannot give them. */
+  async function fetchBodies(plan) {
+    try {
+      const { patients } = await getExamples(Math.min(BODY_POOL, plan.maxRequests));
+      return patients.map((patient) => JSON.stringify(patient));
+    } catch (err) {
+      setState('stopped', `Cannot get patients from the server (${err instanceof Error ? err.message : String(err)})`);
+      return null;
+    }
+  }
+
   async function run(plan) {
-    const bodies = Array.from({ length: Math.min(BODY_POOL, plan.maxRequests) }, () => JSON.stringify(randomVitals(features)));
+    controller = new AbortController();
+    startButton.disabled = true;
+    setState('running', 'Preparing patients…');
+    const bodies = await fetchBodies(plan);
+    if (!bodies) {
+      startButton.disabled = false;
+      controller = null;
+      return;
+    }
     let next = 0;
     const recent = new RollingWindow(1000);
-    controller = new AbortController();
     points = [];
     setState('running', 'Running…');
     setText(byId('lt-summary'), '');
-    startButton.disabled = true;
     stopButton.disabled = false;
     const started = performance.now();
     const { counters, done } = startLoad(plan, {

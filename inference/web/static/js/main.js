@@ -1,6 +1,6 @@
-// Entry point: fetch the model card (retrying until the server is ready), then build the
-// prediction form and the load-test panel from it; the status panel runs from the start.
-import { getJson } from './api.js';
+// Entry point: fetch the model card and the example patients (retrying until the server is
+// ready), then build the prediction form and the load-test panel; the status panel runs from the start.
+import { getExamples, getJson } from './api.js';
 import { byId, el, setText } from './dom.js';
 import { formatCount, formatPercent } from './format.js';
 import { createLoadPanel } from './load-panel.js';
@@ -21,7 +21,7 @@ async function loadCard() {
   for (;;) {
     try {
       const { ok, status, body } = await getJson('model');
-      if (ok && isCard(body)) return body;
+      if (ok && isCard(body)) return { card: body, examples: await getExamples() };
       setText(byId('card-status'), `Waiting for the model (GET /model answered HTTP ${status})…`);
     } catch (err) {
       setText(byId('card-status'), `Waiting for the inference server (${err instanceof Error ? err.message : String(err)})…`);
@@ -44,8 +44,8 @@ function showCard(card) {
 }
 
 startStatusPolling(announce);
-const card = await loadCard();
+const { card, examples } = await loadCard();
 showCard(card);
-createPredictPanel(card);
-createLoadPanel(card.features);
+createPredictPanel(card, examples);
+createLoadPanel();
 document.body.dataset.ready = 'true';

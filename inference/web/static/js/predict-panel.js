@@ -1,9 +1,9 @@
 // The prediction form: one field a feature of the model card (so labels, units and ranges
-// are always the server's own), example patients, and the result with the reasons behind it.
+// are always the server's own), the server's example patients, and the result with the
+// reasons behind it.
 import { postPredict } from './api.js';
 import { byId, el, setText } from './dom.js';
 import { featureLabel, formatBound, formatPercent } from './format.js';
-import { EXAMPLES } from './vitals.js';
 
 function fieldFor(feature) {
   const { name, unit } = feature;
@@ -70,112 +70,110 @@ function contributionRow(name, value, scale) {
   );
 }
 
-/** Builds the form from the model card and wires submit, examples and result rendering. */
-export function createPredictPanel(card) {
-  const features = card.features;
-  const form = byId('predict-form');
-  const result = byId('result');
-  const summary = byId('form-errors');
-  const submit = byId('predict-submit');
-  byId('fields').replaceChildren(...features.map(fieldFor));
-  form.removeAttribute('aria-busy');
-  for (const button of [submit, byId('example-healthy'), byId('example-critical')]) button.disabled = false;
+/** Marks one field invalid with `message`, or clears it (null); false when the form has no such field. */
+function showFieldError(name, message) {
+  const input = document.getElementById(`f-${name}`);
+  const slot = document.getElementById(`error-${name}`);
+  if (!input || !slot) return false;
+  if (message) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+  slot.hidden = !message;
+  setText(slot, message ?? '');
+  return true;
+}
 
-  function clearErrors() {
-    summary.hidden = true;
-    summary.replaceChildren();
-    for (const { name } of features) showFieldError(name, null);
+function clearErrors(ui) {
+  ui.summary.hidden = true;
+  ui.summary.replaceChildren();
+  for (const { name } of ui.card.features) showFieldError(name, null);
+}
+
+/** The error summary above the form, each problem also at its field, focus on the first. */
+function showErrors(ui, title, details = []) {
+  // An older assessment next to a rejected form would read as the answer to it.
+  ui.result.replaceChildren(el('p', { class: 'muted placeholder' }, 'No assessment: the input was not accepted. See the form.'));
+  ui.result.dataset.state = 'error';
+  const items = details.map((d) => {
+    const placed = showFieldError(d.field, d.message);
+    const text = `${featureLabel(d.field)}: ${d.message}`;
+    return el('li', {}, placed ? el('a', { href: `#f-${d.field}` }, text) : text);
+  });
+  ui.summary.replaceChildren(el('p', { class: 'summary-title' }, title), items.length > 0 ? el('ul', {}, ...items) : null);
+  ui.summary.hidden = false;
+  const first = details.map((d) => document.getElementById(`f-${d.field}`)).find(Boolean);
+  first?.focus();
+}
+
+function showResult(ui, body) {
+  const { risk, confidence, probabilities, contributions } = body;
+  const entries = Object.entries(contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const scale = Math.max(0, ...entries.map(([, v]) => Math.abs(v)));
+  ui.result.replaceChildren(
+    el('div', { class: 'result-head' },
+      el('span', { class: `risk-badge risk-${risk}`, dataset: { testid: 'result-risk' } }, risk),
+      el('span', { class: 'result-caption' }, 'risk · confidence ',
+        el('strong', { dataset: { testid: 'result-confidence' } }, formatPercent(confidence)))),
+    el('h3', {}, 'Probability by class'),
+    el('div', { class: 'probs', dataset: { testid: 'probabilities' } },
+      ...ui.card.classes.map((cls) => probabilityRow(cls, probabilities[cls] ?? 0))),
+    el('h3', {}, `Why: contributions to the ${risk} score`),
+    el('p', { class: 'explain' },
+      `Each vital's share of the score behind “${risk}” (the shares' sizes add up to 100%). ` +
+      `Red pushed this patient towards ${risk}, green away from it.`),
+    el('ol', { class: 'contribs', dataset: { testid: 'contributions' } },
+      ...entries.map(([name, value]) => contributionRow(name, value, scale))),
+    el('p', { class: 'model-line' }, 'Model ', el('code', {}, body.modelVersion)),
+  );
+  ui.result.dataset.state = 'done';
+}
+
+function showRejection(ui, { status, body }) {
+  const details = Array.isArray(body?.details) ? body.details : [];
+  if (status === 400 && details.length > 0) {
+    const n = details.length;
+    showErrors(ui, `The server did not accept ${n === 1 ? 'this value' : `these ${n} values`}:`, details);
+  } else {
+    showErrors(ui, `The server answered HTTP ${status}: ${body?.error ?? 'no details'}.`, details);
   }
+}
 
-  function showFieldError(name, message) {
-    const input = document.getElementById(`f-${name}`);
-    const slot = document.getElementById(`error-${name}`);
-    if (!input || !slot) return false;
-    if (message) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-    slot.hidden = !message;
-    setText(slot, message ?? '');
-    return true;
+async function submitForm(ui) {
+  clearErrors(ui);
+  ui.submit.disabled = true;
+  ui.result.setAttribute('aria-busy', 'true');
+  try {
+    const response = await postPredict(readVitals(ui.card.features));
+    if (response.ok) showResult(ui, response.body);
+    else showRejection(ui, response);
+  } catch (err) {
+    showErrors(ui, `Cannot reach the inference server (${err instanceof Error ? err.message : String(err)}).`);
+  } finally {
+    ui.submit.disabled = false;
+    ui.result.removeAttribute('aria-busy');
   }
+}
 
-  function showErrors(title, details = []) {
-    // An older assessment next to a rejected form would read as the answer to it.
-    result.replaceChildren(el('p', { class: 'muted placeholder' }, 'No assessment: the input was not accepted. See the form.'));
-    result.dataset.state = 'error';
-    const items = details.map((d) => {
-      const placed = showFieldError(d.field, d.message);
-      const text = `${featureLabel(d.field)}: ${d.message}`;
-      return el('li', {}, placed ? el('a', { href: `#f-${d.field}` }, text) : text);
-    });
-    summary.replaceChildren(el('p', { class: 'summary-title' }, title), items.length > 0 ? el('ul', {}, ...items) : null);
-    summary.hidden = false;
-    const first = details.map((d) => document.getElementById(`f-${d.field}`)).find(Boolean);
-    first?.focus();
+function fill(ui, example) {
+  for (const { name } of ui.card.features) {
+    if (name in example) byId(`f-${name}`).value = String(example[name]);
   }
+  ui.form.requestSubmit();
+}
 
-  function showResult(body) {
-    const { risk, confidence, probabilities, contributions } = body;
-    const entries = Object.entries(contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
-    const scale = Math.max(0, ...entries.map(([, v]) => Math.abs(v)));
-    result.replaceChildren(
-      el('div', { class: 'result-head' },
-        el('span', { class: `risk-badge risk-${risk}`, dataset: { testid: 'result-risk' } }, risk),
-        el('span', { class: 'result-caption' }, 'risk · confidence ',
-          el('strong', { dataset: { testid: 'result-confidence' } }, formatPercent(confidence)))),
-      el('h3', {}, 'Probability by class'),
-      el('div', { class: 'probs', dataset: { testid: 'probabilities' } },
-        ...card.classes.map((cls) => probabilityRow(cls, probabilities[cls] ?? 0))),
-      el('h3', {}, `Why: contributions to the ${risk} score`),
-      el('p', { class: 'explain' },
-        `Each vital's share of the score behind “${risk}” (the shares' sizes add up to 100%). ` +
-        `Red pushed this patient towards ${risk}, green away from it.`),
-      el('ol', { class: 'contribs', dataset: { testid: 'contributions' } },
-        ...entries.map(([name, value]) => contributionRow(name, value, scale))),
-      el('p', { class: 'model-line' }, 'Model ', el('code', {}, body.modelVersion)),
-    );
-    result.dataset.state = 'done';
-  }
-
-  function showRejection({ status, body }) {
-    const details = Array.isArray(body?.details) ? body.details : [];
-    if (status === 400 && details.length > 0) {
-      const n = details.length;
-      showErrors(`The server did not accept ${n === 1 ? 'this value' : `these ${n} values`}:`, details);
-    } else {
-      showErrors(`The server answered HTTP ${status}: ${body?.error ?? 'no details'}.`, details);
-    }
-  }
-
-  async function onSubmit(event) {
+/** Builds the form from the model card and wires submit, the examples ({healthy, critical} from GET /examples) and result rendering. */
+export function createPredictPanel(card, examples) {
+  const ui = { card, form: byId('predict-form'), result: byId('result'), summary: byId('form-errors'), submit: byId('predict-submit') };
+  byId('fields').replaceChildren(...card.features.map(fieldFor));
+  ui.form.removeAttribute('aria-busy');
+  for (const button of [ui.submit, byId('example-healthy'), byId('example-critical')]) button.disabled = false;
+  ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    clearErrors();
-    submit.disabled = true;
-    result.setAttribute('aria-busy', 'true');
-    try {
-      const response = await postPredict(readVitals(features));
-      if (response.ok) showResult(response.body);
-      else showRejection(response);
-    } catch (err) {
-      showErrors(`Cannot reach the inference server (${err instanceof Error ? err.message : String(err)}).`);
-    } finally {
-      submit.disabled = false;
-      result.removeAttribute('aria-busy');
-    }
-  }
-
-  function fill(example) {
-    for (const { name } of features) {
-      const input = byId(`f-${name}`);
-      if (name in example) input.value = String(example[name]);
-    }
-    form.requestSubmit();
-  }
-
-  form.addEventListener('submit', (event) => void onSubmit(event));
-  form.addEventListener('input', (event) => {
+    void submitForm(ui);
+  });
+  ui.form.addEventListener('input', (event) => {
     const name = event.target?.name;
     if (name) showFieldError(name, null);
   });
-  byId('example-healthy').addEventListener('click', () => fill(EXAMPLES.healthy));
-  byId('example-critical').addEventListener('click', () => fill(EXAMPLES.critical));
+  byId('example-healthy').addEventListener('click', () => fill(ui, examples.healthy));
+  byId('example-critical').addEventListener('click', () => fill(ui, examples.critical));
 }
