@@ -33,15 +33,20 @@ class FakeCluster implements Cache, Writer {
     if (this.failApply) return Promise.reject(this.failApply);
     this.applied.push(structuredClone(obj));
     const key = `${obj.kind}/${keyOf(obj.metadata ?? {})}`;
-    const existing = this.children.get(key) as V1Deployment | undefined;
+    const stored = this.storedAs(obj, this.children.get(key) as V1Deployment | undefined);
+    this.children.set(key, stored);
+    return Promise.resolve(stored);
+  }
+
+  /** What the API server would store for an apply of `obj` over `existing`. */
+  private storedAs<T extends Child>(obj: T, existing: V1Deployment | undefined): T {
     const stored = structuredClone(obj) as T & V1Deployment;
     stored.metadata!.resourceVersion = String(++this.rv);
     stored.metadata!.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
     // Like the API server: fields we do not send keep their owner's value (replicas: the HPA's).
     if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: existing?.spec?.replicas ?? 1 };
     if (existing?.status) stored.status = existing.status;
-    this.children.set(key, stored);
-    return Promise.resolve(stored);
+    return stored;
   }
 
   overwrite<T extends Child>(obj: T): Promise<T> {
