@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { eventually } from './harness/eventually.js';
 import { riskModel } from './harness/fixtures.js';
-import { kubectl, useTestbed } from './harness/testbed.js';
+import { useTestbed } from './harness/testbed.js';
 
 const running = (pods: k8s.V1Pod[]) => pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running');
 const isPolicy = (p: k8s.V2HPAScalingPolicy | undefined, type: string, value: number) => p?.type === type && p.value === value;
@@ -36,16 +36,19 @@ describe('operator on the local cluster: production controls', function () {
     it('lets an eviction take one pod and refuses the next one while the budget is spent, as a node drain would see', async function () {
       const pods = running(await bed.cluster.pods(bed.namespace, name));
       expect(pods).to.have.length(2);
-      // Cordoned first, as `kubectl drain` does: on kwok a replacement is Ready within milliseconds,
-      // which would give the budget back before the second eviction.
-      const nodes = (await kubectl(['get', 'nodes', '-o', 'name'])).split('\n').filter(Boolean);
-      await kubectl(['cordon', ...nodes]);
+      // Like `kubectl drain`: cordon first, so the replacement cannot come up and refill the budget at once.
+      const nodes = (await bed.cluster.core.listNode({ labelSelector: 'type=kwok' })).items.map((n) => n.metadata!.name!);
+      const cordon = (unschedulable: boolean) =>
+        Promise.all(nodes.map((node) => bed.cluster.core.patchNode({ name: node, body: { spec: { unschedulable } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))));
+      await cordon(true);
       try {
         const first = await bed.cluster.evict(bed.namespace, pods[0]!.metadata!.name!);
         const second = await bed.cluster.evict(bed.namespace, pods[1]!.metadata!.name!);
         expect([first, second]).to.deep.equal([201, 429]);
+        const { podDisruptionBudget } = await bed.cluster.children(bed.namespace, name);
+        expect(podDisruptionBudget?.status?.disruptionsAllowed).to.equal(0);
       } finally {
-        await kubectl(['uncordon', ...nodes]);
+        await cordon(false);
       }
       // The replacement comes up and the budget allows one disruption again.
       await eventually('the budget to recover after the replacement pod is ready', async (saw) => {
@@ -170,8 +173,8 @@ describe('operator on the local cluster: production controls', function () {
       await bed.cluster.patchRiskModelSpec(bed.namespace, name, { networkPolicy: { from, metricsFrom } });
       const policy = await eventually('the NetworkPolicy to exist', async () => (await bed.cluster.children(bed.namespace, name)).networkPolicy);
       expect(policy.spec?.policyTypes).to.deep.equal(['Ingress']);
-      // The typed client names the `from` field `_from` (a reserved word in its generator).
-      expect(policy.spec?.ingress?.map(({ _from, ports }) => ({ from: _from, ports }))).to.deep.equal([
+      // client-node names the field `_from` (`from` is a reserved word in its generator).
+      expect(policy.spec?.ingress?.map((rule) => ({ from: rule._from, ports: rule.ports }))).to.deep.equal([
         { from, ports: [{ protocol: 'TCP', port: 8080 }] },
         { from: metricsFrom, ports: [{ protocol: 'TCP', port: 8080 }] },
       ]);
