@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { apiStatus } from './harness/api.js';
-import { REPO_ROOT } from './harness/operator-process.js';
+import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { installCrd, kubectl, useTestbed } from './harness/testbed.js';
 
 describe('operator on the local cluster: install manifests', function () {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { eventually } from './harness/eventually.js';
 import { riskModel } from './harness/fixtures.js';
-import type { OperatorProcess } from './harness/operator-process.js';
+import type { OperatorProcess } from '../../scripts/lib/operator-process.js';
 import { useTestbed } from './harness/testbed.js';
 
 const LEASE_NAME = 'riskmodel-operator-leader';

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { CONFIG_HASH_ANNOTATION, FIELD_MANAGER, LABELS, condition, type Children, type RiskModel } from './harness/api.js';
 import { eventually } from './harness/eventually.js';
 import { modelConfigMap, riskModel, trainedArtifact } from './harness/fixtures.js';
-import { REPO_ROOT } from './harness/operator-process.js';
+import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { kubectl, useTestbed } from './harness/testbed.js';
 
 const MINIMAL_SAMPLE = path.join(REPO_ROOT, 'samples/riskmodel-minimal.yaml');

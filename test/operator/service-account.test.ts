@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { Cluster, apiStatus } from './harness/api.js';
 import { eventually } from './harness/eventually.js';
 import { modelConfigMap, riskModel, trainedArtifact } from './harness/fixtures.js';
-import { REPO_ROOT } from './harness/operator-process.js';
+import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { kubectl, useTestbed } from './harness/testbed.js';
 
 const SYSTEM_NAMESPACE = 'riskmodel-system';

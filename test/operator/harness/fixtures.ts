@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
 import { API_VERSION, type RiskModel, type RiskModelSpec } from './api.js';
-import { REPO_ROOT } from './operator-process.js';
+import { REPO_ROOT } from '../../../scripts/lib/operator-process.js';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as support from '../../support/cluster.js';
 import { Cluster, isReady, type RiskModel } from './api.js';
 import { eventually } from './eventually.js';
-import { OperatorProcess, REPO_ROOT, type OperatorOptions } from './operator-process.js';
+import { OperatorProcess, REPO_ROOT, type OperatorOptions } from '../../../scripts/lib/operator-process.js';
 
 export const CRD_FILE = path.join(REPO_ROOT, 'crds/riskmodel.dev_riskmodels.yaml');
 
