@@ -1,6 +1,8 @@
 // `npm run bench:inference`: throughput and latency of POST /predict against a bare
 // node:http server (reads the body, answers constant JSON: the HTTP stack's limit here),
-// same concurrency, same run; then batch rows/s with 1,000-row requests.
+// same concurrency, same run; then rows/s with 1,000-row requests, /predict/batch (an array
+// of objects) and the Open Inference Protocol infer route (an FP64 [N, 5] tensor) in
+// alternating rounds.
 // Each server runs in its own process so the load generator does not share its event loop.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -120,17 +122,36 @@ async function main(): Promise<void> {
     console.log(`server-side /predict latency over its last 2,048 requests: p50 ${stats.latencyMs.p50.toFixed(3)} ms, p99 ${stats.latencyMs.p99.toFixed(3)} ms`);
 
     const batch = JSON.stringify({ instances: Array.from({ length: BATCH_ROWS }, (_, i) => ({ ...patient, heartRate: 60 + (i % 120) })) });
-    console.log(`\nPOST /predict/batch, ${BATCH_ROWS} rows (${(batch.length / 1024).toFixed(0)} KiB) a request, ${BATCH_CONNECTIONS} connections:`);
-    await drive(ours, '/predict/batch', batch, { seconds: 2, connections: BATCH_CONNECTIONS });
-    const batchRuns: Figures[] = [];
+    const tensor = JSON.stringify({
+      inputs: [{ name: 'vitals', shape: [BATCH_ROWS, 5], datatype: 'FP64', data: Array.from({ length: BATCH_ROWS }, (_, i) => [60 + (i % 120), patient.systolicBP, patient.diastolicBP, patient.temperature, patient.oxygenSaturation]).flat() }],
+    });
+    const cases: Array<[string, string, string]> = [
+      ['POST /predict/batch', '/predict/batch', batch],
+      ['POST /v2/models/patient-risk/infer', '/v2/models/patient-risk/infer', tensor],
+    ];
+    console.log(`\n${BATCH_ROWS} rows a request, ${BATCH_CONNECTIONS} connections: /predict/batch ${(batch.length / 1024).toFixed(0)} KiB of objects, v2 infer ${(tensor.length / 1024).toFixed(0)} KiB FP64 [${BATCH_ROWS}, 5] tensor (flat data); alternating rounds:`);
+    for (const [, path, body] of cases) await drive(ours, path, body, { seconds: 2, connections: BATCH_CONNECTIONS });
+    const runs = new Map<string, Figures[]>(cases.map(([label]) => [label, []]));
     for (let round = 1; round <= ROUNDS; round++) {
-      batchRuns.push(await drive(ours, '/predict/batch', batch, { seconds: DURATION_S, connections: BATCH_CONNECTIONS }));
-      const b = batchRuns.at(-1) as Figures;
-      console.log(`round ${round} ${fmt(b)}   ${(b.rps * BATCH_ROWS).toFixed(0)} rows/s   ${((BATCH_ROWS * 1e6) / b.cpuMicros).toFixed(0)} rows per server CPU-second`);
+      for (const [label, path, body] of cases) {
+        const b = await drive(ours, path, body, { seconds: DURATION_S, connections: BATCH_CONNECTIONS });
+        runs.get(label)?.push(b);
+        console.log(`round ${round} ${label.padEnd(34)} ${fmt(b)}   ${(b.rps * BATCH_ROWS).toFixed(0)} rows/s   ${((BATCH_ROWS * 1e6) / b.cpuMicros).toFixed(0)} rows per server CPU-second`);
+      }
     }
-    const medianOf = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-    console.log(`batch throughput: ${medianOf(batchRuns.map((b) => b.rps * BATCH_ROWS)).toFixed(0)} rows/s, median of ${ROUNDS} rounds (goal ≥ 1,000,000)`);
-    console.log(`batch rows per server CPU-second: ${medianOf(batchRuns.map((b) => (BATCH_ROWS * 1e6) / b.cpuMicros)).toFixed(0)}, median (what one dedicated core would sustain)`);
+    const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+    const goals: Record<string, number> = { 'POST /predict/batch': 1_000_000, 'POST /v2/models/patient-risk/infer': 2_000_000 };
+    for (const [label, figures] of runs) {
+      const rows = medianOf(figures.map((b) => b.rps * BATCH_ROWS));
+      const perCpu = medianOf(figures.map((b) => (BATCH_ROWS * 1e6) / b.cpuMicros));
+      console.log(`${label}: ${rows.toFixed(0)} rows/s median of ${ROUNDS} rounds (goal ≥ ${goals[label]?.toLocaleString('en')}); ${perCpu.toFixed(0)} rows per server CPU-second (what one dedicated core would sustain)`);
+    }
+    const pair = (f: (b: Figures) => number): string => {
+      const [objects, tensors] = [...runs.values()];
+      const ratios = (tensors ?? []).map((t, i) => f(t) / f((objects ?? [])[i] as Figures));
+      return `${medianOf(ratios).toFixed(2)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+    };
+    console.log(`v2 infer ÷ /predict/batch, same rounds: rows/s ${pair((b) => b.rps)}; rows per CPU-second ${pair((b) => 1 / b.cpuMicros)}`);
   } finally {
     bare.child.kill('SIGTERM');
     ours.child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { withDefaults } from './api.js';
 import { TerminalError } from './errors.js';
@@ -48,6 +49,20 @@ describe('model source', () => {
     edited.classes = [...edited.classes].reverse();
     const err = problem(() => resolveModel(spec, 'team-a', configMap('risk-model', { 'model.json': JSON.stringify(edited) })));
     expect(err.reason).to.equal(Reason.InvalidModel);
+  });
+
+  it('accepts a format-v1 raw-feature artifact, which the inference server still serves', () => {
+    const text = readFileSync(new URL('../inference/testdata/model-v1-raw-features.json', import.meta.url), 'utf8');
+    const model = resolveModel(spec, 'team-a', configMap('risk-model', { 'model.json': text }));
+    expect(model).to.include({ source: 'configMap', artifactVersion: 'sha256-0dc7bc8ee4615e00' });
+  });
+
+  it('refuses an artifact whose feature transform is broken, naming the field', () => {
+    const broken = JSON.parse(modelArtifact()) as { transform: { bands: Record<string, unknown> } };
+    delete broken.transform.bands.temperature;
+    const err = problem(() => resolveModel(spec, 'team-a', configMap('risk-model', { 'model.json': JSON.stringify(broken) })));
+    expect(err.reason).to.equal(Reason.InvalidModel);
+    expect(err.message).to.match(/transform\.bands\.temperature: expected a list of \[upper bound, points\] bands/);
   });
 
   it('labels the model version with the user version and 8 hex digits of the content', () => {

@@ -2,6 +2,7 @@
 // are always the server's own), the server's example patients, and the result with the
 // reasons behind it.
 import { postPredict } from './api.js';
+import { bandPoints, pointsText } from './bands.js';
 import { byId, el, setText } from './dom.js';
 import { featureLabel, formatBound, formatPercent } from './format.js';
 
@@ -56,14 +57,15 @@ function probabilityRow(cls, p) {
   );
 }
 
-function contributionRow(name, value, scale) {
+function contributionRow(name, value, scale, detail) {
   const width = scale > 0 ? (Math.abs(value) / scale) * 50 : 0;
   const side = value >= 0 ? 'up' : 'down';
   const signed = `${value >= 0 ? '+' : '−'}${formatPercent(Math.abs(value), 0)}`;
   return el(
     'li',
     { class: 'contrib-row', dataset: { testid: `contribution-${name}` } },
-    el('span', { class: 'contrib-label' }, featureLabel(name)),
+    el('span', { class: 'contrib-label' }, featureLabel(name),
+      detail ? el('small', { class: 'contrib-points', dataset: { testid: `points-${name}` } }, detail) : null),
     el('span', { class: 'contrib-bar', 'aria-hidden': 'true' },
       el('span', { class: `contrib-fill ${side}`, style: { width: `${width.toFixed(2)}%` } })),
     el('span', { class: `contrib-value ${side}`, dataset: { testid: `contribution-value-${name}` } }, signed),
@@ -104,7 +106,7 @@ function showErrors(ui, title, details = []) {
   first?.focus();
 }
 
-function showResult(ui, body) {
+function showResult(ui, body, vitals) {
   const { risk, confidence, probabilities, contributions } = body;
   const entries = Object.entries(contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
   const scale = Math.max(0, ...entries.map(([, v]) => Math.abs(v)));
@@ -121,7 +123,7 @@ function showResult(ui, body) {
       `Each vital's share of the score behind “${risk}” (the shares' sizes add up to 100%). ` +
       `Red pushed this patient towards ${risk}, green away from it.`),
     el('ol', { class: 'contribs', dataset: { testid: 'contributions' } },
-      ...entries.map(([name, value]) => contributionRow(name, value, scale))),
+      ...entries.map(([name, value]) => contributionRow(name, value, scale, pointsText(bandPoints(ui.card.transform, name, vitals[name]))))),
     el('p', { class: 'model-line' }, 'Model ', el('code', {}, body.modelVersion)),
   );
   ui.result.dataset.state = 'done';
@@ -142,8 +144,9 @@ async function submitForm(ui) {
   ui.submit.disabled = true;
   ui.result.setAttribute('aria-busy', 'true');
   try {
-    const response = await postPredict(readVitals(ui.card.features));
-    if (response.ok) showResult(ui, response.body);
+    const vitals = readVitals(ui.card.features);
+    const response = await postPredict(vitals);
+    if (response.ok) showResult(ui, response.body, vitals);
     else showRejection(ui, response);
   } catch (err) {
     showErrors(ui, `Cannot reach the inference server (${err instanceof Error ? err.message : String(err)}).`);
