@@ -7,8 +7,8 @@ import { KWOK_NODE_ANNOTATION } from './topology.js';
 export const NODE_COUNT = 3;
 export const nodeName = (i: number): string => `kwok-node-${i}`;
 
-/** What each fake node offers the scheduler (kwokctl's defaults). */
-export const NODE_ALLOCATABLE = { cpu: '32', memory: '256Gi', pods: '110' };
+/** What each fake node offers the scheduler: kwokctl's defaults, plus the ephemeral storage real nodes report (pods request it). */
+export const NODE_ALLOCATABLE = { cpu: '32', memory: '256Gi', 'ephemeral-storage': '500Gi', pods: '110' };
 
 /** A Node as kwokctl creates it: managed by kwok, its resource metrics served under kwok's per-node path. */
 export function nodeManifest(i: number): Record<string, unknown> {

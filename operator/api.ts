@@ -3,6 +3,8 @@
 // applies the same ones again so the operator behaves identically on objects that were
 // stored before a default existed.
 
+import type { V1Affinity, V1NetworkPolicyPeer, V1Toleration, V1TopologySpreadConstraint, V2HorizontalPodAutoscalerBehavior } from '@kubernetes/client-node';
+
 export const GROUP = 'riskmodel.dev';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
@@ -37,15 +39,54 @@ export interface ConfigMapRef {
   key?: string;
 }
 
+/** A count or a percentage such as "25%" (Kubernetes' IntOrString). */
+export type IntOrPercent = number | string;
+
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+export const IMAGE_PULL_POLICIES: readonly ImagePullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
+
+/** The only resource names a RiskModel may request or limit (the CRD refuses others). */
+export const RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'] as const;
+
+export interface RollingUpdate {
+  maxSurge?: IntOrPercent;
+  maxUnavailable?: IntOrPercent;
+}
+
+export interface PodDisruptionBudgetSpec {
+  /** False: no PodDisruptionBudget even with minReplicas ≥ 2. */
+  enabled?: boolean;
+  maxUnavailable?: IntOrPercent;
+  minAvailable?: IntOrPercent;
+}
+
+export interface NetworkPolicySpec {
+  /** Who may reach the inference port (at least one peer). */
+  from: V1NetworkPolicyPeer[];
+  /** Metrics scrapers, also let in to the inference port, which serves /metrics. */
+  metricsFrom?: V1NetworkPolicyPeer[];
+}
+
 export interface RiskModelSpec {
   model: { version: string; configMapRef?: ConfigMapRef };
   image?: string;
+  imagePullPolicy?: ImagePullPolicy;
+  imagePullSecrets?: { name: string }[];
   minReplicas?: number;
   maxReplicas?: number;
   targetCPUUtilizationPercentage?: number;
   scaleDownStabilizationSeconds?: number;
+  behavior?: V2HorizontalPodAutoscalerBehavior;
   resources?: ResourceRequirements;
   service?: { type?: ServiceType; port?: number };
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+  affinity?: V1Affinity;
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
+  priorityClassName?: string;
+  rollingUpdate?: RollingUpdate;
+  podDisruptionBudget?: PodDisruptionBudgetSpec;
+  networkPolicy?: NetworkPolicySpec;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -99,8 +140,26 @@ export interface ResolvedSpec {
   maxReplicas: number;
   targetCPUUtilizationPercentage: number;
   scaleDownStabilizationSeconds: number;
+  /** The HPA's behavior: the user's, with scaleDownStabilizationSeconds as the default scale-down window. */
+  behavior: V2HorizontalPodAutoscalerBehavior;
   resources: ResourceRequirements;
   service: { type: ServiceType; port: number };
+  imagePullPolicy: ImagePullPolicy;
+  imagePullSecrets?: { name: string }[];
+  scheduling: Scheduling;
+  rollingUpdate: Required<RollingUpdate>;
+  /** Absent when no budget applies (disabled, or fewer than two replicas to protect). */
+  podDisruptionBudget?: { maxUnavailable: IntOrPercent } | { minAvailable: IntOrPercent };
+  networkPolicy?: NetworkPolicySpec;
+}
+
+/** Where pods may run. `topologySpreadConstraints` lack a labelSelector only where the pods' own selector goes. */
+export interface Scheduling {
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+  affinity?: V1Affinity;
+  topologySpreadConstraints: V1TopologySpreadConstraint[];
+  priorityClassName?: string;
 }
 
 export const DEFAULTS = {
@@ -111,8 +170,15 @@ export const DEFAULTS = {
   scaleDownStabilizationSeconds: 300,
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '200m', memory: '256Mi' },
+  /** Added when the user's resources name ephemeral-storage in neither requests nor limits: /tmp (64Mi) plus rotated logs. */
+  ephemeralStorage: { request: '128Mi', limit: '256Mi' },
   serviceType: 'ClusterIP' as ServiceType,
   servicePort: 80,
+  imagePullPolicy: 'IfNotPresent' as ImagePullPolicy,
+  rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+  pdbMaxUnavailable: 1,
+  /** Spread over nodes, preferring but never requiring it, so a single-node cluster still schedules. */
+  topologySpread: { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
 } as const;
 
 /** Resolves every default, taking the image from the operator's configuration when unset. Pure. */
@@ -123,18 +189,70 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
     ...(ref ? { configMapRef: { name: ref.name, key: ref.key ?? DEFAULTS.configMapKey } } : {}),
     image: spec.image ?? defaultImage,
     ...scalingWithDefaults(spec),
-    // Like the CRD default: all or nothing, so a user's request above our default limit stays valid.
-    resources: spec.resources ? structuredClone(spec.resources) : { requests: { ...DEFAULTS.requests }, limits: { ...DEFAULTS.limits } },
+    resources: resourcesWithDefaults(spec.resources),
     service: { type: spec.service?.type ?? DEFAULTS.serviceType, port: spec.service?.port ?? DEFAULTS.servicePort },
+    ...podWithDefaults(spec),
+    ...budgetWithDefaults(spec),
+    ...(spec.networkPolicy ? { networkPolicy: structuredClone(spec.networkPolicy) } : {}),
   };
 }
 
-function scalingWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'minReplicas' | 'maxReplicas' | 'targetCPUUtilizationPercentage' | 'scaleDownStabilizationSeconds'> {
+function podWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'imagePullPolicy' | 'imagePullSecrets' | 'scheduling' | 'rollingUpdate'> {
+  const { maxSurge, maxUnavailable } = spec.rollingUpdate ?? {};
+  return {
+    imagePullPolicy: spec.imagePullPolicy ?? DEFAULTS.imagePullPolicy,
+    ...(spec.imagePullSecrets ? { imagePullSecrets: structuredClone(spec.imagePullSecrets) } : {}),
+    scheduling: schedulingWithDefaults(spec),
+    rollingUpdate: { maxSurge: maxSurge ?? DEFAULTS.rollingUpdate.maxSurge, maxUnavailable: maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable },
+  };
+}
+
+/**
+ * Like the CRD default, cpu and memory are all or nothing, so a user's request above our default
+ * limit stays valid. Ephemeral storage is added on its own when the user names it nowhere.
+ */
+function resourcesWithDefaults(resources: ResourceRequirements | undefined): ResourceRequirements {
+  const out: ResourceRequirements = resources ? structuredClone(resources) : { requests: { ...DEFAULTS.requests }, limits: { ...DEFAULTS.limits } };
+  const storage = 'ephemeral-storage';
+  if (out.requests?.[storage] === undefined && out.limits?.[storage] === undefined) {
+    out.requests = { ...out.requests, [storage]: DEFAULTS.ephemeralStorage.request };
+    out.limits = { ...out.limits, [storage]: DEFAULTS.ephemeralStorage.limit };
+  }
+  return out;
+}
+
+function schedulingWithDefaults(spec: RiskModelSpec): Scheduling {
+  const copy = <T>(value: T | undefined) => (value === undefined ? undefined : structuredClone(value));
+  const scheduling: Scheduling = { topologySpreadConstraints: copy(spec.topologySpreadConstraints) ?? [{ ...DEFAULTS.topologySpread }] };
+  if (spec.nodeSelector) scheduling.nodeSelector = copy(spec.nodeSelector);
+  if (spec.tolerations) scheduling.tolerations = copy(spec.tolerations);
+  if (spec.affinity) scheduling.affinity = copy(spec.affinity);
+  if (spec.priorityClassName) scheduling.priorityClassName = spec.priorityClassName;
+  return scheduling;
+}
+
+/**
+ * A budget protects replicas only when there are at least two: with one, maxUnavailable 1 allows
+ * every eviction anyway and minAvailable 1 would block node drains for good.
+ */
+function budgetWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'podDisruptionBudget'> {
+  const pdb = spec.podDisruptionBudget;
+  if (pdb?.enabled === false || (spec.minReplicas ?? DEFAULTS.minReplicas) < 2) return {};
+  if (pdb?.minAvailable !== undefined) return { podDisruptionBudget: { minAvailable: pdb.minAvailable } };
+  return { podDisruptionBudget: { maxUnavailable: pdb?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable } };
+}
+
+function scalingWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'minReplicas' | 'maxReplicas' | 'targetCPUUtilizationPercentage' | 'scaleDownStabilizationSeconds' | 'behavior'> {
+  const scaleDownStabilizationSeconds = spec.scaleDownStabilizationSeconds ?? DEFAULTS.scaleDownStabilizationSeconds;
+  const behavior = structuredClone(spec.behavior ?? {});
+  // The simple form is the default of the full one: behavior.scaleDown.stabilizationWindowSeconds wins when set.
+  behavior.scaleDown = { stabilizationWindowSeconds: scaleDownStabilizationSeconds, ...behavior.scaleDown };
   return {
     minReplicas: spec.minReplicas ?? DEFAULTS.minReplicas,
     maxReplicas: spec.maxReplicas ?? DEFAULTS.maxReplicas,
     targetCPUUtilizationPercentage: spec.targetCPUUtilizationPercentage ?? DEFAULTS.targetCPUUtilizationPercentage,
-    scaleDownStabilizationSeconds: spec.scaleDownStabilizationSeconds ?? DEFAULTS.scaleDownStabilizationSeconds,
+    scaleDownStabilizationSeconds,
+    behavior,
   };
 }
 

@@ -1,20 +1,20 @@
 // What a reconcile may use: read-only caches, a writer, an event recorder, the clock and a
 // logger. Injected so the reconciler runs against fakes in unit tests.
 
-import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { RiskModel, RiskModelStatus } from './api.js';
+import type { Child, ChildKind } from './children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from './logger.js';
 
-export type Child = V1Deployment | V1Service | V2HorizontalPodAutoscaler;
+export type { Child } from './children.js';
 
 /** Read access to the informer caches. Returned objects are shared: never mutate them. */
 export interface Cache {
   riskModel(namespace: string, name: string): RiskModel | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
-  deployment(namespace: string, name: string): V1Deployment | undefined;
-  service(namespace: string, name: string): V1Service | undefined;
-  hpa(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
+  /** The child of `kind` named `name`; children carry their RiskModel's name. */
+  child(kind: ChildKind, namespace: string, name: string): Child | undefined;
 }
 
 export interface Writer {
@@ -27,6 +27,8 @@ export interface Writer {
    * would be a duplicate).
    */
   overwrite<T extends Child>(obj: T): Promise<T>;
+  /** Deletes the child if it still is the object `uid` names; a child already gone is not an error. */
+  remove(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void>;
   applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
 }
 

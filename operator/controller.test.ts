@@ -2,8 +2,9 @@
 // writer against the in-memory API server. Each test names a path from a watch event to a
 // write that a wiring mistake would break.
 import { expect } from 'chai';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { CONFIG_HASH_ANNOTATION, type RiskModel } from './api.js';
+import { CHILD_KINDS, CHILD_RESOURCES, type ChildKind } from './children.js';
 import { findCondition } from './conditions.js';
 import { loadConfig } from './config.js';
 import { Controller } from './controller.js';
@@ -36,8 +37,13 @@ async function running(controller: Controller): Promise<void> {
 }
 
 const deployment = (kube: FakeKube, name = 'demo', ns = 'team-a') => kube.get<V1Deployment>(Resources.deployments, ns, name);
-const childrenOf = (kube: FakeKube, name = 'demo', ns = 'team-a') =>
-  [Resources.deployments, Resources.services, Resources.hpas].map((r) => kube.get(r, ns, name)).filter((c) => c !== undefined).length;
+const child = (kube: FakeKube, kind: ChildKind, name = 'demo', ns = 'team-a') => kube.get(CHILD_RESOURCES[kind], ns, name);
+/** The kinds of child the RiskModel has, in children.ts's order. */
+const childrenOf = (kube: FakeKube, name = 'demo', ns = 'team-a') => CHILD_KINDS.filter((kind) => child(kube, kind, name, ns) !== undefined);
+/** The children of a RiskModel with minReplicas ≥ 2 (the default) and no spec.networkPolicy. */
+const DEFAULT_CHILDREN: ChildKind[] = ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'];
+const hasDefaultChildren = (kube: FakeKube, name = 'demo', ns = 'team-a') => childrenOf(kube, name, ns).length === DEFAULT_CHILDREN.length;
+const withNetworkPolicy = () => riskModel({ networkPolicy: { from: [{ podSelector: { matchLabels: { role: 'client' } } }] } });
 
 describe('controller wiring (in-process, against the in-memory API server)', () => {
   let stop: (() => Promise<void>) | undefined;
@@ -52,11 +58,12 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     return s;
   }
 
-  it('creates the Deployment, Service and HPA of a RiskModel that existed before the workers started', async () => {
+  it('creates the Deployment, Service, HPA and PodDisruptionBudget of a RiskModel that existed before the workers started', async () => {
     const { kube, controller } = started();
     kube.seed(Resources.riskModels, [riskModel()]);
     await running(controller);
-    await until('three children and a status', () => childrenOf(kube) === 3 && kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')?.status !== undefined);
+    await until('the children and a status', () => hasDefaultChildren(kube) && kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')?.status !== undefined);
+    expect(childrenOf(kube)).to.deep.equal(DEFAULT_CHILDREN);
     const rm = kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')!;
     expect(findCondition(rm.status?.conditions, 'Progressing')).to.include({ status: 'True' });
   });
@@ -65,17 +72,34 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     const { kube, controller } = started();
     await running(controller);
     await kube.request({ method: 'POST', path: collectionPath(Resources.riskModels, 'team-a'), body: riskModel({}, 'late') });
-    await until('the new RiskModel\'s children', () => childrenOf(kube, 'late') === 3);
+    await until('the new RiskModel\'s children', () => hasDefaultChildren(kube, 'late'));
   });
 
-  it('brings back a child deleted by hand: the child\'s delete event wakes its owner', async () => {
+  for (const kind of CHILD_KINDS) {
+    it(`brings back a ${kind} deleted by hand: the ${kind}'s delete event wakes its owner`, async () => {
+      const { kube, controller } = started();
+      kube.seed(Resources.riskModels, [withNetworkPolicy()]);
+      await running(controller);
+      await until('every kind of child', () => childrenOf(kube).length === CHILD_KINDS.length);
+      await kube.request({ method: 'DELETE', path: objectPath(CHILD_RESOURCES[kind], 'team-a', 'demo') });
+      expect(child(kube, kind)).to.be.undefined;
+      await until(`the ${kind} to come back`, () => child(kube, kind) !== undefined);
+    });
+  }
+
+  it('deletes the PodDisruptionBudget, and only it, when an update lowers minReplicas to 1', async () => {
     const { kube, controller } = started();
     kube.seed(Resources.riskModels, [riskModel()]);
     await running(controller);
-    await until('three children', () => childrenOf(kube) === 3);
-    await kube.request({ method: 'DELETE', path: objectPath(Resources.deployments, 'team-a', 'demo') });
-    expect(deployment(kube)).to.be.undefined;
-    await until('the Deployment to come back', () => deployment(kube) !== undefined);
+    await until('the children', () => hasDefaultChildren(kube));
+    const pdb = kube.get<V1PodDisruptionBudget>(Resources.podDisruptionBudgets, 'team-a', 'demo')!;
+    const rm = kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')!;
+    await kube.request({ method: 'PATCH', path: objectPath(Resources.riskModels, 'team-a', 'demo'), contentType: 'application/merge-patch+json', body: { spec: { ...rm.spec, minReplicas: 1 } } });
+    await until('the PodDisruptionBudget to go', () => child(kube, 'PodDisruptionBudget') === undefined);
+    expect(childrenOf(kube)).to.deep.equal(['Deployment', 'Service', 'HorizontalPodAutoscaler']);
+    expect(kube.writes().filter((w) => w.method === 'DELETE').map((w) => [w.path, w.body])).to.deep.equal([
+      [objectPath(Resources.podDisruptionBudgets, 'team-a', 'demo'), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: pdb.metadata?.uid }, propagationPolicy: 'Background' }],
+    ]);
   });
 
   it('rolls out the model when the ConfigMap the RiskModel reads appears, through the ConfigMap index', async () => {
@@ -93,10 +117,10 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     const { kube, controller } = started();
     kube.seed(Resources.riskModels, [riskModel()]);
     await running(controller);
-    await until('three children', () => childrenOf(kube) === 3);
+    await until('the children', () => hasDefaultChildren(kube));
     await settle();
     const writes = kube.writes().length;
-    expect(writes).to.equal(4); // three applies and one status patch
+    expect(writes).to.equal(DEFAULT_CHILDREN.length + 1); // an apply per child and one status patch
     for (let i = 0; i < 5; i++) await settle();
     expect(kube.writes()).to.have.length(writes);
   });
@@ -109,20 +133,20 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     for (let i = 0; i < 3; i++) await settle();
     expect(kube.writes()).to.deep.equal([]);
     controller.startWorkers();
-    await until('three children', () => childrenOf(kube) === 3);
+    await until('the children', () => hasDefaultChildren(kube));
     await controller.stopWorkers();
     await kube.request({ method: 'POST', path: collectionPath(Resources.riskModels, 'team-a'), body: riskModel({}, 'while-following') });
     for (let i = 0; i < 3; i++) await settle();
-    expect(childrenOf(kube, 'while-following')).to.equal(0);
+    expect(childrenOf(kube, 'while-following')).to.deep.equal([]);
   });
 
   it('watches only the configured namespaces, with one cache each', async () => {
     const { kube, controller } = started({ WATCH_NAMESPACES: 'team-a,team-c' });
     kube.seed(Resources.riskModels, [riskModel({}, 'a', 'team-a'), riskModel({}, 'b', 'team-b'), riskModel({}, 'c', 'team-c')]);
     await running(controller);
-    await until('the children in team-a and team-c', () => childrenOf(kube, 'a', 'team-a') === 3 && childrenOf(kube, 'c', 'team-c') === 3);
+    await until('the children in team-a and team-c', () => hasDefaultChildren(kube, 'a', 'team-a') && hasDefaultChildren(kube, 'c', 'team-c'));
     for (let i = 0; i < 3; i++) await settle();
-    expect(childrenOf(kube, 'b', 'team-b')).to.equal(0);
+    expect(childrenOf(kube, 'b', 'team-b')).to.deep.equal([]);
     expect(kube.watches.filter((w) => !w.closed).map((w) => w.path)).to.include.members([collectionPath(Resources.deployments, 'team-a'), collectionPath(Resources.deployments, 'team-c')]);
   });
 });

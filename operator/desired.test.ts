@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
-import { desired, labelsFor, MODEL_DIR, POD_UID, type DesiredChildren } from './desired.js';
+import { desired, labelsFor, MODEL_DIR, POD_UID, selectorFor, type DesiredChildren } from './desired.js';
 import { loadConfig } from '../inference/config.js';
 import { resolveModel, type ResolvedModel } from './model-source.js';
 import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
@@ -14,7 +14,8 @@ function withConfigMap(rm: RiskModel, artifact = modelArtifact()): ResolvedModel
   return resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
 }
 
-const container = (c: DesiredChildren) => c.deployment.spec!.template.spec!.containers[0]!;
+const pod = (c: DesiredChildren) => c.deployment.spec!.template.spec!;
+const container = (c: DesiredChildren) => pod(c).containers[0]!;
 const podAnnotations = (c: DesiredChildren) => c.deployment.spec!.template.metadata!.annotations!;
 
 describe('desired state', () => {
@@ -28,11 +29,156 @@ describe('desired state', () => {
         expect(c.hpa.spec!.maxReplicas).to.equal(5);
         expect(c.hpa.spec!.metrics![0]!.resource!.target.averageUtilization).to.equal(70);
         expect(c.hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).to.equal(300);
-        expect(container(c).resources).to.deep.equal({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } });
+        expect(container(c).resources).to.deep.equal({
+          requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+          limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+        });
         expect(container(c).image).to.equal(TEST_IMAGE);
+        expect(container(c).imagePullPolicy).to.equal('IfNotPresent');
         expect(c.service.spec!.type).to.equal('ClusterIP');
         expect(c.service.spec!.ports![0]!.port).to.equal(80);
+        expect(c.deployment.spec!.strategy).to.deep.equal({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+        expect(c.podDisruptionBudget!.spec).to.deep.equal({ selector: { matchLabels: selectorFor('demo') }, maxUnavailable: 1 });
+        expect(c.networkPolicy).to.equal(undefined);
       },
+    ],
+    [
+      'spreads pods over nodes by default, preferring but not requiring it, counting only this RiskModel\'s pods',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        expect(pod(c).topologySpreadConstraints).to.deep.equal([
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor('demo') } },
+        ]);
+      },
+    ],
+    [
+      'leaves scheduling fields the user did not set out of the pod, so the API server defaults stay in charge',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        for (const field of ['nodeSelector', 'tolerations', 'affinity', 'priorityClassName', 'imagePullSecrets']) expect(pod(c), field).not.to.have.property(field);
+      },
+    ],
+    [
+      'passes node selector, tolerations, affinity, priority class and pull secrets through to the pod',
+      riskModel({
+        nodeSelector: { 'node.kubernetes.io/pool': 'inference' },
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }],
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } },
+        priorityClassName: 'inference-critical',
+        imagePullSecrets: [{ name: 'registry-login' }],
+        imagePullPolicy: 'Always',
+      }),
+      IMAGE_MODEL,
+      (c) => {
+        expect(pod(c)).to.deep.include({
+          nodeSelector: { 'node.kubernetes.io/pool': 'inference' },
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }],
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } },
+          priorityClassName: 'inference-critical',
+          imagePullSecrets: [{ name: 'registry-login' }],
+        });
+        expect(container(c).imagePullPolicy).to.equal('Always');
+      },
+    ],
+    [
+      'replaces the default spread with the user\'s constraints, adding the pod selector only where one has none',
+      riskModel({
+        topologySpreadConstraints: [
+          { maxSkew: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { team: 'risk' } } },
+        ],
+      }),
+      IMAGE_MODEL,
+      (c) => {
+        expect(pod(c).topologySpreadConstraints).to.deep.equal([
+          { maxSkew: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selectorFor('demo') } },
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { team: 'risk' } } },
+        ]);
+      },
+    ],
+    ['turns the spread off for an empty list of constraints', riskModel({ topologySpreadConstraints: [] }), IMAGE_MODEL, (c) => expect(pod(c).topologySpreadConstraints).to.deep.equal([])],
+    [
+      'takes the rolling update\'s maxSurge and maxUnavailable, each defaulting on its own',
+      riskModel({ rollingUpdate: { maxUnavailable: '50%' } }),
+      IMAGE_MODEL,
+      (c) => expect(c.deployment.spec!.strategy!.rollingUpdate).to.deep.equal({ maxSurge: '25%', maxUnavailable: '50%' }),
+    ],
+    [
+      'adds the ephemeral-storage defaults to resources the user gave without it, keeping the rest as given',
+      riskModel({ resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } } }),
+      IMAGE_MODEL,
+      (c) => expect(container(c).resources).to.deep.equal({ requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '128Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '256Mi' } }),
+    ],
+    [
+      'keeps the user\'s ephemeral-storage as given when either its request or its limit is set',
+      riskModel({ resources: { requests: { cpu: '1', 'ephemeral-storage': '1Gi' } } }),
+      IMAGE_MODEL,
+      (c) => expect(container(c).resources).to.deep.equal({ requests: { cpu: '1', 'ephemeral-storage': '1Gi' } }),
+    ],
+    [
+      'makes a PodDisruptionBudget with the user\'s maxUnavailable',
+      riskModel({ minReplicas: 4, maxReplicas: 8, podDisruptionBudget: { maxUnavailable: '25%' } }),
+      IMAGE_MODEL,
+      (c) => expect(c.podDisruptionBudget!.spec).to.deep.equal({ selector: { matchLabels: selectorFor('demo') }, maxUnavailable: '25%' }),
+    ],
+    [
+      'makes a PodDisruptionBudget with minAvailable instead of maxUnavailable when the user sets it',
+      riskModel({ minReplicas: 3, podDisruptionBudget: { minAvailable: 2 } }),
+      IMAGE_MODEL,
+      (c) => expect(c.podDisruptionBudget!.spec).to.deep.equal({ selector: { matchLabels: selectorFor('demo') }, minAvailable: 2 }),
+    ],
+    ['makes no PodDisruptionBudget for minReplicas 1', riskModel({ minReplicas: 1 }), IMAGE_MODEL, (c) => expect(c.podDisruptionBudget).to.equal(undefined)],
+    ['makes no PodDisruptionBudget when the user disables it', riskModel({ minReplicas: 3, podDisruptionBudget: { enabled: false } }), IMAGE_MODEL, (c) => expect(c.podDisruptionBudget).to.equal(undefined)],
+    [
+      'lets in only the listed clients and scrapers, on the inference port, when spec.networkPolicy is set',
+      riskModel({
+        networkPolicy: {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clinic' } } }, { podSelector: { matchLabels: { role: 'triage' } } }],
+          metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }],
+        },
+      }),
+      IMAGE_MODEL,
+      (c) => {
+        const ports = [{ protocol: 'TCP', port: 8080 }];
+        expect(c.networkPolicy!.spec).to.deep.equal({
+          podSelector: { matchLabels: selectorFor('demo') },
+          policyTypes: ['Ingress'],
+          ingress: [
+            { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clinic' } } }, { podSelector: { matchLabels: { role: 'triage' } } }], ports },
+            { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }], ports },
+          ],
+        });
+      },
+    ],
+    [
+      'writes a single ingress rule when no scraper is listed',
+      riskModel({ networkPolicy: { from: [{ podSelector: {} }] } }),
+      IMAGE_MODEL,
+      (c) => expect(c.networkPolicy!.spec!.ingress).to.deep.equal([{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 8080 }] }]),
+    ],
+    [
+      'passes the full HPA behavior through, scaleDownStabilizationSeconds filling in the scale-down window',
+      riskModel({
+        scaleDownStabilizationSeconds: 120,
+        behavior: {
+          scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+          scaleDown: { policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+        },
+      }),
+      IMAGE_MODEL,
+      (c) =>
+        expect(c.hpa.spec!.behavior).to.deep.equal({
+          scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+          scaleDown: { stabilizationWindowSeconds: 120, policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+        }),
+    ],
+    [
+      'prefers behavior.scaleDown.stabilizationWindowSeconds over the simple form when both are set',
+      riskModel({ scaleDownStabilizationSeconds: 120, behavior: { scaleDown: { stabilizationWindowSeconds: 30 } } }),
+      IMAGE_MODEL,
+      (c) => expect(c.hpa.spec!.behavior).to.deep.equal({ scaleDown: { stabilizationWindowSeconds: 30 } }),
     ],
     [
       'takes every value the spec sets',
@@ -51,7 +197,7 @@ describe('desired state', () => {
         expect(c.hpa.spec!.metrics![0]!.resource!.target.averageUtilization).to.equal(55);
         expect(c.hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).to.equal(30);
         expect(container(c).image).to.equal('registry.example/inference:2.0');
-        expect(container(c).resources).to.deep.equal({ requests: { cpu: '250m' } });
+        expect(container(c).resources).to.deep.equal({ requests: { cpu: '250m', 'ephemeral-storage': '128Mi' }, limits: { 'ephemeral-storage': '256Mi' } });
         expect(c.service.spec).to.include({ type: 'NodePort' });
         expect(c.service.spec!.ports![0]).to.include({ port: 8000, targetPort: 'http' });
       },
@@ -64,10 +210,12 @@ describe('desired state', () => {
     ],
     [
       'names, labels and owns every child after the RiskModel',
-      riskModel({}, 'fraud', 'ml'),
+      riskModel({ networkPolicy: { from: [{ podSelector: {} }] } }, 'fraud', 'ml'),
       IMAGE_MODEL,
       (c) => {
-        for (const child of [c.deployment, c.service, c.hpa]) {
+        expect(c.podDisruptionBudget).not.to.equal(undefined);
+        expect(c.networkPolicy).not.to.equal(undefined);
+        for (const child of [c.deployment, c.service, c.hpa, c.podDisruptionBudget!, c.networkPolicy!]) {
           expect(child.metadata).to.include({ name: 'fraud', namespace: 'ml' });
           expect(child.metadata!.labels).to.deep.equal({
             'app.kubernetes.io/name': 'riskmodel-inference',
@@ -180,6 +328,9 @@ describe('desired state', () => {
     ['changes the pod config hash when resources change', riskModel({ resources: { limits: { cpu: '1' } } }), true],
     ['keeps the pod config hash when only HPA settings change', riskModel({ maxReplicas: 10, minReplicas: 3 }), false],
     ['keeps the pod config hash when only the Service changes', riskModel({ service: { port: 9090 } }), false],
+    ['changes the pod config hash when a toleration is added', riskModel({ tolerations: [{ key: 'k', operator: 'Exists' }] }), true],
+    ['keeps the pod config hash when only the disruption budget changes', riskModel({ podDisruptionBudget: { maxUnavailable: 2 } }), false],
+    ['keeps the pod config hash when only the rolling update changes', riskModel({ rollingUpdate: { maxSurge: 1 } }), false],
   ];
   for (const [name, changed, differs] of hashCases) {
     it(name, () => {

@@ -1,5 +1,6 @@
-// Desired state: what a RiskModel's Deployment, Service and HPA should look like. Pure —
-// no clock, environment or client — so every field is covered by table tests.
+// Desired state: what a RiskModel's Deployment, Service, HPA and, when they apply, its
+// PodDisruptionBudget and NetworkPolicy should look like. Pure — no clock, environment or
+// client — so every field is covered by table tests.
 //
 // The Deployment never carries `spec.replicas`: the HPA owns the replica count (see
 // docs/operator.md, "Who owns spec.replicas"). Each child carries a `riskmodel.dev/spec-hash`
@@ -7,7 +8,16 @@
 // template carries `riskmodel.dev/config-hash` so pods roll exactly when a pod-affecting input
 // (including the model's bytes) changes.
 
-import type { V1Deployment, V1OwnerReference, V1PodSpec, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type {
+  V1Deployment,
+  V1NetworkPolicy,
+  V1OwnerReference,
+  V1PodDisruptionBudget,
+  V1PodSpec,
+  V1Service,
+  V1TopologySpreadConstraint,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
 import {
   API_VERSION,
   APP_NAME,
@@ -22,6 +32,7 @@ import {
   type ResolvedSpec,
   type RiskModel,
 } from './api.js';
+import type { Child, ChildKind } from './children.js';
 import { hashOf } from './hash.js';
 import type { ResolvedModel } from './model-source.js';
 
@@ -57,6 +68,15 @@ export interface DesiredChildren {
   deployment: V1Deployment;
   service: V1Service;
   hpa: V2HorizontalPodAutoscaler;
+  /** Absent when no budget applies: the reconciler then deletes one it made before. */
+  podDisruptionBudget?: V1PodDisruptionBudget;
+  /** Absent unless spec.networkPolicy is set. */
+  networkPolicy?: V1NetworkPolicy;
+}
+
+/** The desired children by kind; undefined marks a kind the RiskModel must not have. */
+export function byKind(c: DesiredChildren): Record<ChildKind, Child | undefined> {
+  return { Deployment: c.deployment, Service: c.service, HorizontalPodAutoscaler: c.hpa, PodDisruptionBudget: c.podDisruptionBudget, NetworkPolicy: c.networkPolicy };
 }
 
 /** Labels every child carries; the first two also select the pods. */
@@ -93,6 +113,18 @@ function modelVolume(model: ResolvedModel): Pick<V1PodSpec, 'volumes'> & { mount
   };
 }
 
+/** The user's spread constraints, or the default; a constraint without a labelSelector counts this RiskModel's pods. */
+function spreadFor(name: string, spec: ResolvedSpec): V1TopologySpreadConstraint[] {
+  return spec.scheduling.topologySpreadConstraints.map((c) => ({ ...c, labelSelector: c.labelSelector ?? { matchLabels: selectorFor(name) } }));
+}
+
+/** Scheduling and pull settings of the pod, only those that are set (so an unset field stays the API server's default). */
+function placement(name: string, spec: ResolvedSpec): Partial<V1PodSpec> {
+  const { nodeSelector, tolerations, affinity, priorityClassName } = spec.scheduling;
+  const optional = { nodeSelector, tolerations, affinity, priorityClassName, imagePullSecrets: spec.imagePullSecrets };
+  return { ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)), topologySpreadConstraints: spreadFor(name, spec) };
+}
+
 /** `name` is the RiskModel's: the Open Inference Protocol routes serve the model under it. */
 function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
   const { volumes, mounts } = modelVolume(model);
@@ -104,10 +136,12 @@ function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodS
     enableServiceLinks: false,
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, seccompProfile: { type: 'RuntimeDefault' } },
+    ...placement(name, spec),
     containers: [
       {
         name: CONTAINER_NAME,
         image: spec.image,
+        imagePullPolicy: spec.imagePullPolicy,
         ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
         env,
         readinessProbe: probe('/readyz'),
@@ -140,7 +174,7 @@ function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: ResolvedModel):
     // No `replicas`: the HPA owns it (docs/operator.md).
     selector: { matchLabels: selectorFor(rm.metadata.name) },
     revisionHistoryLimit: 5,
-    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { ...spec.rollingUpdate } },
     template: {
       metadata: { labels: labelsFor(rm.metadata.name), annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pod, model) } },
       spec: pod,
@@ -164,9 +198,25 @@ function hpaFor(rm: RiskModel, spec: ResolvedSpec): V2HorizontalPodAutoscaler {
     minReplicas: spec.minReplicas,
     maxReplicas: spec.maxReplicas,
     metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } }],
-    behavior: { scaleDown: { stabilizationWindowSeconds: spec.scaleDownStabilizationSeconds } },
+    behavior: spec.behavior,
   };
   return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: metadataFor(rm, body), spec: body };
+}
+
+function budgetFor(rm: RiskModel, spec: ResolvedSpec): V1PodDisruptionBudget | undefined {
+  if (!spec.podDisruptionBudget) return undefined;
+  const body: V1PodDisruptionBudget['spec'] = { selector: { matchLabels: selectorFor(rm.metadata.name) }, ...spec.podDisruptionBudget };
+  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: metadataFor(rm, body), spec: body };
+}
+
+/** Ingress only, to the inference port: from the listed peers, and from the metrics scrapers (the same port serves /metrics). */
+function networkPolicyFor(rm: RiskModel, spec: ResolvedSpec): V1NetworkPolicy | undefined {
+  if (!spec.networkPolicy) return undefined;
+  const ports = [{ protocol: 'TCP', port: CONTAINER_PORT }];
+  const { from, metricsFrom } = spec.networkPolicy;
+  const ingress = [{ from, ports }, ...(metricsFrom?.length ? [{ from: metricsFrom, ports }] : [])];
+  const body: V1NetworkPolicy['spec'] = { podSelector: { matchLabels: selectorFor(rm.metadata.name) }, policyTypes: ['Ingress'], ingress };
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadataFor(rm, body), spec: body };
 }
 
 /**
@@ -175,5 +225,8 @@ function hpaFor(rm: RiskModel, spec: ResolvedSpec): V2HorizontalPodAutoscaler {
  */
 export function desired(rm: RiskModel, config: DesiredConfig, model: ResolvedModel): DesiredChildren {
   const spec = withDefaults(rm.spec, config.inferenceImage);
-  return { deployment: deploymentFor(rm, spec, model), service: serviceFor(rm, spec), hpa: hpaFor(rm, spec) };
+  const children: DesiredChildren = { deployment: deploymentFor(rm, spec, model), service: serviceFor(rm, spec), hpa: hpaFor(rm, spec) };
+  const podDisruptionBudget = budgetFor(rm, spec);
+  const networkPolicy = networkPolicyFor(rm, spec);
+  return { ...children, ...(podDisruptionBudget ? { podDisruptionBudget } : {}), ...(networkPolicy ? { networkPolicy } : {}) };
 }

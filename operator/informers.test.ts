@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import type { RiskModel } from './api.js';
 import { Informers } from './informers.js';
 import { Resources } from './kube/resources.js';
@@ -27,13 +27,15 @@ describe('informers (the caches the reconciler reads)', () => {
       const informers = await synced(namespaces);
       informers.assume(child<V1Deployment>('Deployment', 'demo', 'team-a', '500'));
       informers.assume(child<V1Service>('Service', 'other', 'team-b', '501'));
+      informers.assume(child<V1PodDisruptionBudget>('PodDisruptionBudget', 'demo', 'team-b', '503'));
       informers.assume({ ...riskModel({}, 'demo', 'team-a'), metadata: { ...riskModel().metadata, resourceVersion: '502' } });
       const { cache } = informers;
-      expect(cache.deployment('team-a', 'demo')?.metadata?.resourceVersion).to.equal('500');
-      expect(cache.service('team-b', 'other')?.metadata?.resourceVersion).to.equal('501');
+      expect(cache.child('Deployment', 'team-a', 'demo')?.metadata?.resourceVersion).to.equal('500');
+      expect(cache.child('Service', 'team-b', 'other')?.metadata?.resourceVersion).to.equal('501');
+      expect(cache.child('PodDisruptionBudget', 'team-b', 'demo')?.metadata?.resourceVersion).to.equal('503');
       expect(cache.riskModel('team-a', 'demo')?.metadata.resourceVersion).to.equal('502');
-      expect(cache.service('team-a', 'demo')).to.be.undefined;
-      expect(cache.hpa('team-a', 'demo')).to.be.undefined;
+      expect(cache.child('Service', 'team-a', 'demo')).to.be.undefined;
+      expect(cache.child('HorizontalPodAutoscaler', 'team-a', 'demo')).to.be.undefined;
       await informers.stop();
     });
   }
@@ -42,7 +44,7 @@ describe('informers (the caches the reconciler reads)', () => {
     const informers = await synced(['team-a']);
     informers.assume(child<V1Deployment>('Deployment', 'demo', 'team-z', '500'));
     informers.assume(child<V1Deployment>('Pod', 'demo', 'team-a', '500'));
-    expect(informers.cache.deployment('team-z', 'demo')).to.be.undefined;
+    expect(informers.cache.child('Deployment', 'team-z', 'demo')).to.be.undefined;
     await informers.stop();
   });
 

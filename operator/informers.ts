@@ -6,17 +6,18 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { MANAGED_SELECTOR, type RiskModel } from './api.js';
 import type { OperatorConfig } from './config.js';
-import type { Cache, Child } from './context.js';
+import { CHILD_KINDS, CHILD_RESOURCES, type Child } from './children.js';
+import type { Cache } from './context.js';
 import type { Kube } from './kube/client.js';
 import { Reflector, type Handler, type KubeObject } from './kube/reflector.js';
-import { CHILD_RESOURCES, Resources, type ResourceType } from './kube/resources.js';
+import { Resources, type ResourceType } from './kube/resources.js';
 import type { Logger } from './logger.js';
 import type { OperatorMetrics } from './metrics.js';
 
 /** Called for every change the watches see; handlers get cached objects and must not mutate them. */
 export interface InformerHandlers {
   riskModel: Handler<RiskModel>;
-  /** A Deployment, Service or HPA carrying the managed-by label. */
+  /** A child of one of the kinds in children.ts carrying the managed-by label. */
   child: Handler<Child>;
   configMap: Handler<V1ConfigMap>;
 }
@@ -38,14 +39,12 @@ export class Informers {
     handlers: InformerHandlers,
   ) {
     this.watch(Resources.riskModels, undefined, handlers.riskModel);
-    for (const resource of CHILD_RESOURCES) this.watch(resource, MANAGED_SELECTOR, handlers.child);
+    for (const kind of CHILD_KINDS) this.watch(CHILD_RESOURCES[kind], MANAGED_SELECTOR, handlers.child);
     this.watch(Resources.configMaps, undefined, handlers.configMap);
     this.cache = {
       riskModel: this.finder(Resources.riskModels),
       configMap: this.finder(Resources.configMaps),
-      deployment: this.finder(Resources.deployments),
-      service: this.finder(Resources.services),
-      hpa: this.finder(Resources.hpas),
+      child: (kind, namespace, name) => this.forNamespace(kind, namespace)?.get(namespace, name) as Child | undefined,
     };
   }
 

@@ -40,6 +40,8 @@ export type ReasonName = (typeof Reason)[keyof typeof Reason];
 export const EventReason = {
   Created: 'Created',
   Updated: 'Updated',
+  /** A child that no longer applies (a PodDisruptionBudget or NetworkPolicy the spec stopped asking for) was deleted. */
+  Deleted: 'Deleted',
   BecameReady: 'Ready',
   NotReady: 'NotReady',
   ReconcileError: 'ReconcileError',

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { CONFIG_HASH_ANNOTATION, keyOf, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
+import type { ChildKind } from './children.js';
 import type { Cache, Child, ReconcileContext, Writer } from './context.js';
 import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';
@@ -16,6 +17,7 @@ class FakeCluster implements Cache, Writer {
   children = new Map<string, Child>();
   applied: Child[] = [];
   overwritten: Child[] = [];
+  removed: string[] = [];
   statusWrites: RiskModelStatus[] = [];
   failApply: ApiError | undefined;
   private rv = 1000;
@@ -25,19 +27,26 @@ class FakeCluster implements Cache, Writer {
   deployment = (ns: string, name: string) => this.children.get(`Deployment/${ns}/${name}`) as V1Deployment | undefined;
   service = (ns: string, name: string) => this.children.get(`Service/${ns}/${name}`) as V1Service | undefined;
   hpa = (ns: string, name: string) => this.children.get(`HorizontalPodAutoscaler/${ns}/${name}`) as V2HorizontalPodAutoscaler | undefined;
+  child = (kind: ChildKind, ns: string, name: string) => this.children.get(`${kind}/${ns}/${name}`);
 
   apply<T extends Child>(obj: T): Promise<T> {
     if (this.failApply) return Promise.reject(this.failApply);
     this.applied.push(structuredClone(obj));
     const key = `${obj.kind}/${keyOf(obj.metadata ?? {})}`;
-    const existing = this.children.get(key) as V1Deployment | undefined;
+    const stored = this.storedAs(obj, this.children.get(key) as V1Deployment | undefined);
+    this.children.set(key, stored);
+    return Promise.resolve(stored);
+  }
+
+  /** What the API server would store for an apply of `obj` over `existing`. */
+  private storedAs<T extends Child>(obj: T, existing: V1Deployment | undefined): T {
     const stored = structuredClone(obj) as T & V1Deployment;
     stored.metadata!.resourceVersion = String(++this.rv);
+    stored.metadata!.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
     // Like the API server: fields we do not send keep their owner's value (replicas: the HPA's).
     if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: existing?.spec?.replicas ?? 1 };
     if (existing?.status) stored.status = existing.status;
-    this.children.set(key, stored);
-    return Promise.resolve(stored);
+    return stored;
   }
 
   overwrite<T extends Child>(obj: T): Promise<T> {
@@ -45,6 +54,13 @@ class FakeCluster implements Cache, Writer {
     const stored = structuredClone(obj);
     this.children.set(`${obj.kind}/${keyOf(obj.metadata ?? {})}`, stored);
     return Promise.resolve(stored);
+  }
+
+  remove(kind: ChildKind, ns: string, name: string, uid: string): Promise<void> {
+    const key = `${kind}/${ns}/${name}`;
+    if (this.children.get(key)?.metadata?.uid === uid) this.children.delete(key);
+    this.removed.push(key);
+    return Promise.resolve();
   }
 
   applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void> {
@@ -80,13 +96,44 @@ const RESYNC_MS = 300_000;
 const withModel = (name = 'risk-model') => riskModel({ model: { version: 'v1', configMapRef: { name } } });
 
 describe('reconciler', () => {
-  it('creates the Deployment, Service and HPA of a new RiskModel and reports it Progressing', async () => {
+  it('creates the Deployment, Service, HPA and PodDisruptionBudget of a new RiskModel and reports it Progressing', async () => {
     const { cluster, events, ctx, key } = setup();
     const result = await reconcile(key, ctx);
-    expect(cluster.applied.map((c) => c.kind).sort()).to.deep.equal(['Deployment', 'HorizontalPodAutoscaler', 'Service']);
+    expect(cluster.applied.map((c) => c.kind).sort()).to.deep.equal(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
     expect(result).to.deep.equal({ action: { requeueAfterMs: RESYNC_MS }, degraded: false });
     expect(findCondition(cluster.statusWrites.at(-1)!.conditions, 'Progressing')).to.include({ status: 'True' });
-    expect(events.events.map((e) => e.reason)).to.deep.equal(['Created', 'Created', 'Created']);
+    expect(events.events.map((e) => e.reason)).to.deep.equal(['Created', 'Created', 'Created', 'Created']);
+  });
+
+  it('deletes the PodDisruptionBudget when minReplicas drops to 1, with a Normal event, and writes nothing more after', async () => {
+    const { cluster, events, ctx, key } = setup();
+    await reconcile(key, ctx);
+    cluster.riskModels.get(key)!.spec.minReplicas = 1;
+    await reconcile(key, ctx);
+    expect(cluster.child('PodDisruptionBudget', 'team-a', 'demo')).to.equal(undefined);
+    expect(cluster.removed).to.deep.equal(['PodDisruptionBudget/team-a/demo']);
+    expect(events.events.filter((e) => e.reason === 'Deleted')).to.deep.equal([{ name: 'demo', type: 'Normal', reason: 'Deleted', message: 'deleted PodDisruptionBudget demo (the spec no longer asks for it)' }]);
+    const before = cluster.writes() + cluster.removed.length;
+    await reconcile(key, ctx);
+    expect(cluster.writes() + cluster.removed.length).to.equal(before);
+  });
+
+  it('creates a NetworkPolicy when spec.networkPolicy is set and deletes it when the field is removed', async () => {
+    const { cluster, ctx, key } = setup(riskModel({ networkPolicy: { from: [{ podSelector: { matchLabels: { role: 'client' } } }] } }));
+    await reconcile(key, ctx);
+    expect(cluster.child('NetworkPolicy', 'team-a', 'demo')).not.to.equal(undefined);
+    delete cluster.riskModels.get(key)!.spec.networkPolicy;
+    await reconcile(key, ctx);
+    expect(cluster.child('NetworkPolicy', 'team-a', 'demo')).to.equal(undefined);
+  });
+
+  it('leaves alone a PodDisruptionBudget of the same name that it does not control', async () => {
+    const { cluster, ctx, key } = setup(riskModel({ podDisruptionBudget: { enabled: false } }));
+    const foreign = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'demo', namespace: 'team-a', uid: 'someone-else' }, spec: { maxUnavailable: 0 } };
+    cluster.children.set('PodDisruptionBudget/team-a/demo', foreign);
+    await reconcile(key, ctx);
+    expect(cluster.removed).to.deep.equal([]);
+    expect(cluster.child('PodDisruptionBudget', 'team-a', 'demo')).to.equal(foreign);
   });
 
   it('writes nothing on a reconcile that finds everything as desired (an idle resync)', async () => {
@@ -196,7 +243,7 @@ describe('reconciler', () => {
     await reconcile(key, ctx);
     cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact() }));
     await reconcile(key, ctx);
-    expect(cluster.applied).to.have.length(3);
+    expect(cluster.applied).to.have.length(4);
     expect(findCondition(cluster.riskModel('team-a', 'demo')!.status!.conditions, 'Degraded')).to.include({ status: 'False', reason: Reason.AsExpected });
   });
 

@@ -6,7 +6,9 @@
 
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
-import { desired } from './desired.js';
+import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { CHILD_KINDS, type ChildKind } from './children.js';
+import { byKind, desired } from './desired.js';
 import { difference, type Difference } from './drift.js';
 import { ApiError, awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
@@ -56,7 +58,11 @@ async function converge(rm: RiskModel, ctx: ReconcileContext, log: Logger): Prom
 
 function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
   const { namespace, name } = rm.metadata;
-  return { deployment: ctx.cache.deployment(namespace, name), hpa: ctx.cache.hpa(namespace, name) };
+  return observedOf((kind) => ctx.cache.child(kind, namespace, name));
+}
+
+function observedOf(stored: (kind: ChildKind) => Child | undefined): Observed {
+  return { deployment: stored('Deployment') as V1Deployment | undefined, hpa: stored('HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler | undefined };
 }
 
 interface Scope {
@@ -65,15 +71,29 @@ interface Scope {
   log: Logger;
 }
 
+/** Applies every desired child and deletes those of our kinds the RiskModel should no longer have. */
 async function applyChildren(rm: RiskModel, want: ReturnType<typeof desired>, ctx: ReconcileContext, log: Logger): Promise<Observed> {
   const { namespace, name } = rm.metadata;
   const scope = { rm, ctx, log };
-  const [deployment, , hpa] = await Promise.all([
-    applyIfNeeded(scope, want.deployment, ctx.cache.deployment(namespace, name)),
-    applyIfNeeded(scope, want.service, ctx.cache.service(namespace, name)),
-    applyIfNeeded(scope, want.hpa, ctx.cache.hpa(namespace, name)),
-  ]);
-  return { deployment, hpa };
+  const wanted = byKind(want);
+  const stored = await Promise.all(
+    CHILD_KINDS.map((kind) => {
+      const have = ctx.cache.child(kind, namespace, name);
+      const child = wanted[kind];
+      return child ? applyIfNeeded(scope, child, have) : removeIfOurs(scope, kind, have);
+    }),
+  );
+  return observedOf((kind) => stored[CHILD_KINDS.indexOf(kind)]);
+}
+
+/** Deletes a child this RiskModel controls (never one someone else made under the same name). */
+async function removeIfOurs({ rm, ctx, log }: Scope, kind: ChildKind, have: Child | undefined): Promise<undefined> {
+  const controller = have?.metadata?.ownerReferences?.find((r) => r.controller);
+  if (!have?.metadata?.uid || !rm.metadata.uid || controller?.uid !== rm.metadata.uid) return undefined;
+  await ctx.writer.remove(kind, rm.metadata.namespace, rm.metadata.name, have.metadata.uid);
+  log.info(`deleted ${kind}`, { kind, child: rm.metadata.name });
+  await ctx.events.record(rm, 'Normal', EventReason.Deleted, `deleted ${kind} ${rm.metadata.name} (the spec no longer asks for it)`);
+  return undefined;
 }
 
 const VERB = { missing: 'created', changed: 'updated', drifted: 'restored' } as const;

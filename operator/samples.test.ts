@@ -6,11 +6,13 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { withDefaults, type RiskModel } from './api.js';
+import { desired } from './desired.js';
 import { resolveModel } from './model-source.js';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 
 interface Schema {
   properties?: Record<string, Schema>;
+  items?: Schema;
   minimum?: number;
   maximum?: number;
   enum?: string[];
@@ -37,6 +39,7 @@ function scalarProblems(value: unknown, schema: Schema, path: string): string[] 
 
 /** Every field of `value` exists in `schema` and respects its bounds and enums; returns problems. */
 function check(value: unknown, schema: Schema, path: string): string[] {
+  if (Array.isArray(value)) return schema.items ? value.flatMap((v, i) => check(v, schema.items!, `${path}[${i}]`)) : [];
   if (value === null || typeof value !== 'object' || !schema.properties) return scalarProblems(value, schema, path);
   const props = schema.properties;
   const missing = (schema.required ?? []).filter((r) => !(r in value)).map((r) => `${path}.${r} is required`);
@@ -66,6 +69,17 @@ describe('samples', () => {
       const cm = configMaps.find((c) => c.metadata?.name === spec.configMapRef?.name);
       expect(resolveModel(spec, 'default', cm)).to.include({ source: 'configMap' });
     }
+  });
+
+  it('show the production controls in the production-like sample: disruption budget, spread, priority and a NetworkPolicy', () => {
+    const prod = riskModels.find((r) => r.file === 'riskmodel-production.yaml')!.obj;
+    const children = desired({ ...prod, metadata: { ...prod.metadata, namespace: 'default' } }, { inferenceImage: 'image' }, { source: 'image' });
+    const pod = children.deployment.spec!.template.spec!;
+    expect(children.podDisruptionBudget?.spec).to.include({ maxUnavailable: 1 });
+    expect(children.networkPolicy?.spec?.ingress).to.have.length(2);
+    expect(pod.priorityClassName).to.equal('patient-risk-serving');
+    expect(pod.topologySpreadConstraints!.map((c) => c.topologyKey)).to.deep.equal(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(docs.some((d) => d.obj.kind === 'PriorityClass' && (d.obj as { metadata?: { name?: string } }).metadata?.name === pod.priorityClassName)).to.be.true;
   });
 
   it('give the demo a short scale-down window so scaling is visible within a minute', () => {

@@ -2,7 +2,8 @@
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
 # prometheus, scikit-learn as the accuracy reference, openssl for the local cluster's
-# certificates).
+# certificates), and kube-score for the manifest suite (built with `go install` into the
+# binary cache; see scripts/lib/kube-score.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +27,9 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "==> apt-get install ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ "${1:-}" != "--demo" ]; then
+  echo "==> kube-score"
+  npx --no-install tsx scripts/install-kube-score.ts
 fi

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type RiskModel as OperatorRiskModel } from '../../operator/api.js';
-import { desired } from '../../operator/desired.js';
+import { byKind, desired } from '../../operator/desired.js';
 import { FLOOR_MANAGER, pool, sleep, withTimeout, type Clients } from './cluster.js';
 import type { Options } from './options.js';
 import type { OperatorProcess } from '../../scripts/lib/operator-process.js';
@@ -48,7 +48,8 @@ export async function measureFloor(clients: Clients, namespace: string, options:
   await pool(options.count, CONCURRENCY, async (i) => {
     const rm = { ...riskModel(namespace, i, options.minReplicas), metadata: { name: benchName(i), namespace, uid: 'floor' } };
     const children = desired(rm, { inferenceImage: IMAGE }, { source: 'image' });
-    for (const child of [children.deployment, children.service, children.hpa] as k8s.KubernetesObject[]) {
+    // Every child the operator would write (a PodDisruptionBudget too at minReplicas ≥ 2), so the floor does the same work.
+    for (const child of Object.values(byKind(children)).filter((c) => c !== undefined) as k8s.KubernetesObject[]) {
       const copy = structuredClone(child);
       delete copy.metadata!.ownerReferences;
       await clients.objects.patch(copy, undefined, undefined, FLOOR_MANAGER, true, k8s.PatchStrategy.ServerSideApply);

@@ -2,24 +2,23 @@
 // operator wrote, the API server's own request counters, and the operator's /metrics.
 import https from 'node:https';
 import type * as k8s from '@kubernetes/client-node';
-import { FIELD_MANAGER, GROUP, PLURAL, VERSION, type RiskModel as OperatorRiskModel } from '../../operator/api.js';
+import { FIELD_MANAGER, type RiskModel as OperatorRiskModel } from '../../operator/api.js';
+import { CHILD_KINDS, CHILD_RESOURCES } from '../../operator/children.js';
+import { collectionPath, Resources, type ResourceType } from '../../operator/kube/resources.js';
 import type { OperatorProcess } from '../../scripts/lib/operator-process.js';
 import { openWatch, type OpenWatch } from './watch.js';
 
-export const IDLE_KINDS = [
-  ['RiskModel', `/apis/${GROUP}/${VERSION}`, PLURAL],
-  ['Deployment', '/apis/apps/v1', 'deployments'],
-  ['Service', '/api/v1', 'services'],
-  ['HorizontalPodAutoscaler', '/apis/autoscaling/v2', 'horizontalpodautoscalers'],
-  ['Event', '/api/v1', 'events'],
-] as const;
+const CHILDREN: ResourceType[] = CHILD_KINDS.map((kind) => CHILD_RESOURCES[kind]);
+
+/** What the idle window watches: the RiskModels, every kind of child (operator/children.ts) and events. */
+export const IDLE_RESOURCES: readonly ResourceType[] = [Resources.riskModels, ...CHILDREN, Resources.events];
 
 /**
  * Resources whose write requests the operator could make (status and scale of children are the
  * controllers'). Events are counted apart: other components (the API server's IP allocator repair,
  * the node controller) write them too.
  */
-export const OPERATOR_RESOURCES = new Set(['riskmodels', 'riskmodels/status', 'deployments', 'services', 'horizontalpodautoscalers', 'events']);
+export const OPERATOR_RESOURCES = new Set([Resources.riskModels.plural, `${Resources.riskModels.plural}/status`, ...CHILDREN.map((r) => r.plural), Resources.events.plural]);
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
 
 /** Whether the operator's own write is recorded on `obj` at or after `sinceMs` (managedFields times are whole seconds). */
@@ -47,8 +46,9 @@ export class WriteCounter {
   changedFields: Record<string, number> = {};
 
   async open(kc: k8s.KubeConfig, namespace: string): Promise<void> {
-    for (const [kind, prefix, plural] of IDLE_KINDS) {
-      const watch = await openWatch(kc, `${prefix}/namespaces/${namespace}/${plural}`, {}, (_phase, obj) => {
+    for (const resource of IDLE_RESOURCES) {
+      const { kind } = resource;
+      const watch = await openWatch(kc, collectionPath(resource, namespace), {}, (_phase, obj) => {
         const label = kind === 'RiskModel' ? this.riskModelWrite(obj as OperatorRiskModel) : kind;
         if (!operatorWroteSince(obj, this.since)) return; // includes the initial list
         this.counts[label] = (this.counts[label] ?? 0) + 1;

@@ -15,13 +15,12 @@ export const Resources = {
   deployments: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' },
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   hpas: { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler' },
+  podDisruptionBudgets: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' },
+  networkPolicies: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' },
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
 } as const satisfies Record<string, ResourceType>;
-
-/** The children the operator creates for every RiskModel, by resource type. */
-export const CHILD_RESOURCES: readonly ResourceType[] = [Resources.deployments, Resources.services, Resources.hpas];
 
 const base = (r: ResourceType): string => (r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`);
 

@@ -1,13 +1,20 @@
 // Writes with server-side apply under the operator's field manager. `force` takes back fields
 // someone changed by hand (that is drift correction); fields we never send — above all
-// Deployment.spec.replicas — stay with whoever owns them (the HPA).
+// Deployment.spec.replicas — stay with whoever owns them (the HPA). A child the spec no
+// longer asks for is deleted with a UID precondition, so a namesake made since is left alone.
 
 import { API_VERSION, FIELD_MANAGER, KIND, type RiskModel, type RiskModelStatus } from '../api.js';
-import type { Child, Writer } from '../context.js';
+import { CHILD_RESOURCES, childKindOf, type Child, type ChildKind } from '../children.js';
+import type { Writer } from '../context.js';
+import { ApiError } from '../errors.js';
 import { PatchType, type Kube } from './client.js';
-import { CHILD_RESOURCES, objectPath, Resources, type ResourceType } from './resources.js';
+import { objectPath, Resources, type ResourceType } from './resources.js';
 
-const RESOURCE_BY_KIND: Record<string, ResourceType> = Object.fromEntries(CHILD_RESOURCES.map((r) => [r.kind, r]));
+function resourceOf(obj: Child, verb: string): ResourceType {
+  const kind = childKindOf(obj);
+  if (!kind) throw new Error(`cannot ${verb} kind ${obj.kind}`);
+  return CHILD_RESOURCES[kind];
+}
 
 export interface AppliedHooks {
   /** Receives every object the server returned, so caches can assume it before the watch delivers it. */
@@ -22,8 +29,7 @@ export class ApplyWriter implements Writer {
   ) {}
 
   async apply<T extends Child>(obj: T): Promise<T> {
-    const resource = RESOURCE_BY_KIND[obj.kind ?? ''];
-    if (!resource) throw new Error(`cannot apply kind ${obj.kind}`);
+    const resource = resourceOf(obj, 'apply');
     const stored = await this.kube.request<T>({
       method: 'PATCH',
       path: objectPath(resource, obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''),
@@ -36,8 +42,7 @@ export class ApplyWriter implements Writer {
   }
 
   async overwrite<T extends Child>(obj: T): Promise<T> {
-    const resource = RESOURCE_BY_KIND[obj.kind ?? ''];
-    if (!resource) throw new Error(`cannot patch kind ${obj.kind}`);
+    const resource = resourceOf(obj, 'patch');
     const stored = await this.kube.request<T>({
       method: 'PATCH',
       path: objectPath(resource, obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''),
@@ -47,6 +52,20 @@ export class ApplyWriter implements Writer {
     });
     this.hooks.onApplied(stored);
     return stored;
+  }
+
+  async remove(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void> {
+    try {
+      await this.kube.request({
+        method: 'DELETE',
+        path: objectPath(CHILD_RESOURCES[kind], namespace, name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid }, propagationPolicy: 'Background' },
+      });
+    } catch (err) {
+      // 404: already gone. 409: the UID precondition failed, so the name now holds another object.
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
   }
 
   async applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void> {

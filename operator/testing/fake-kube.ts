@@ -1,6 +1,6 @@
 // An API server in memory for unit tests, behind the same `Kube` interface as the real client:
 // paged lists, watches the test can drive (or that see every write), server-side apply and merge
-// patches, creates and deletes. Enough of the API server's behaviour for the reflector and the
+// patches, creates and deletes (with a UID precondition), a UID for every new object. Enough of the API server's behaviour for the reflector and the
 // controller's wiring to run without a cluster; not a model of admission, defaulting or SSA
 // field ownership (an apply replaces the fields it sends and keeps the rest).
 
@@ -46,7 +46,7 @@ function matches(selector: unknown, obj: KubeObject & { metadata?: { labels?: Re
   });
 }
 
-type Stored = KubeObject & { metadata: { name: string; namespace?: string; resourceVersion: string; generation?: number; labels?: Record<string, string> }; spec?: unknown; status?: unknown };
+type Stored = KubeObject & { metadata: { name: string; namespace?: string; uid?: string; resourceVersion: string; generation?: number; labels?: Record<string, string> }; spec?: unknown; status?: unknown };
 
 export class FakeKube implements Kube {
   /** When set, lists answer with this resourceVersion instead of the latest one. */
@@ -131,7 +131,7 @@ export class FakeKube implements Kube {
     const p = parse(spec.path);
     if (p.name === undefined) return spec.method === 'GET' ? this.listOf(p, spec.query) : this.create(p, spec.body as Stored);
     if (spec.method === 'GET') return this.existing(p);
-    if (spec.method === 'DELETE') return this.remove(p);
+    if (spec.method === 'DELETE') return this.remove(p, spec.body);
     if (spec.method === 'PATCH') return this.patch(p, spec);
     throw new Error(`fake API server: ${spec.method} ${spec.path} is not supported`);
   }
@@ -158,8 +158,10 @@ export class FakeKube implements Kube {
     return this.write(p.resource, { ...structuredClone(body), metadata: { ...body.metadata, namespace: p.namespace } }, 'ADDED');
   }
 
-  private remove(p: Parsed): Stored {
+  private remove(p: Parsed, options: unknown): Stored {
     const obj = this.existing(p);
+    const uid = (options as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
+    if (uid !== undefined && uid !== obj.metadata.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
     this.objects.delete(this.keyOf(p.resource, p.namespace, p.name));
     const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.notify(p.resource, 'DELETED', gone);
@@ -187,6 +189,7 @@ export class FakeKube implements Kube {
   private write(resource: string, obj: Stored, type: 'ADDED' | 'MODIFIED'): Stored {
     obj.metadata.resourceVersion = String(++this.rv);
     obj.metadata.generation ??= 1;
+    obj.metadata.uid ??= `uid-${obj.metadata.resourceVersion}`;
     this.objects.set(this.keyOf(resource, obj.metadata.namespace, obj.metadata.name), obj);
     this.notify(resource, type, obj);
     return structuredClone(obj);

@@ -8,15 +8,27 @@ import { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, LABEL_INSTAN
 export { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, PLURAL, VERSION };
 export const LABELS = { name: LABEL_NAME, instance: LABEL_INSTANCE, managedBy: LABEL_MANAGED_BY } as const;
 
+/** Loosely typed on purpose: tests also send values the API server must refuse. */
 export interface RiskModelSpec {
   model: { version?: string; configMapRef?: { name: string; key?: string } };
   image?: string;
+  imagePullPolicy?: string;
+  imagePullSecrets?: { name?: string }[];
   minReplicas?: number;
   maxReplicas?: number;
   targetCPUUtilizationPercentage?: number;
   scaleDownStabilizationSeconds?: number;
+  behavior?: k8s.V2HorizontalPodAutoscalerBehavior;
   resources?: k8s.V1ResourceRequirements;
   service?: { type?: string; port?: number };
+  nodeSelector?: Record<string, string>;
+  tolerations?: k8s.V1Toleration[];
+  affinity?: k8s.V1Affinity;
+  topologySpreadConstraints?: Partial<k8s.V1TopologySpreadConstraint>[];
+  priorityClassName?: string;
+  rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  podDisruptionBudget?: { enabled?: boolean; maxUnavailable?: number | string; minAvailable?: number | string };
+  networkPolicy?: { from?: k8s.V1NetworkPolicyPeer[]; metricsFrom?: k8s.V1NetworkPolicyPeer[] } | null;
 }
 
 export interface Condition {
@@ -53,6 +65,9 @@ export class Cluster {
   readonly apps: k8s.AppsV1Api;
   readonly autoscaling: k8s.AutoscalingV2Api;
   readonly coordination: k8s.CoordinationV1Api;
+  readonly policy: k8s.PolicyV1Api;
+  readonly networking: k8s.NetworkingV1Api;
+  readonly scheduling: k8s.SchedulingV1Api;
   readonly custom: k8s.CustomObjectsApi;
   readonly kc: k8s.KubeConfig;
 
@@ -65,6 +80,9 @@ export class Cluster {
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
     this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
     this.coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.policy = kc.makeApiClient(k8s.PolicyV1Api);
+    this.networking = kc.makeApiClient(k8s.NetworkingV1Api);
+    this.scheduling = kc.makeApiClient(k8s.SchedulingV1Api);
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
   }
 
@@ -102,14 +120,28 @@ export class Cluster {
     await this.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
   }
 
-  /** The three children, or undefined for each one that does not exist. */
+  /** The children, or undefined for each one that does not exist. */
   async children(namespace: string, name: string): Promise<Children> {
-    const [deployment, service, hpa] = await Promise.all([
+    const [deployment, service, hpa, podDisruptionBudget, networkPolicy] = await Promise.all([
       orUndefined(this.apps.readNamespacedDeployment({ namespace, name })),
       orUndefined(this.core.readNamespacedService({ namespace, name })),
       orUndefined(this.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name })),
+      orUndefined(this.policy.readNamespacedPodDisruptionBudget({ namespace, name })),
+      orUndefined(this.networking.readNamespacedNetworkPolicy({ namespace, name })),
     ]);
-    return { deployment, service, hpa };
+    return { deployment, service, hpa, podDisruptionBudget, networkPolicy };
+  }
+
+  /** Asks the API server to evict a pod, as `kubectl drain` does; resolves with the HTTP status (201 evicted, 429 refused by a budget). */
+  async evict(namespace: string, pod: string): Promise<number> {
+    try {
+      await this.core.createNamespacedPodEviction({ namespace, name: pod, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace } } });
+      return 201;
+    } catch (err) {
+      const code = apiStatus(err);
+      if (code === undefined) throw err;
+      return code;
+    }
   }
 
   /** ReplicaSets of one RiskModel's Deployment, oldest first. */
@@ -133,6 +165,8 @@ export interface Children {
   deployment?: k8s.V1Deployment;
   service?: k8s.V1Service;
   hpa?: k8s.V2HorizontalPodAutoscaler;
+  podDisruptionBudget?: k8s.V1PodDisruptionBudget;
+  networkPolicy?: k8s.V1NetworkPolicy;
 }
 
 /** The condition of `type`, if the status has it. */
