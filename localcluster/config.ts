@@ -15,6 +15,8 @@ export interface LocalClusterConfig {
   stateDir: string;
   /** The `go` command used to build the components. */
   goBinary: string;
+  /** What `cluster:up` starts unless told otherwise: kwok nodes plus a real node, or kwok nodes only. */
+  mode: 'real-node' | 'kwok-only';
 }
 
 type Env = Record<string, string | undefined>;
@@ -27,6 +29,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  *   or `~/.cache/riskmodel-operator`.
  * - `LOCALCLUSTER_STATE_DIR`: state folder, default `<repo>/.localcluster`.
  * - `GO`: the go command, default `go` from PATH.
+ * - `LOCALCLUSTER_KWOK_ONLY`: `1` or `true` starts clusters without the real node (like `cluster:up -- --kwok-only`).
  */
 export function loadConfig(env: Env = process.env): LocalClusterConfig {
   const repoRoot = path.resolve(here, '..');
@@ -37,5 +40,6 @@ export function loadConfig(env: Env = process.env): LocalClusterConfig {
     cacheDir: path.resolve(env.RISKMODEL_CACHE_DIR || path.join(cacheHome, 'riskmodel-operator')),
     stateDir: path.resolve(env.LOCALCLUSTER_STATE_DIR || path.join(repoRoot, '.localcluster')),
     goBinary: env.GO || 'go',
+    mode: /^(1|true|yes)$/i.test(env.LOCALCLUSTER_KWOK_ONLY ?? '') ? 'kwok-only' : 'real-node',
   };
 }
