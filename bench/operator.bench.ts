@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { nodeManifest, nodeStatusPatch, NODE_ALLOCATABLE } from '../localcluster/bootstrap.js';
+import { KWOK_PLACEMENT_ANNOTATIONS, KWOK_TAINT, nodeManifest, nodeStatusPatch, NODE_ALLOCATABLE } from '../localcluster/bootstrap.js';
+import { KWOK_NODE_ANNOTATION } from '../localcluster/topology.js';
 import { desired } from '../operator/desired.js';
 import type { RiskModel as OperatorRiskModel } from '../operator/api.js';
 import { OperatorProcess, REPO_ROOT } from '../test/operator/harness/operator-process.js';
@@ -99,11 +100,16 @@ const FIRST_BENCH_NODE = 100;
 async function ensurePodCapacity(clients: Clients, pods: number): Promise<string[]> {
   const [nodes, running] = await Promise.all([clients.core.listNode(), clients.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })]);
   const perNode = Number(NODE_ALLOCATABLE.pods);
-  const free = nodes.items.length * perNode - running.items.length;
+  // Only kwok nodes take the benchmark's pods (its namespaces carry the kwok placement).
+  const kwokNodes = nodes.items.filter((n) => n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] === 'fake');
+  const kwokNames = new Set(kwokNodes.map((n) => n.metadata?.name));
+  const free = kwokNodes.length * perNode - running.items.filter((p) => kwokNames.has(p.spec?.nodeName)).length;
   const missing = Math.ceil(Math.max(0, pods + 20 - free) / perNode);
+  const kwokTainted = kwokNodes.some((n) => n.spec?.taints?.some((t) => t.key === KWOK_TAINT.key));
   const names: string[] = [];
   for (let k = 0; k < missing; k++) {
-    const node = nodeManifest(FIRST_BENCH_NODE + k) as unknown as k8s.V1Node;
+    // Tainted like the cluster's own kwok nodes, so only kwok-placed namespaces use them.
+    const node = nodeManifest(FIRST_BENCH_NODE + k, { taint: kwokTainted }) as unknown as k8s.V1Node;
     node.metadata!.labels = { ...node.metadata!.labels, 'riskmodel.dev/bench': 'true' };
     await clients.core.createNode({ body: node });
     await clients.core.patchNodeStatus({ name: node.metadata!.name!, body: JSON.parse(nodeStatusPatch()) as object }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
@@ -179,7 +185,8 @@ async function applyCrd(clients: Clients): Promise<void> {
 }
 
 async function createNamespace(clients: Clients, prefix: string): Promise<string> {
-  const ns = await clients.core.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+  // Hundreds of pods: on kwok's simulated nodes, never on the real node.
+  const ns = await clients.core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, annotations: KWOK_PLACEMENT_ANNOTATIONS } } });
   return ns.metadata!.name!;
 }
 

@@ -133,6 +133,17 @@ export interface NodeClaim {
   processes: { pid: number; binary: string }[];
 }
 
+/** Thrown when another cluster's real node runs on this machine. */
+export class NodeClaimedError extends Error {
+  constructor(readonly stateDir: string) {
+    super(
+      `another local cluster runs the machine's real node (state folder ${stateDir}); only one can run per machine. ` +
+        'Stop it with `npm run cluster:down` in that checkout, or start this one with `npm run cluster:up -- --kwok-only`.',
+    );
+    this.name = 'NodeClaimedError';
+  }
+}
+
 /** Machine-wide (not per worktree): a tmpfs path, so a reboot clears it with the node it described. */
 export const CLAIM_FILE = '/run/riskmodel-localcluster/real-node.json';
 
@@ -156,10 +167,7 @@ export async function claimNode(stateDir: string, file = CLAIM_FILE): Promise<st
   const previous = await readFile(file, 'utf8').then((t) => JSON.parse(t) as NodeClaim, () => undefined);
   const other = previous && claimAlive(previous) ? previous : undefined;
   if (other && other.stateDir !== stateDir && other.starter !== process.pid) {
-    throw new Error(
-      `another local cluster runs the machine's real node (state folder ${other.stateDir}); only one can run per machine. ` +
-        'Stop it with `npm run cluster:down` in that checkout, or start this one with `npm run cluster:up -- --kwok-only`.',
-    );
+    throw new NodeClaimedError(other.stateDir);
   }
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify({ stateDir, starter: process.pid, processes: [] } satisfies NodeClaim)}\n`);

@@ -43,7 +43,7 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
   step(1, opts.useCurrentContext ? 'Using the cluster in $KUBECONFIG' : 'Starting the local Kubernetes cluster',
     opts.useCurrentContext
       ? 'Real: whatever cluster your current kubeconfig context points at.'
-      : 'Real: etcd, kube-apiserver, controller-manager and scheduler built from upstream sources; simulated: 3 kwok nodes and their pods\' CPU usage.');
+      : 'Real: etcd, kube-apiserver, controller-manager, scheduler and one worker node (kubelet, containerd) built from upstream sources; simulated: the 3 kwok nodes this demo\'s pods run on, and their CPU usage.');
   const cluster = await connectCluster(opts.useCurrentContext);
   running.cluster = cluster;
   ok(`cluster ready (${cluster.description}); kubeconfig: ${cluster.target.kubeconfig}`);
@@ -55,6 +55,7 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
     target: cluster.target,
     namespace: opts.namespace,
     workDir,
+    namespaceAnnotations: cluster.namespaceAnnotations,
     setCpu: (milli) => cluster.setCpu(opts.namespace, `app.kubernetes.io/instance=${name}`, milli),
     live: async () => info(await liveLine(cluster.target, opts.namespace, name)),
     report: (stepName, details) => report.steps.push({ name: stepName, ...details }),

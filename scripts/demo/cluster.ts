@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { KWOK_PLACEMENT_ANNOTATIONS } from '../../localcluster/bootstrap.js';
 import { clusterPaths, startCluster, stopCluster } from '../../localcluster/cluster.js';
 import { USAGE_CPU_ANNOTATION } from '../../localcluster/kwok-config.js';
 import { kubectl } from './kube.js';
@@ -18,6 +19,11 @@ export interface DemoCluster {
    * now are annotated, so callers repeat it while pods come and go.
    */
   setCpu: (namespace: string, selector: string, milliCores: number) => Promise<void>;
+  /**
+   * Annotations for the demo's namespace. On the local cluster they keep its pods on kwok nodes,
+   * because its CPU load is simulated through kwok; empty on any other cluster.
+   */
+  namespaceAnnotations: Record<string, string>;
 }
 
 function simulatedCpu(target: KubeTarget) {
@@ -37,14 +43,14 @@ export async function connectCluster(useCurrentContext: boolean): Promise<DemoCl
     const local = clusterPaths().kubectl;
     const target = { kubeconfig, kubectl: existsSync(local) ? local : 'kubectl' };
     const { stdout } = await kubectl(target, ['config', 'current-context']);
-    return { target, startedHere: false, description: `context ${stdout.trim()}`, setCpu: simulatedCpu(target) };
+    return { target, startedHere: false, description: `context ${stdout.trim()}`, setCpu: simulatedCpu(target), namespaceAnnotations: {} };
   }
   const result = await startCluster({ log: (line) => console.log(`      ${dim(line)}`) });
   const target = { kubeconfig: result.paths.kubeconfig, kubectl: result.paths.kubectl };
   const description = result.alreadyRunning
     ? `the local cluster that was already running, API server ${result.state.server}`
     : `local cluster started in ${Math.round(result.ms / 1000)} s, API server ${result.state.server}`;
-  return { target, startedHere: !result.alreadyRunning, description, setCpu: simulatedCpu(target) };
+  return { target, startedHere: !result.alreadyRunning, description, setCpu: simulatedCpu(target), namespaceAnnotations: KWOK_PLACEMENT_ANNOTATIONS };
 }
 
 /** Stops the local cluster (exactly the processes it started). Safe when none runs. */

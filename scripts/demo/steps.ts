@@ -21,6 +21,8 @@ export interface DemoContext {
   target: KubeTarget;
   namespace: string;
   workDir: string;
+  /** Annotations the demo's namespace gets (which nodes its pods land on; see DemoCluster). */
+  namespaceAnnotations: Record<string, string>;
   /** Sets simulated CPU usage (millicores per pod) on the RiskModel's pods. Idempotent. */
   setCpu: (milliCores: number) => Promise<void>;
   /** Prints one line of the live view (replicas, desired, CPU). */
@@ -67,6 +69,8 @@ export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.Proc
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);
   ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
   await kubectl(ctx.target, ['create', 'namespace', ctx.namespace]).catch(() => undefined);
+  const annotations = Object.entries(ctx.namespaceAnnotations).map(([k, v]) => `${k}=${v}`);
+  if (annotations.length > 0) await kubectl(ctx.target, ['annotate', 'namespace', ctx.namespace, '--overwrite', ...annotations]);
   const kubeconfig = await serviceAccountKubeconfig(ctx.target, OPERATOR_ACCOUNT, join(ctx.workDir, 'operator.kubeconfig'));
   const log = join(ctx.workDir, 'operator.log');
   const operator = await startBackground('operator', process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
