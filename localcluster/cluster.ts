@@ -23,6 +23,7 @@ import {
 } from './topology.js';
 
 export type { Log } from './build.js';
+export type { ImageArchive } from './node.js';
 
 interface RunningProcess {
   name: ProcessName;
@@ -450,6 +451,21 @@ async function teardown(ctx: Context, log: Log): Promise<ProcessName[]> {
   stopped.push(...(await stopRecorded(state, undefined, log)));
   if (hostError) throw hostError;
   return stopped;
+}
+
+/**
+ * Imports image archives into the running cluster's real node, skipping those already imported
+ * unchanged, so pods can use them with `imagePullPolicy: Never` or IfNotPresent. Throws when the
+ * cluster has no real node.
+ */
+export async function importIntoNode(archives: ImageArchive[], options: { log?: Log; config?: LocalClusterConfig } = {}): Promise<void> {
+  const ctx = context(options.config);
+  const state = readState(ctx.layout);
+  const containerd = state?.processes.find((p) => p.name === 'containerd');
+  if (state?.mode !== 'real-node' || !containerd || !runsBinary(containerd.pid, containerd.binary)) {
+    throw new Error('the local cluster has no running real node to import images into (start it with `npm run cluster:up`)');
+  }
+  await importImages(clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir), archives, options.log ?? silent);
 }
 
 /**

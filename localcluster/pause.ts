@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './build.js';
@@ -27,6 +27,32 @@ async function tool(command: string, args: string[], what: string): Promise<stri
     if (e.code === 'ENOENT') throw new Error(`${command} is missing, needed to ${what} (scripts/setup.sh installs it)`);
     throw new Error(`${what} failed: ${command} ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
   }
+}
+
+/** Image settings of a scratch image (what a Dockerfile's USER, ENTRYPOINT, CMD and EXPOSE say). */
+export interface ScratchImageConfig {
+  user: string;
+  entrypoint: string[];
+  cmd?: string[];
+  port?: number;
+}
+
+/**
+ * Commits the folder `rootfs` as the only layer of a scratch image named `ref` into the
+ * docker-archive `archive` (written beside and renamed into place, so a partial file never counts).
+ */
+export async function commitScratchImage(rootfs: string, ref: string, config: ScratchImageConfig, archive: string): Promise<void> {
+  const container = (await tool('buildah', ['from', 'scratch'], 'start a scratch image')).trim();
+  try {
+    await tool('buildah', ['copy', container, `${rootfs}/.`, '/'], `copy ${rootfs} into the image`);
+    const settings = ['--user', config.user, '--entrypoint', JSON.stringify(config.entrypoint), '--cmd', config.cmd ? JSON.stringify(config.cmd) : ''];
+    if (config.port) settings.push('--port', String(config.port));
+    await tool('buildah', ['config', ...settings, container], 'configure the image');
+    await tool('buildah', ['commit', '--quiet', container, `docker-archive:${archive}.partial:${ref}`], `commit ${ref}`);
+  } finally {
+    await run('buildah', ['rm', container]).catch(() => undefined);
+  }
+  await rename(`${archive}.partial`, archive);
 }
 
 /** The pause.c of the Kubernetes module version the cluster runs (downloaded into the Go module cache if needed). */
@@ -58,17 +84,10 @@ export async function ensurePauseImage(cacheDir: string, kubernetes: Component, 
   await mkdir(dir, { recursive: true });
   const work = await mkdtemp(path.join(dir, 'work-'));
   try {
-    const binary = path.join(work, 'pause');
-    await tool('gcc', [...pauseCflags(tag), '-o', binary, source], 'compile pause.c');
-    const container = (await tool('buildah', ['from', 'scratch'], 'start a scratch image')).trim();
-    try {
-      await tool('buildah', ['copy', '--chmod', '0755', container, binary, '/pause'], 'copy pause into the image');
-      await tool('buildah', ['config', '--user', '65535:65535', '--entrypoint', '["/pause"]', '--cmd', '', container], 'configure the image');
-      await tool('buildah', ['commit', '--quiet', container, `docker-archive:${archive}.partial:${PAUSE_IMAGE}`], 'commit the pause image');
-    } finally {
-      await run('buildah', ['rm', container]).catch(() => undefined);
-    }
-    await rename(`${archive}.partial`, archive);
+    await tool('gcc', [...pauseCflags(tag), '-o', path.join(work, 'pause'), source], 'compile pause.c');
+    await chmod(path.join(work, 'pause'), 0o755);
+    // upstream's build/pause/Dockerfile: ADD pause /pause, USER 65535:65535, ENTRYPOINT ["/pause"]
+    await commitScratchImage(work, PAUSE_IMAGE, { user: '65535:65535', entrypoint: ['/pause'] }, archive);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

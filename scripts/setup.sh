@@ -17,6 +17,8 @@ if [ "${1:-}" != "--demo" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
   /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || need+=(python3-sklearn)
+  # The data-plane tests' small image (test/support/busybox-image.ts).
+  [ -x /bin/busybox ] || need+=(busybox-static)
 fi
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [[ ! "${LOCALCLUSTER_KWOK_ONLY:-}" =~ ^(1|true|yes)$ ]]; then
