@@ -2,7 +2,7 @@
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
 # prometheus, scikit-learn as the accuracy reference, openssl for the local cluster's
-# certificates).
+# certificates, buildah and mmdebstrap for `npm run images`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,10 @@ if [ "${1:-}" != "--demo" ]; then
   /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || need+=(python3-sklearn)
 fi
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The container images (`npm run images`, built FROM a Debian root made by mmdebstrap) serve both
+# the test suites and the demo's real node. Root needs neither uidmap nor fuse-overlayfs.
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${need[*]}; install them (apt-get install ${need[*]}) and re-run." >&2

@@ -16,7 +16,7 @@ export function storageFlags(images: Pick<ImagesConfig, 'storageRoot' | 'runRoot
 
 /** Lines worth echoing while a build runs: buildah's steps and mmdebstrap's phases. */
 export function isProgressLine(line: string): boolean {
-  return /^(STEP \d+\/\d+:|COMMIT |I: (running apt-get update|downloading|extracting|installing|creating tarball))/.test(line);
+  return /^((\[\d+\/\d+\] )?STEP \d+\/\d+:|COMMIT |I: (running apt-get update|downloading|extracting|installing|creating tarball))/.test(line);
 }
 
 /** How one command's output is reported. */
