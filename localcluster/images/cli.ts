@@ -6,7 +6,8 @@ import { loadConfig } from '../config.js';
 import { ensureImages, plannedImages } from './images.js';
 
 const config = loadConfig();
-const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
+// Paths inside the working folder print relative, the cache (elsewhere) absolute.
+const rel = (p: string): string => (p.startsWith(`${process.cwd()}${path.sep}`) ? path.relative(process.cwd(), p) : p);
 
 async function main(args: string[]): Promise<number> {
   if (args.some((a) => a !== '--plan')) {
