@@ -1,4 +1,5 @@
 // The local cluster's configuration, read from the environment in this one place.
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ export interface ImagesConfig {
   dir: string;
   /** buildah's storage (layers, images), private to this project so the machine's default storage is untouched. */
   storageRoot: string;
-  /** buildah's run-time state (locks, mount counts); on tmpfs so a reboot clears it with the mounts it describes. */
+  /** buildah's run-time state (locks, mount counts) for that storage; on tmpfs so a reboot clears it with the mounts it describes. */
   runRoot: string;
   /** The Node.js binary copied into the base image: the one running this tool. */
   nodeBinary: string;
@@ -74,10 +75,13 @@ function imagesConfig(env: Env, cacheDir: string): ImagesConfig {
   const caFiles = [env.SSL_CERT_FILE || '/etc/ssl/certs/ca-certificates.crt', env.NODE_EXTRA_CA_CERTS]
     .filter((f): f is string => Boolean(f))
     .map((f) => path.resolve(f));
+  const storageRoot = path.join(dir, 'storage');
+  // One run root per storage: two storages sharing one would share its mount-count records.
+  const storageId = createHash('sha256').update(storageRoot).digest('hex').slice(0, 8);
   return {
     dir,
-    storageRoot: path.join(dir, 'storage'),
-    runRoot: path.join(env.XDG_RUNTIME_DIR || '/run', 'riskmodel-operator-buildah'),
+    storageRoot,
+    runRoot: path.join(env.XDG_RUNTIME_DIR || '/run', `riskmodel-operator-buildah-${storageId}`),
     nodeBinary: process.execPath,
     npmDir,
     caFiles: [...new Set(caFiles)],

@@ -11,7 +11,7 @@ import { loadConfig } from '../../localcluster/config.js';
 import { layerEntries, layersContaining, unpackArchive, type UnpackedArchive } from '../../localcluster/images/archive.js';
 import { storageFlags } from '../../localcluster/images/buildah.js';
 import { prepareBuildSecrets, SECRET_TARGET } from '../../localcluster/images/build-secrets.js';
-import { ensureImages, type BuiltImage, type ImageName } from '../../localcluster/images/images.js';
+import { ensureImages, plannedImages, type BuiltImage, type ImageName } from '../../localcluster/images/images.js';
 
 const config = loadConfig();
 const run = promisify(execFile);
@@ -72,6 +72,11 @@ describe('built images (npm run images)', function () {
     const again = await ensureImages(config, (line) => lines.push(line));
     expect(again).to.deep.equal(images);
     expect(lines).to.deep.equal(images.map((i) => `${i.name}: up to date (${i.ref})`));
+  });
+
+  it('reports the same refs and archives without building, all up to date', async () => {
+    const planned = await plannedImages(config);
+    expect(planned).to.deep.equal(images.map((i) => ({ name: i.name, ref: i.ref, archive: i.archive, hash: i.hash, upToDate: true })));
   });
 
   for (const [name, argv, port] of [
