@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vitals } from '../schema.js';
 import { validateBatch, validateVitals } from '../validation.js';
-import { parseJson, readBody, requireJson } from './body.js';
+import { ClientAborted, discardUpload, parseJson, readBody, requireJson } from './body.js';
 import type { RouteRecorder } from '../telemetry.js';
 import type { ServingContext } from './context.js';
 import { BufferPool } from './buffer-pool.js';
-import { HttpError, sendJsonText } from './respond.js';
+import { HttpError, invalidRequest, sendJsonText } from './respond.js';
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -18,14 +18,10 @@ export interface PredictHandlers {
   batch: RawHandler;
 }
 
-function invalid(details: HttpError['body']['details']): HttpError {
-  return new HttpError(400, { error: 'invalid request', details });
-}
-
 function predictOne(ctx: ServingContext, body: unknown): Buffer {
   if (!ctx.gate(body)) {
     const result = validateVitals(ctx.model.features, body);
-    throw invalid(result.ok ? [] : result.details);
+    throw invalidRequest(result.ok ? { ok: false, details: [], total: 0 } : result);
   }
   const scored = ctx.compiled.score(body);
   ctx.telemetry.recordPredictions(ctx.model.classes[scored.best] ?? '');
@@ -52,7 +48,7 @@ function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buf
   const rows = instancesOf(ctx, body);
   if (!rows || !rows.every(ctx.gate)) {
     const result = validateBatch(ctx.model, body, ctx.limits.batchMaxInstances);
-    throw invalid(result.ok ? [] : result.details);
+    throw invalidRequest(result.ok ? { ok: false, details: [], total: 0 } : result);
   }
   const { compiled } = ctx;
   const counts = new Array<number>(ctx.model.classes.length).fill(0);
@@ -94,6 +90,12 @@ interface Exchange {
   recorder: RouteRecorder;
 }
 
+function aborted(ctx: ServingContext, exchange: Exchange, err: ClientAborted): void {
+  // Nothing to answer: the connection is gone, or Node's clientError handler answers it.
+  exchange.recorder.record('aborted', (performance.now() - exchange.started) / 1000);
+  ctx.logger.debug('client aborted', { path: exchange.path, reason: err.message });
+}
+
 function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcome: Outcome): void {
   const headers = ctx.lifecycle.shuttingDown ? { ...outcome.headers, connection: 'close' } : outcome.headers;
   sendJsonText(exchange.res, outcome.status, outcome.text, headers);
@@ -127,11 +129,14 @@ function handlerFor(ctx: ServingContext, route: Route): RawHandler {
     try {
       requireJson(req);
     } catch (err) {
-      req.resume();
+      discardUpload(req, limit);
       respond(ctx, debug, exchange, failure(ctx, err));
       return;
     }
-    readBody(req, limit, (err, text) => respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text)));
+    readBody(req, limit, (err, text) => {
+      if (err instanceof ClientAborted) aborted(ctx, exchange, err);
+      else respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text));
+    });
   };
 }
 
