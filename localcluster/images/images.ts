@@ -9,7 +9,7 @@ import { elapsed, type Log } from '../build.js';
 import type { LocalClusterConfig } from '../config.js';
 import { isAlive, sleep } from '../processes.js';
 import { baseKey, baseRecipe, buildBase } from './base.js';
-import { buildah, hasImage, type Progress } from './buildah.js';
+import { buildah, buildahTmpDir, hasImage, type Progress } from './buildah.js';
 import { prepareBuildSecrets, type BuildSecrets } from './build-secrets.js';
 import { dockerfileKey } from './context.js';
 
@@ -123,6 +123,8 @@ interface Run {
   config: LocalClusterConfig;
   log: Log;
   built: BuiltImage[];
+  /** When this run started; layer-cache images older than that are pruned once it built something. */
+  startedAt: number;
   /** Refs replaced by this run, removed from storage once every image is built. */
   stale: string[];
   secrets?: BuildSecrets;
@@ -184,9 +186,9 @@ function budImage(run: Run, dockerfile: string, base: BuiltImage, hash: string):
  * images built before the failure.
  */
 export async function ensureImages(config: LocalClusterConfig, log: Log): Promise<BuiltImage[]> {
-  await mkdir(config.images.dir, { recursive: true });
+  await mkdir(buildahTmpDir(config.images), { recursive: true });
   return withLock(config, log, async () => {
-    const run: Run = { config, log, built: await builtImages(config), stale: [] };
+    const run: Run = { config, log, built: await builtImages(config), startedAt: Date.now(), stale: [] };
     try {
       const recipe = await baseRecipe(config.images);
       const base = await ensureOne(run, BASE_IMAGE, baseKey(recipe), (ref, progress) => buildBase(config.images, recipe, ref, progress));
@@ -203,8 +205,15 @@ export async function ensureImages(config: LocalClusterConfig, log: Log): Promis
   });
 }
 
-/** Untags replaced images, newest first so a base is removed after the images built on it. */
+/**
+ * Untags replaced images, newest first so a base goes after the images built on it, then drops
+ * the untagged layer-cache images earlier runs left (`--layers` keeps this run's for the next).
+ */
 async function removeStale(run: Run): Promise<void> {
+  if (run.stale.length === 0) return;
   const progress: Progress = { label: 'cleanup', started: Date.now(), logPath: path.join(run.config.images.dir, 'cleanup.log'), log: () => undefined };
   for (const ref of run.stale.reverse()) await buildah(run.config.images, ['rmi', ref], progress).catch(() => undefined);
+  const dangling = JSON.parse((await buildah(run.config.images, ['images', '--json', '--filter', 'dangling=true'], progress)) || '[]') as { id: string; created: number }[];
+  const old = dangling.filter((i) => i.created * 1000 < run.startedAt).sort((a, b) => b.created - a.created);
+  for (const image of old) await buildah(run.config.images, ['rmi', image.id], progress).catch(() => undefined);
 }
