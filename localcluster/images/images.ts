@@ -10,7 +10,7 @@ import type { LocalClusterConfig } from '../config.js';
 import { isAlive, sleep } from '../processes.js';
 import { baseKey, baseRecipe, buildBase } from './base.js';
 import { buildah, buildahTmpDir, hasImage, type Progress } from './buildah.js';
-import { prepareBuildSecrets, type BuildSecrets } from './build-secrets.js';
+import { prepareBuildSecrets, removeLeftoverSecrets, type BuildSecrets } from './build-secrets.js';
 import { dockerfileKey } from './context.js';
 
 export type ImageName = 'riskmodel-node20' | 'riskmodel-inference' | 'riskmodel-operator';
@@ -142,8 +142,12 @@ async function ensureOne(run: Run, name: ImageName, hash: string, build: (ref: s
   const started = Date.now();
   const progress: Progress = { label: name.replace(/^riskmodel-/, ''), started, logPath: path.join(config.images.dir, `${name}.build.log`), log };
   await rm(progress.logPath, { force: true });
-  log(`${name}: building ${ref} (full output: ${progress.logPath})`);
-  await build(ref, progress);
+  if (await hasImage(config.images, ref, progress)) {
+    log(`${name}: ${ref} is in buildah's storage, exporting it again`);
+  } else {
+    log(`${name}: building ${ref} (full output: ${progress.logPath})`);
+    await build(ref, progress);
+  }
   const archive = archiveFor(config, name, hash);
   const partial = `${archive}.partial`;
   await rm(partial, { force: true });
@@ -170,7 +174,7 @@ async function baseInStorage(run: Run, base: BuiltImage, progress: Progress): Pr
 function budImage(run: Run, dockerfile: string, base: BuiltImage, hash: string): (ref: string, progress: Progress) => Promise<void> {
   return async (ref, progress) => {
     await baseInStorage(run, base, progress);
-    run.secrets ??= await prepareBuildSecrets(run.config.images.nodeBinary, run.config.images.npmDir, run.config.images.caFiles);
+    run.secrets ??= await prepareBuildSecrets(run.config.images);
     await buildah(run.config.images, [
       'bud', '--isolation', 'chroot', '--network', 'host', '--pull-never', '--layers', '--format', 'docker',
       '-f', dockerfile, '--build-arg', `NODE_IMAGE=${base.ref}`, ...run.secrets.args,
@@ -189,6 +193,7 @@ export async function ensureImages(config: LocalClusterConfig, log: Log): Promis
   await mkdir(buildahTmpDir(config.images), { recursive: true });
   return withLock(config, log, async () => {
     const run: Run = { config, log, built: await builtImages(config), startedAt: Date.now(), stale: [] };
+    await removeLeftoverSecrets(config.images);
     try {
       const recipe = await baseRecipe(config.images);
       const base = await ensureOne(run, BASE_IMAGE, baseKey(recipe), (ref, progress) => buildBase(config.images, recipe, ref, progress));

@@ -122,7 +122,7 @@ describe('built images (npm run images)', function () {
   }
 
   it('has no layer in any image holding the build secrets: the npmrc, the CA bundle, or a certificate the base did not bring', async () => {
-    const secrets = await prepareBuildSecrets(config.images.nodeBinary, config.images.npmDir, config.images.caFiles);
+    const secrets = await prepareBuildSecrets(config.images);
     await secrets.dispose();
     const base = unpacked.get('riskmodel-node20')!;
     const baseBundle = await imageFile(base, 'etc/ssl/certs/ca-certificates.crt');
