@@ -1,11 +1,13 @@
 // The npm settings and CA bundle a build needs to reach the registry through the machine's
 // TLS-intercepting proxy. They reach `RUN --mount=type=secret` only: written to a private
-// temporary folder, handed to buildah as secrets, deleted after the build; never in a layer.
+// folder in the cache, handed to buildah as secrets, deleted after the build (or, if the build was
+// killed, at the start of the next one); never in a layer.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ImagesConfig } from '../config.js';
+import { buildahTmpDir } from './buildah.js';
 
 /** Where the Dockerfiles' `RUN --mount=type=secret,id=...` find the files (BuildKit's default target). */
 export const SECRET_TARGET = { npmrc: '/run/secrets/npmrc', ca: '/run/secrets/npm-ca' } as const;
@@ -37,18 +39,18 @@ export interface BuildSecrets {
   dispose: () => Promise<void>;
 }
 
+const SECRETS_PREFIX = 'build-secrets-';
+
 /**
- * Writes the build secrets into a fresh 0700 temporary folder. `npm` is run as
+ * Writes the build secrets into a fresh 0700 folder under `<images dir>/tmp`. `npm` is run as
  * `node <npm-cli.js>` to read the effective registry and the user config file's location.
  */
-export async function prepareBuildSecrets(nodeBinary: string, npmDir: string, caFiles: string[]): Promise<BuildSecrets> {
+export async function prepareBuildSecrets(images: Pick<ImagesConfig, 'dir' | 'nodeBinary' | 'npmDir' | 'caFiles'>): Promise<BuildSecrets> {
+  const { nodeBinary, npmDir, caFiles } = images;
   const npm = async (key: string): Promise<string> => {
     const { stdout } = await promisify(execFile)(nodeBinary, [path.join(npmDir, 'bin', 'npm-cli.js'), 'config', 'get', key]);
     return stdout.trim();
   };
-  const registry = await npm('registry');
-  const userconfig = await npm('userconfig');
-  const npmrc = buildNpmrc(await readFile(userconfig, 'utf8').catch(() => ''), registry);
   const bundles: Buffer[] = [];
   for (const file of caFiles) {
     bundles.push(await readFile(file).catch((err: Error) => {
@@ -56,7 +58,10 @@ export async function prepareBuildSecrets(nodeBinary: string, npmDir: string, ca
     }));
   }
   const ca = Buffer.concat(bundles);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'riskmodel-build-secrets-'));
+  const [registry, userconfig] = await Promise.all([npm('registry'), npm('userconfig')]);
+  const npmrc = buildNpmrc(await readFile(userconfig, 'utf8').catch(() => ''), registry);
+  await mkdir(buildahTmpDir(images), { recursive: true });
+  const dir = await mkdtemp(path.join(buildahTmpDir(images), SECRETS_PREFIX));
   await chmod(dir, 0o700);
   await writeFile(path.join(dir, 'npmrc'), npmrc, { mode: 0o600 });
   await writeFile(path.join(dir, 'npm-ca'), ca, { mode: 0o600 });
@@ -66,4 +71,12 @@ export async function prepareBuildSecrets(nodeBinary: string, npmDir: string, ca
     ca,
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** Deletes secret folders a killed build left behind (a run's own are deleted by `dispose`). Call under the build lock. */
+export async function removeLeftoverSecrets(images: Pick<ImagesConfig, 'dir'>): Promise<void> {
+  const tmp = buildahTmpDir(images);
+  for (const name of await readdir(tmp).catch(() => [] as string[])) {
+    if (name.startsWith(SECRETS_PREFIX)) await rm(path.join(tmp, name), { recursive: true, force: true });
+  }
 }

@@ -3,6 +3,7 @@
 // the step lines with the time elapsed since the image's build started.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { elapsed, type Log } from '../build.js';
 import type { ImagesConfig } from '../config.js';
@@ -31,11 +32,12 @@ export interface Progress {
  * Runs a command, appending its output to `progress.logPath` and echoing progress lines (plus a
  * heartbeat when quiet). Resolves with stdout; rejects naming `name` and the log when the exit code is not 0.
  */
-export function runLogged(command: string, args: string[], progress: Progress, name = `${command} ${args[0] ?? ''}`): Promise<string> {
+export function runLogged(command: string, args: string[], progress: Progress, options: { name?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const name = options.name ?? `${command} ${args[0] ?? ''}`;
   return new Promise((resolve, reject) => {
     const out = createWriteStream(progress.logPath, { flags: 'a' });
     out.write(`$ ${command} ${args.join(' ')}\n`);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let quietSince = Date.now();
     const say = (line: string): void => progress.log(`  ${progress.label.padEnd(10)} ${elapsed(Date.now() - progress.started).padStart(6)}  ${line}`);
@@ -60,9 +62,16 @@ export function runLogged(command: string, args: string[], progress: Progress, n
   });
 }
 
-/** Runs buildah quietly with the project's storage flags; resolves with trimmed stdout. */
+/** buildah's temporary folder, which also holds `RUN --mount=type=cache` folders (the shared npm cache). */
+export const buildahTmpDir = (images: Pick<ImagesConfig, 'dir'>): string => path.join(images.dir, 'tmp');
+
+/**
+ * Runs buildah with the project's storage flags and TMPDIR under the cache folder (buildah keeps
+ * its cache mounts there, instead of /var/tmp); resolves with trimmed stdout.
+ */
 export function buildah(images: ImagesConfig, args: string[], progress: Progress): Promise<string> {
-  return runLogged('buildah', [...storageFlags(images), ...args], progress, `buildah ${args[0] ?? ''}`).then((s) => s.trim());
+  const env = { ...process.env, TMPDIR: buildahTmpDir(images) };
+  return runLogged('buildah', [...storageFlags(images), ...args], progress, { name: `buildah ${args[0] ?? ''}`, env }).then((s) => s.trim());
 }
 
 /** True when the image reference exists in the project's buildah storage. */

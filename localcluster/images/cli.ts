@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { elapsed } from '../build.js';
 import { loadConfig } from '../config.js';
+import { storageFlags } from './buildah.js';
 import { ensureImages, plannedImages } from './images.js';
 
 const config = loadConfig();
@@ -20,7 +21,7 @@ async function main(args: string[]): Promise<number> {
   }
   const started = Date.now();
   const images = await ensureImages(config, (line) => console.log(line));
-  console.log(`\nImages (${elapsed(Date.now() - started)}; buildah storage ${rel(config.images.storageRoot)}):`);
+  console.log(`\nImages (${elapsed(Date.now() - started)}; inspect the storage with: buildah ${storageFlags(config.images).join(' ')} images):`);
   for (const i of images) console.log(`  ${i.ref.padEnd(44)} ${`${(i.bytes / 1e6).toFixed(0)} MB`.padStart(7)}  ${rel(i.archive)}`);
   return 0;
 }

@@ -9,8 +9,8 @@ import { elapsed, type Log } from '../build.js';
 import type { LocalClusterConfig } from '../config.js';
 import { isAlive, sleep } from '../processes.js';
 import { baseKey, baseRecipe, buildBase } from './base.js';
-import { buildah, hasImage, type Progress } from './buildah.js';
-import { prepareBuildSecrets, type BuildSecrets } from './build-secrets.js';
+import { buildah, buildahTmpDir, hasImage, type Progress } from './buildah.js';
+import { prepareBuildSecrets, removeLeftoverSecrets, type BuildSecrets } from './build-secrets.js';
 import { dockerfileKey } from './context.js';
 
 export type ImageName = 'riskmodel-node20' | 'riskmodel-inference' | 'riskmodel-operator';
@@ -123,6 +123,8 @@ interface Run {
   config: LocalClusterConfig;
   log: Log;
   built: BuiltImage[];
+  /** When this run started; layer-cache images older than that are pruned once it built something. */
+  startedAt: number;
   /** Refs replaced by this run, removed from storage once every image is built. */
   stale: string[];
   secrets?: BuildSecrets;
@@ -140,8 +142,12 @@ async function ensureOne(run: Run, name: ImageName, hash: string, build: (ref: s
   const started = Date.now();
   const progress: Progress = { label: name.replace(/^riskmodel-/, ''), started, logPath: path.join(config.images.dir, `${name}.build.log`), log };
   await rm(progress.logPath, { force: true });
-  log(`${name}: building ${ref} (full output: ${progress.logPath})`);
-  await build(ref, progress);
+  if (await hasImage(config.images, ref, progress)) {
+    log(`${name}: ${ref} is in buildah's storage, exporting it again`);
+  } else {
+    log(`${name}: building ${ref} (full output: ${progress.logPath})`);
+    await build(ref, progress);
+  }
   const archive = archiveFor(config, name, hash);
   const partial = `${archive}.partial`;
   await rm(partial, { force: true });
@@ -168,7 +174,7 @@ async function baseInStorage(run: Run, base: BuiltImage, progress: Progress): Pr
 function budImage(run: Run, dockerfile: string, base: BuiltImage, hash: string): (ref: string, progress: Progress) => Promise<void> {
   return async (ref, progress) => {
     await baseInStorage(run, base, progress);
-    run.secrets ??= await prepareBuildSecrets(run.config.images.nodeBinary, run.config.images.npmDir, run.config.images.caFiles);
+    run.secrets ??= await prepareBuildSecrets(run.config.images);
     await buildah(run.config.images, [
       'bud', '--isolation', 'chroot', '--network', 'host', '--pull-never', '--layers', '--format', 'docker',
       '-f', dockerfile, '--build-arg', `NODE_IMAGE=${base.ref}`, ...run.secrets.args,
@@ -184,9 +190,10 @@ function budImage(run: Run, dockerfile: string, base: BuiltImage, hash: string):
  * images built before the failure.
  */
 export async function ensureImages(config: LocalClusterConfig, log: Log): Promise<BuiltImage[]> {
-  await mkdir(config.images.dir, { recursive: true });
+  await mkdir(buildahTmpDir(config.images), { recursive: true });
   return withLock(config, log, async () => {
-    const run: Run = { config, log, built: await builtImages(config), stale: [] };
+    const run: Run = { config, log, built: await builtImages(config), startedAt: Date.now(), stale: [] };
+    await removeLeftoverSecrets(config.images);
     try {
       const recipe = await baseRecipe(config.images);
       const base = await ensureOne(run, BASE_IMAGE, baseKey(recipe), (ref, progress) => buildBase(config.images, recipe, ref, progress));
@@ -203,8 +210,15 @@ export async function ensureImages(config: LocalClusterConfig, log: Log): Promis
   });
 }
 
-/** Untags replaced images, newest first so a base is removed after the images built on it. */
+/**
+ * Untags replaced images, newest first so a base goes after the images built on it, then drops
+ * the untagged layer-cache images earlier runs left (`--layers` keeps this run's for the next).
+ */
 async function removeStale(run: Run): Promise<void> {
+  if (run.stale.length === 0) return;
   const progress: Progress = { label: 'cleanup', started: Date.now(), logPath: path.join(run.config.images.dir, 'cleanup.log'), log: () => undefined };
   for (const ref of run.stale.reverse()) await buildah(run.config.images, ['rmi', ref], progress).catch(() => undefined);
+  const dangling = JSON.parse((await buildah(run.config.images, ['images', '--json', '--filter', 'dangling=true'], progress)) || '[]') as { id: string; created: number }[];
+  const old = dangling.filter((i) => i.created * 1000 < run.startedAt).sort((a, b) => b.created - a.created);
+  for (const image of old) await buildah(run.config.images, ['rmi', image.id], progress).catch(() => undefined);
 }

@@ -74,6 +74,13 @@ describe('built images (npm run images)', function () {
     expect(lines).to.deep.equal(images.map((i) => `${i.name}: up to date (${i.ref})`));
   });
 
+  it('leaves no working container and no mount behind in its buildah storage', async () => {
+    const { stdout } = await run('buildah', [...storageFlags(config.images), 'containers', '--all', '--quiet']);
+    expect(stdout.trim(), 'buildah containers').to.equal('');
+    const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').filter((m) => m.includes(config.images.storageRoot) || m.includes(config.images.runRoot));
+    expect(mounts).to.deep.equal([]);
+  });
+
   it('reports the same refs and archives without building, all up to date', async () => {
     const planned = await plannedImages(config);
     expect(planned).to.deep.equal(images.map((i) => ({ name: i.name, ref: i.ref, archive: i.archive, hash: i.hash, upToDate: true })));
@@ -115,7 +122,7 @@ describe('built images (npm run images)', function () {
   }
 
   it('has no layer in any image holding the build secrets: the npmrc, the CA bundle, or a certificate the base did not bring', async () => {
-    const secrets = await prepareBuildSecrets(config.images.nodeBinary, config.images.npmDir, config.images.caFiles);
+    const secrets = await prepareBuildSecrets(config.images);
     await secrets.dispose();
     const base = unpacked.get('riskmodel-node20')!;
     const baseBundle = await imageFile(base, 'etc/ssl/certs/ca-certificates.crt');
