@@ -14,9 +14,9 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { kubectlOrThrow } from './kubectl.js';
 import { ensureKwokConfig } from './kwok-config.js';
 import { ensurePki, IDENTITIES, pkiPaths, type ClientIdentity, type Pki } from './pki.js';
-import { clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
+import { claimMachineNode, clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
 import { REAL_NODE_NAME } from './node-config.js';
-import { recordClaimProcesses } from './host.js';
+import { readSysctls, recordClaimProcesses } from './host.js';
 import { freePorts, isAlive, rssBytes, runsBinary, sleep, spawnDetached, stopProcess } from './processes.js';
 import {
   apiserverHost, componentNames, layout, NODE_PROCESS_NAMES, processSpecs, type ClusterMode, type Layout, type Ports, type ProcessName, type ProcessSpec,
@@ -324,10 +324,11 @@ async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise
 async function startNodeHost(ctx: Context, state: ClusterState, inputs: { pki: Pki; server: string; ports: Ports }, log: Log) {
   const containerd = onPath('containerd');
   if (!containerd) throw new Error('containerd is not installed (bash scripts/setup.sh installs it)');
-  // Saved before the first host change, so `down` restores the sysctls even if `up` dies midway.
-  state.node = { sysctls: {}, images: [] };
+  const previous = await claimMachineNode(ctx.config.stateDir);
+  // Saved once the node is ours and before the first host change, so `down` puts the host back even if `up` dies midway.
+  state.node = { sysctls: readSysctls(), images: [] };
   await saveState(ctx.layout, state);
-  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...inputs }, log);
+  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...inputs }, previous, log);
   await saveState(ctx.layout, state);
   log(`prepared the real node's host side: bridge ${BRIDGE_IP}, config in ${path.relative(ctx.config.repoRoot, clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir).dir)}/`);
   return { layout: clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir), containerd };
