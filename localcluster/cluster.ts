@@ -8,6 +8,7 @@ import { ensureBuilt, elapsed, type Log } from './build.js';
 import { metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
 import { binaryPaths, components, type BinaryPaths, type Component } from './components.js';
 import { BRIDGE_IP } from './network.js';
+import { BASE_IMAGE, builtImages } from './images/images.js';
 import { loadConfig, type LocalClusterConfig } from './config.js';
 import { probe, waitHealthy, type ProbeTls } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -221,7 +222,7 @@ export interface StartOptions {
   log?: Log;
   config?: LocalClusterConfig;
   mode?: ClusterMode;
-  /** Image archives to load into the real node's containerd besides the pause image. */
+  /** Image archives to load into the real node's containerd besides the pause image; default: what `npm run images` last built. */
   images?: ImageArchive[];
 }
 
@@ -246,9 +247,16 @@ export async function startCluster(options: StartOptions = {}): Promise<StartRes
     }
     const built = await ensureBuilt(ctx.config, ctx.list, log);
     if (built.length > 0) log(`build finished: ${built.map((b) => `${b.name} ${elapsed(b.ms)}`).join(', ')}`);
-    const state = await bringUp(ctx, { mode, images: options.images ?? [] }, log);
+    const images = options.images ?? (mode === 'real-node' ? await projectImages(ctx.config) : []);
+    const state = await bringUp(ctx, { mode, images }, log);
     return { paths: ctx.paths, state, alreadyRunning: false, ms: Date.now() - started };
   });
+}
+
+/** The inference and operator images `npm run images` last built whose archives exist (the base image is not run by pods). */
+async function projectImages(config: LocalClusterConfig): Promise<ImageArchive[]> {
+  const built = await builtImages(config);
+  return built.filter((i) => i.name !== BASE_IMAGE && existsSync(i.archive)).map((i) => ({ ref: i.ref, archive: i.archive }));
 }
 
 async function prepareFiles(ctx: Context, ports: Ports, mode: ClusterMode): Promise<{ pki: Pki; kwokConfig: string; server: string }> {
@@ -341,7 +349,7 @@ async function startNodeProcesses(ctx: Context, state: ClusterState, inputs: { s
   await recordNodeClaim(ctx, state);
   await purgeContainers(l, log);
   const kubernetes = ctx.list.find((c) => c.name === 'kubernetes') as Component;
-  const images = await importImages(l, await nodeImages({ cacheDir: ctx.config.cacheDir, kubernetes, goBinary: ctx.config.goBinary }, inputs.images, log), log);
+  const images = await importImages(l, await nodeImages(ctx.config, kubernetes, inputs.images, log), log);
   if (state.node) state.node.images = images;
   await launch(ctx, state, [inputs.spec('kubelet'), inputs.spec('kube-proxy')], log);
   await recordNodeClaim(ctx, state);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './build.js';
 import type { Component } from './components.js';
+import type { LocalClusterConfig } from './config.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import {
   claimNode, deleteKubeProxyTables, liveClaim, readSysctls, releaseNode, removePodCgroups, podCgroupDirs, restoreSysctls, unmountUnder, writeSysctl,
@@ -210,8 +211,8 @@ export async function importImages(l: NodeLayout, archives: ImageArchive[], log:
 }
 
 /** The pause image plus any archives the caller adds (the project's own images). */
-export async function nodeImages(build: { cacheDir: string; kubernetes: Component; goBinary: string }, extra: ImageArchive[], log: Log): Promise<ImageArchive[]> {
-  return [await ensurePauseImage(build.cacheDir, build.kubernetes, build.goBinary, log), ...extra];
+export async function nodeImages(config: LocalClusterConfig, kubernetes: Component, extra: ImageArchive[], log: Log): Promise<ImageArchive[]> {
+  return [await ensurePauseImage(config, kubernetes, log), ...extra];
 }
 
 /**
