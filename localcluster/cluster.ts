@@ -8,15 +8,16 @@ import { ensureBuilt, elapsed, type Log } from './build.js';
 import { metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
 import { binaryPaths, components, type BinaryPaths, type Component } from './components.js';
 import { BRIDGE_IP } from './network.js';
+import { BASE_IMAGE, builtImages } from './images/images.js';
 import { loadConfig, type LocalClusterConfig } from './config.js';
 import { probe, waitHealthy, type ProbeTls } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { kubectlOrThrow } from './kubectl.js';
 import { ensureKwokConfig } from './kwok-config.js';
 import { ensurePki, IDENTITIES, pkiPaths, type ClientIdentity, type Pki } from './pki.js';
-import { clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
+import { claimMachineNode, clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
 import { REAL_NODE_NAME } from './node-config.js';
-import { recordClaimProcesses } from './host.js';
+import { readSysctls, recordClaimProcesses } from './host.js';
 import { freePorts, isAlive, rssBytes, runsBinary, sleep, spawnDetached, stopProcess } from './processes.js';
 import {
   apiserverHost, componentNames, layout, NODE_PROCESS_NAMES, processSpecs, type ClusterMode, type Layout, type Ports, type ProcessName, type ProcessSpec,
@@ -221,7 +222,7 @@ export interface StartOptions {
   log?: Log;
   config?: LocalClusterConfig;
   mode?: ClusterMode;
-  /** Image archives to load into the real node's containerd besides the pause image. */
+  /** Image archives to load into the real node's containerd besides the pause image; default: what `npm run images` last built. */
   images?: ImageArchive[];
 }
 
@@ -246,9 +247,16 @@ export async function startCluster(options: StartOptions = {}): Promise<StartRes
     }
     const built = await ensureBuilt(ctx.config, ctx.list, log);
     if (built.length > 0) log(`build finished: ${built.map((b) => `${b.name} ${elapsed(b.ms)}`).join(', ')}`);
-    const state = await bringUp(ctx, { mode, images: options.images ?? [] }, log);
+    const images = options.images ?? (mode === 'real-node' ? await projectImages(ctx.config) : []);
+    const state = await bringUp(ctx, { mode, images }, log);
     return { paths: ctx.paths, state, alreadyRunning: false, ms: Date.now() - started };
   });
+}
+
+/** The inference and operator images `npm run images` last built whose archives exist (the base image is not run by pods). */
+async function projectImages(config: LocalClusterConfig): Promise<ImageArchive[]> {
+  const built = await builtImages(config);
+  return built.filter((i) => i.name !== BASE_IMAGE && existsSync(i.archive)).map((i) => ({ ref: i.ref, archive: i.archive }));
 }
 
 async function prepareFiles(ctx: Context, ports: Ports, mode: ClusterMode): Promise<{ pki: Pki; kwokConfig: string; server: string }> {
@@ -324,10 +332,11 @@ async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise
 async function startNodeHost(ctx: Context, state: ClusterState, inputs: { pki: Pki; server: string; ports: Ports }, log: Log) {
   const containerd = onPath('containerd');
   if (!containerd) throw new Error('containerd is not installed (bash scripts/setup.sh installs it)');
-  // Saved before the first host change, so `down` restores the sysctls even if `up` dies midway.
-  state.node = { sysctls: {}, images: [] };
+  const previous = await claimMachineNode(ctx.config.stateDir);
+  // Saved once the node is ours and before the first host change, so `down` puts the host back even if `up` dies midway.
+  state.node = { sysctls: readSysctls(), images: [] };
   await saveState(ctx.layout, state);
-  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...inputs }, log);
+  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...inputs }, previous, log);
   await saveState(ctx.layout, state);
   log(`prepared the real node's host side: bridge ${BRIDGE_IP}, config in ${path.relative(ctx.config.repoRoot, clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir).dir)}/`);
   return { layout: clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir), containerd };
@@ -340,7 +349,7 @@ async function startNodeProcesses(ctx: Context, state: ClusterState, inputs: { s
   await recordNodeClaim(ctx, state);
   await purgeContainers(l, log);
   const kubernetes = ctx.list.find((c) => c.name === 'kubernetes') as Component;
-  const images = await importImages(l, await nodeImages({ cacheDir: ctx.config.cacheDir, kubernetes, goBinary: ctx.config.goBinary }, inputs.images, log), log);
+  const images = await importImages(l, await nodeImages(ctx.config, kubernetes, inputs.images, log), log);
   if (state.node) state.node.images = images;
   await launch(ctx, state, [inputs.spec('kubelet'), inputs.spec('kube-proxy')], log);
   await recordNodeClaim(ctx, state);

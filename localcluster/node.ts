@@ -10,9 +10,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './build.js';
 import type { Component } from './components.js';
+import type { LocalClusterConfig } from './config.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import {
-  claimNode, deleteKubeProxyTables, readSysctls, releaseNode, removePodCgroups, podCgroupDirs, restoreSysctls, unmountUnder, writeSysctl,
+  claimNode, deleteKubeProxyTables, liveClaim, readSysctls, releaseNode, removePodCgroups, podCgroupDirs, restoreSysctls, unmountUnder, writeSysctl,
 } from './host.js';
 import { BRIDGE, createBridge, deleteBridge } from './network.js';
 import {
@@ -124,14 +125,21 @@ export interface PrepareInputs {
 }
 
 /**
- * Gets the machine ready for the node: claims it (refusing when another cluster's node runs),
- * cleans up a crashed run, records the sysctls, creates the bridge and writes every config file.
- * Returns what `down` needs to undo it.
+ * Claims the machine's one real node for this cluster. Throws NodeClaimedError, having changed
+ * nothing, while another cluster's node runs. Returns the state folder of a dead earlier claim.
  */
-export async function prepareNode(inputs: PrepareInputs, log: Log): Promise<NodeRecord> {
+export async function claimMachineNode(stateDir: string): Promise<string | undefined> {
   checkNodePrerequisites();
+  return claimNode(stateDir);
+}
+
+/**
+ * Gets the claimed machine ready for the node: cleans up a crashed run (`previous` is the state
+ * folder of a dead earlier claim), records the sysctls, creates the bridge and writes every config
+ * file. Returns what `down` needs to undo it.
+ */
+export async function prepareNode(inputs: PrepareInputs, previous: string | undefined, log: Log): Promise<NodeRecord> {
   const l = clusterNodeLayout(inputs.stateDir, inputs.cacheDir);
-  const previous = await claimNode(inputs.stateDir);
   const dirs = [l.dir, ...(previous && previous !== inputs.stateDir ? [path.join(previous, 'node')] : [])];
   await removeLeftovers(dirs, log);
   await rm(l.dir, { recursive: true, force: true, maxRetries: 3 });
@@ -203,8 +211,8 @@ export async function importImages(l: NodeLayout, archives: ImageArchive[], log:
 }
 
 /** The pause image plus any archives the caller adds (the project's own images). */
-export async function nodeImages(build: { cacheDir: string; kubernetes: Component; goBinary: string }, extra: ImageArchive[], log: Log): Promise<ImageArchive[]> {
-  return [await ensurePauseImage(build.cacheDir, build.kubernetes, build.goBinary, log), ...extra];
+export async function nodeImages(config: LocalClusterConfig, kubernetes: Component, extra: ImageArchive[], log: Log): Promise<ImageArchive[]> {
+  return [await ensurePauseImage(config, kubernetes, log), ...extra];
 }
 
 /**
@@ -246,6 +254,13 @@ async function diskUse(dir: string): Promise<number> {
  */
 export async function restoreHost(stateDir: string, cacheDir: string, record: NodeRecord | undefined, log: Log): Promise<void> {
   const l = clusterNodeLayout(stateDir, cacheDir);
+  const holder = await liveClaim();
+  if (holder && holder.stateDir !== stateDir && holder.starter !== process.pid) {
+    // The bridge, cgroups and tables belong to the cluster that holds the machine's node now.
+    await unmountUnder([l.dir]);
+    log(`left the host's node set-up alone: it belongs to the cluster in ${holder.stateDir}`);
+    return;
+  }
   const errors: string[] = [];
   const step = async (what: string, fn: () => Promise<string | undefined>): Promise<void> => {
     try {

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './build.js';
 import type { Component } from './components.js';
+import type { ImagesConfig, LocalClusterConfig } from './config.js';
+import { storageFlags } from './images/buildah.js';
 import { PAUSE_IMAGE } from './node-config.js';
 
 const run = promisify(execFile);
@@ -37,22 +39,33 @@ export interface ScratchImageConfig {
   port?: number;
 }
 
-/**
- * Commits the folder `rootfs` as the only layer of a scratch image named `ref` into the
- * docker-archive `archive` (written beside and renamed into place, so a partial file never counts).
- */
-export async function commitScratchImage(rootfs: string, ref: string, config: ScratchImageConfig, archive: string): Promise<void> {
-  const container = (await tool('buildah', ['from', 'scratch'], 'start a scratch image')).trim();
+export interface ScratchImage {
+  /** Folder whose contents become the image's only layer. */
+  rootfs: string;
+  ref: string;
+  config: ScratchImageConfig;
+  /** docker-archive file to write (beside it first, renamed into place, so a partial file never counts). */
+  archive: string;
+  /** The project's buildah storage (`npm run images` uses the same), so the machine's default store is left alone. */
+  storage: Pick<ImagesConfig, 'storageRoot' | 'runRoot'>;
+}
+
+/** Commits a folder as a scratch image into a docker-archive. Throws naming the buildah step that failed. */
+export async function commitScratchImage(image: ScratchImage): Promise<void> {
+  const b = (args: string[], what: string): Promise<string> => tool('buildah', [...storageFlags(image.storage), ...args], what);
+  const container = (await b(['from', 'scratch'], 'start a scratch image')).trim();
   try {
-    await tool('buildah', ['copy', container, `${rootfs}/.`, '/'], `copy ${rootfs} into the image`);
-    const settings = ['--user', config.user, '--entrypoint', JSON.stringify(config.entrypoint), '--cmd', config.cmd ? JSON.stringify(config.cmd) : ''];
-    if (config.port) settings.push('--port', String(config.port));
-    await tool('buildah', ['config', ...settings, container], 'configure the image');
-    await tool('buildah', ['commit', '--quiet', container, `docker-archive:${archive}.partial:${ref}`], `commit ${ref}`);
-  } finally {
-    await run('buildah', ['rm', container]).catch(() => undefined);
+    await b(['copy', container, `${image.rootfs}/.`, '/'], `copy ${image.rootfs} into the image`);
+    const c = image.config;
+    const settings = ['--user', c.user, '--entrypoint', JSON.stringify(c.entrypoint), '--cmd', c.cmd ? JSON.stringify(c.cmd) : ''];
+    if (c.port) settings.push('--port', String(c.port));
+    await b(['config', ...settings, container], 'configure the image');
+    await b(['commit', '--quiet', '--rm', container, `docker-archive:${image.archive}.partial:${image.ref}`], `commit ${image.ref}`);
+  } catch (err) {
+    await b(['rm', container], 'remove the working container').catch(() => undefined);
+    throw err;
   }
-  await rename(`${archive}.partial`, archive);
+  await rename(`${image.archive}.partial`, image.archive);
 }
 
 /** The pause.c of the Kubernetes module version the cluster runs (downloaded into the Go module cache if needed). */
@@ -73,8 +86,9 @@ export interface PauseImage {
  * Returns the pause image archive, building it when the cache lacks one for this pause.c and these
  * flags (`<cache>/pause/<hash>/pause.tar`). Throws naming the missing tool (gcc, buildah).
  */
-export async function ensurePauseImage(cacheDir: string, kubernetes: Component, goBinary: string, log: Log): Promise<PauseImage> {
-  const source = await pauseSource(kubernetes, goBinary);
+export async function ensurePauseImage(config: Pick<LocalClusterConfig, 'cacheDir' | 'goBinary' | 'images'>, kubernetes: Component, log: Log): Promise<PauseImage> {
+  const { cacheDir } = config;
+  const source = await pauseSource(kubernetes, config.goBinary);
   const tag = PAUSE_IMAGE.split(':').pop() as string;
   const key = createHash('sha256').update(await readFile(source)).update(pauseCflags(tag).join(' ')).digest('hex').slice(0, 16);
   const dir = path.join(cacheDir, 'pause', key);
@@ -87,7 +101,7 @@ export async function ensurePauseImage(cacheDir: string, kubernetes: Component, 
     await tool('gcc', [...pauseCflags(tag), '-o', path.join(work, 'pause'), source], 'compile pause.c');
     await chmod(path.join(work, 'pause'), 0o755);
     // upstream's build/pause/Dockerfile: ADD pause /pause, USER 65535:65535, ENTRYPOINT ["/pause"]
-    await commitScratchImage(work, PAUSE_IMAGE, { user: '65535:65535', entrypoint: ['/pause'] }, archive);
+    await commitScratchImage({ rootfs: work, ref: PAUSE_IMAGE, config: { user: '65535:65535', entrypoint: ['/pause'] }, archive, storage: config.images });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

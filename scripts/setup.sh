@@ -2,8 +2,9 @@
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
 # prometheus, scikit-learn as the accuracy reference, openssl for the local cluster's
-# certificates) and the local cluster's real node (containerd, runc, the CNI plugins, nft and ip,
-# a static C toolchain for the pause image), buildah and mmdebstrap for `npm run images`; LOCALCLUSTER_KWOK_ONLY=1 skips the node's.
+# certificates, buildah and mmdebstrap for `npm run images`) and the local cluster's real node
+# (containerd, runc, the CNI plugins, nft and ip, a static C toolchain for the pause image);
+# LOCALCLUSTER_KWOK_ONLY=1 skips the node's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -20,7 +20,8 @@ export async function ensureBusyboxImage(): Promise<ImageArchive> {
   if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing (apt-get install busybox-static; scripts/setup.sh does it)`);
   const key = createHash('sha256').update(await readFile(BUSYBOX)).update(START).digest('hex').slice(0, 12);
   const ref = `localhost/riskmodel/busybox-test:${key}`;
-  const dir = path.join(loadConfig().cacheDir, 'test-images', key);
+  const config = loadConfig();
+  const dir = path.join(config.cacheDir, 'test-images', key);
   const archive = path.join(dir, 'busybox.tar');
   if (existsSync(archive)) return { ref, archive };
   await mkdir(dir, { recursive: true });
@@ -32,7 +33,7 @@ export async function ensureBusyboxImage(): Promise<ImageArchive> {
     await copyFile(BUSYBOX, path.join(rootfs, 'bin/busybox'));
     await chmod(path.join(rootfs, 'bin/busybox'), 0o755);
     for (const applet of APPLETS) await symlink('busybox', path.join(rootfs, 'bin', applet));
-    await commitScratchImage(rootfs, ref, { user: '65534:65534', entrypoint: ['/bin/sh', '-c', START], port: BUSYBOX_HTTP_PORT }, archive);
+    await commitScratchImage({ rootfs, ref, config: { user: '65534:65534', entrypoint: ['/bin/sh', '-c', START], port: BUSYBOX_HTTP_PORT }, archive, storage: config.images });
   } finally {
     await rm(rootfs, { recursive: true, force: true });
   }
