@@ -43,6 +43,16 @@ const STEP1_REAL = 'Real: etcd, kube-apiserver, controller-manager, scheduler, m
   + 'imported into the node\'s containerd. The 3 kwok nodes stay, tainted: none of the demo\'s pods goes there.';
 const STEP1_KWOK = 'Real: etcd, kube-apiserver, controller-manager, scheduler built from upstream sources; simulated: the 3 kwok nodes this demo\'s pods run on, and their CPU usage.';
 
+/**
+ * Step 4's new bounds. On kwok one more of each. On the real node 1 and 4: the 2 cores that run the
+ * pods also run the load generator and the control plane, and a few hundred requests a second keep
+ * 4 real pods above the 50 % CPU target (one pod at its 200m limit asks the HPA for 4).
+ */
+function rescaleBounds(sample: ReturnType<typeof loadSample>, realNode: boolean): [number, number] {
+  if (realNode) return [1, 4];
+  return [(sample.spec.minReplicas ?? 2) + 1, (sample.spec.maxReplicas ?? 5) + 1];
+}
+
 /** Step 1: the cluster (and, on the real node, the images in it). */
 async function clusterStep(opts: DemoOptions): Promise<{ cluster: DemoCluster; images?: NodeImages }> {
   step(1, opts.useCurrentContext ? 'Using the cluster in $KUBECONFIG' : 'Starting the local Kubernetes cluster',
@@ -92,8 +102,7 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
     saveState();
   }
   await applySample(ctx, sample);
-  const min = (sample.spec.minReplicas ?? 2) + 1;
-  const max = (sample.spec.maxReplicas ?? 5) + 1;
+  const [min, max] = rescaleBounds(sample, cluster.realNode);
   await rescale(ctx, name, min, max);
   const plan: DemoPlan = { name, configMap: sample.spec.model.configMapRef?.name ?? `${name}-model`, min, max, windowSeconds: sample.spec.scaleDownStabilizationSeconds ?? 300 };
   const urls = images ? await realNodeSteps(ctx, plan, opts) : await kwokSteps(ctx, plan, opts);

@@ -19,7 +19,7 @@ export interface DemoOptions {
   report?: string;
 }
 
-export const DEFAULT_RATE = 300;
+export const DEFAULT_RATE = 600;
 
 export const DEMO_USAGE = `Usage: npm run demo [-- options]
 
