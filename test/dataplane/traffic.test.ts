@@ -4,6 +4,7 @@
 // request. Figures (requests sent, lost, seconds) are printed for the record.
 import { expect } from 'chai';
 import { startLoad, type RunningLoad } from '../../scripts/demo/load.js';
+import { isReady } from '../operator/harness/api.js';
 import { trainedArtifact } from '../operator/harness/fixtures.js';
 import { kubectlOk, waitFor } from '../support/cluster.js';
 import { createRiskModel, livePods, predictOnce, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, waitReady } from './bed.js';
@@ -91,14 +92,17 @@ describe('real node: inference traffic through the Service', function () {
       const url = await serviceUrl(bed, 'steady');
       const next = await trainedArtifact(22);
       const nextVersion = (JSON.parse(next) as { version: string }).version;
+      const previous = (await bed.cluster.getRiskModel(bed.namespace, 'steady')).status?.modelVersion;
       const started = Date.now();
       const { sent, lost } = await underLoad(url, async () => {
         await putModel(bed, 'steady-model', next);
         await waitFor(async () => {
           const pods = await livePods(bed, 'steady');
           const rm = await bed.cluster.getRiskModel(bed.namespace, 'steady');
-          return rm.status?.modelVersion === nextVersion && pods.length === 3 && pods.every((p) => p.status?.containerStatuses?.[0]?.ready && !p.metadata?.deletionTimestamp);
-        }, { timeoutMs: 240_000, intervalMs: 1000, what: 'the new model on 3 ready pods and the old pods gone' });
+          const templates = new Set(pods.map((p) => p.metadata?.labels?.['pod-template-hash']));
+          const settled = pods.length === 3 && templates.size === 1 && pods.every((p) => p.status?.containerStatuses?.[0]?.ready && !p.metadata?.deletionTimestamp);
+          return rm.status?.modelVersion !== previous && isReady(rm) && settled;
+        }, { timeoutMs: 240_000, intervalMs: 1000, what: 'the new model on 3 ready pods of one template and the old pods gone' });
       });
       console.log(`      rollout under load: ${sent} requests at ${RATE}/s over ${Math.round((Date.now() - started) / 1000)} s, ${lost} lost`);
       expect(sent).to.be.above(RATE * 10);
