@@ -10,8 +10,24 @@ export const nodeName = (i: number): string => `kwok-node-${i}`;
 /** What each fake node offers the scheduler: kwokctl's defaults, plus the ephemeral storage real nodes report (pods request it). */
 export const NODE_ALLOCATABLE = { cpu: '32', memory: '256Gi', 'ephemeral-storage': '500Gi', pods: '110' };
 
-/** A Node as kwokctl creates it: managed by kwok, its resource metrics served under kwok's per-node path. */
-export function nodeManifest(i: number): Record<string, unknown> {
+/**
+ * The taint kwok nodes carry when the cluster has a real node: pods land on kwok only from
+ * namespaces that opt in (KWOK_PLACEMENT_ANNOTATIONS), everything else goes to the real node.
+ */
+export const KWOK_TAINT = { key: KWOK_NODE_ANNOTATION, value: 'fake', effect: 'NoSchedule' };
+
+/**
+ * Namespace annotations that put a namespace's pods on kwok nodes: a node selector added to every
+ * pod by the PodNodeSelector admission plugin, and a toleration of KWOK_TAINT added by
+ * PodTolerationRestriction. Harmless in a kwok-only cluster (its nodes carry the label, no taint).
+ */
+export const KWOK_PLACEMENT_ANNOTATIONS: Record<string, string> = {
+  'scheduler.alpha.kubernetes.io/node-selector': 'type=kwok',
+  'scheduler.alpha.kubernetes.io/defaultTolerations': JSON.stringify([{ key: KWOK_TAINT.key, operator: 'Equal', value: KWOK_TAINT.value, effect: KWOK_TAINT.effect }]),
+};
+
+/** A Node as kwokctl creates it: managed by kwok, its resource metrics served under kwok's per-node path; tainted when a real node takes the default pods. */
+export function nodeManifest(i: number, options: { taint?: boolean } = {}): Record<string, unknown> {
   const name = nodeName(i);
   return {
     apiVersion: 'v1',
@@ -32,7 +48,7 @@ export function nodeManifest(i: number): Record<string, unknown> {
         type: 'kwok',
       },
     },
-    spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`] },
+    spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`], ...(options.taint ? { taints: [KWOK_TAINT] } : {}) },
   };
 }
 
@@ -74,6 +90,6 @@ export function metricsApiManifests(metricsServerPort: number, caCertFile: strin
   return [service, apiService].map((o) => stringify(o)).join('---\n');
 }
 
-export function nodesManifest(): string {
-  return Array.from({ length: NODE_COUNT }, (_, i) => stringify(nodeManifest(i))).join('---\n');
+export function nodesManifest(options: { taint?: boolean } = {}): string {
+  return Array.from({ length: NODE_COUNT }, (_, i) => stringify(nodeManifest(i, options))).join('---\n');
 }

@@ -2,6 +2,7 @@
 import { clusterStatus, startCluster, stopCluster, type ClusterStatus } from './cluster.js';
 import path from 'node:path';
 import { loadConfig } from './config.js';
+import { parseUpArgs } from './cli-args.js';
 
 const config = loadConfig();
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
@@ -12,7 +13,7 @@ function usage(kubeconfig: string, kubectl: string): string {
     'Use it with:',
     `  export KUBECONFIG=${kubeconfig}`,
     `  ${kubectl} get nodes          # the kubectl built with the cluster (any kubectl 1.36+ works)`,
-    `  ${kubectl} top pods -A        # simulated usage via metrics-server`,
+    `  ${kubectl} top pods -A        # real usage for pods on the real node, simulated for kwok pods`,
     'Stop it with: npm run cluster:down',
   ].join('\n');
 }
@@ -28,14 +29,23 @@ function printStatus(status: ClusterStatus): void {
     const state = c.running ? (c.healthy ? 'healthy' : 'running, not healthy') : 'not running';
     console.log(`  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.endpoint.padEnd(16)} ${state}${rss}  log ${rel(c.log)}`);
   }
+  if (status.node) {
+    const n = status.node;
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    console.log(`Real node ${n.name} (${n.internalIp}): ${n.ready ? 'Ready' : 'NOT Ready'}, kubelet ${n.kubeletVersion}, runtime ${n.containerRuntimeVersion}`);
+    console.log(`  disk: images and layers in containerd ${mib(n.disk.images)}, runtime state (pods, logs, volumes) ${mib(n.disk.runtimeState)}`);
+  } else if (status.state.mode !== 'real-node') {
+    console.log('No real node (kwok-only cluster): every pod is simulated by kwok.');
+  }
   console.log(`Versions: ${Object.entries(status.state.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`Admin kubeconfig: ${rel(status.paths.kubeconfig)}`);
 }
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, args: string[]): Promise<number> {
   switch (command) {
     case 'up': {
-      const result = await startCluster({ log, config });
+      const { mode } = parseUpArgs(args, config.mode);
+      const result = await startCluster({ log, config, mode });
       if (result.alreadyRunning) console.log(`The local cluster is already running at ${result.state.server}; nothing changed.`);
       else console.log(`Local cluster ready at ${result.state.server} (${(result.ms / 1000).toFixed(1)} s).`);
       console.log(`Admin kubeconfig: ${rel(result.paths.kubeconfig)}`);
@@ -53,12 +63,12 @@ async function main(command: string | undefined): Promise<number> {
       return status.state && !status.healthy ? 1 : 0;
     }
     default:
-      console.error('usage: tsx localcluster/cli.ts up|down|status');
+      console.error('usage: tsx localcluster/cli.ts up [--kwok-only] | down | status');
       return 2;
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);

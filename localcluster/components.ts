@@ -131,6 +131,8 @@ export interface BinaryPaths {
   etcd: string;
   kwok: string;
   metricsServer: string;
+  kubelet: string;
+  kubeProxy: string;
 }
 
 /** Where each executable lives in the cache (whether or not it has been built yet). */
@@ -148,5 +150,7 @@ export function binaryPaths(list: Component[]): BinaryPaths {
     etcd: bin('etcd', 'etcd'),
     kwok: bin('kwok', 'kwok'),
     metricsServer: bin('metrics-server', 'metrics-server'),
+    kubelet: bin('kubernetes', 'kubelet'),
+    kubeProxy: bin('kubernetes', 'kube-proxy'),
   };
 }

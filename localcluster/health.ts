@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { sleep } from './processes.js';
 
 export interface ProbeTls {
@@ -10,8 +11,23 @@ export interface ProbeTls {
   key: string;
 }
 
-/** GETs `url` and resolves with the status code, or 0 when nothing answers. Never throws. */
+/** Connects to a unix socket: 200 when something accepts, 0 otherwise (a daemon with no HTTP health endpoint). */
+function probeSocket(file: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = net.connect(file);
+    const done = (code: number): void => {
+      socket.destroy();
+      resolve(code);
+    };
+    socket.setTimeout(timeoutMs, () => done(0));
+    socket.once('connect', () => done(200));
+    socket.once('error', () => done(0));
+  });
+}
+
+/** GETs `url` (or connects to a `unix://` socket) and resolves with the status code, or 0 when nothing answers. Never throws. */
 export function probe(url: string, tls: ProbeTls, timeoutMs = 3000): Promise<number> {
+  if (url.startsWith('unix://')) return probeSocket(url.slice('unix://'.length), timeoutMs);
   return new Promise((resolve) => {
     const done = (code: number): void => resolve(code);
     const options = url.startsWith('https:')

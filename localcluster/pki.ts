@@ -1,5 +1,5 @@
 // Certificates and keys for the local cluster, made with openssl: one CA, serving certificates
-// for loopback, client certificates per component identity, the front-proxy client for
+// for loopback and the real node's bridge address, client certificates per component identity, the front-proxy client for
 // aggregated APIs (metrics-server), and the service-account signing key pair.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,10 @@ const run = promisify(execFile);
 /** The first address of the service range: the `kubernetes` Service's ClusterIP. */
 export const SERVICE_CIDR = '10.96.0.0/16';
 const KUBERNETES_SERVICE_IP = '10.96.0.1';
+/** The real node's address on the cluster bridge (localcluster/network.ts): node IP and API server address. */
+export const NODE_IP = '10.250.0.1';
+/** The real node's name (localcluster/node-config.ts re-exports it). */
+export const NODE_NAME = 'riskmodel-node';
 
 export interface ClientIdentity {
   /** File stem under pki/, e.g. `admin`. */
@@ -32,6 +36,12 @@ export const IDENTITIES = {
   kwok: { file: 'kwok', user: 'system:kwok-controller', groups: ['system:masters'] },
   metricsServer: { file: 'metrics-server', user: 'system:metrics-server', groups: ['system:masters'] },
   frontProxy: { file: 'front-proxy-client', user: 'front-proxy-client', groups: [] },
+  // The real node: the Node authorizer grants a kubelet exactly its own node's objects.
+  kubelet: { file: 'kubelet', user: `system:node:${NODE_NAME}`, groups: ['system:nodes'] },
+  // Bound to the system:node-proxier ClusterRole by the bootstrap RBAC policy.
+  kubeProxy: { file: 'kube-proxy', user: 'system:kube-proxy', groups: [] },
+  // What the API server shows the kubelet for logs, exec and port-forward (as kubeadm does).
+  apiserverKubeletClient: { file: 'apiserver-kubelet-client', user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
 } satisfies Record<string, ClientIdentity>;
 
 export interface Pki {
@@ -43,6 +53,9 @@ export interface Pki {
   /** Serving certificate for the other components on 127.0.0.1 (and metrics-server's service name). */
   servingCert: string;
   servingKey: string;
+  /** The kubelet's serving certificate (node IP and name), verified by the API server and metrics-server. */
+  kubeletCert: string;
+  kubeletKey: string;
   saKey: string;
   saPub: string;
   cert: (id: ClientIdentity) => string;
@@ -60,6 +73,8 @@ export function pkiPaths(dir: string): Pki {
     apiserverKey: f('apiserver.key'),
     servingCert: f('serving.crt'),
     servingKey: f('serving.key'),
+    kubeletCert: f('kubelet-serving.crt'),
+    kubeletKey: f('kubelet-serving.key'),
     saKey: f('sa.key'),
     saPub: f('sa.pub'),
     cert: (id) => f(`${id.file}.crt`),
@@ -115,9 +130,11 @@ export async function ensurePki(dir: string): Promise<Pki> {
   await rm(caConfig, { force: true });
   await Promise.all([
     leaf(pki, { cert: pki.apiserverCert, key: pki.apiserverKey }, '/CN=kube-apiserver', [...SERVER_EXT,
-      `subjectAltName = IP:127.0.0.1, IP:${KUBERNETES_SERVICE_IP}, DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local`]),
+      `subjectAltName = IP:127.0.0.1, IP:${NODE_IP}, IP:${KUBERNETES_SERVICE_IP}, DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local`]),
     leaf(pki, { cert: pki.servingCert, key: pki.servingKey }, '/CN=localcluster-serving', [...SERVER_EXT,
       'subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:metrics-server.kube-system.svc']),
+    leaf(pki, { cert: pki.kubeletCert, key: pki.kubeletKey }, `/CN=system:node:${NODE_NAME}`, [...SERVER_EXT,
+      `subjectAltName = IP:${NODE_IP}, DNS:${NODE_NAME}`]),
     ...Object.values(IDENTITIES).map((id) => leaf(pki, { cert: pki.cert(id), key: pki.key(id) }, subject(id.user, id.groups), CLIENT_EXT)),
     // ES256 service-account tokens: EC keys are generated in milliseconds, RSA takes seconds.
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', pki.saKey], dir),

@@ -2,19 +2,28 @@ import { expect } from 'chai';
 import { binaryPaths, components, requiredVersion } from './components.js';
 import { loadConfig } from './config.js';
 import { pkiPaths } from './pki.js';
-import { CONTROLLERS, layout, processSpecs, type Ports } from './topology.js';
+import { nodeLayout } from './node-config.js';
+import { CONTROLLERS, layout, processSpecs, type Ports, type ProcessSpec } from './topology.js';
 
-const ports: Ports = { etcdClient: 20001, etcdPeer: 20002, apiserver: 20003, controllerManager: 20004, scheduler: 20005, kwok: 20006, metricsServer: 20007 };
+const ports: Ports = {
+  etcdClient: 20001, etcdPeer: 20002, apiserver: 20003, controllerManager: 20004, scheduler: 20005, kwok: 20006, metricsServer: 20007,
+  kubelet: 20008, kubeletHealthz: 20009, kubeProxyHealthz: 20010, kubeProxyMetrics: 20011,
+};
 const config = loadConfig({ RISKMODEL_CACHE_DIR: '/cache', LOCALCLUSTER_STATE_DIR: '/state' });
-const specs = processSpecs({ layout: layout('/state'), pki: pkiPaths('/state/pki'), binaries: binaryPaths(components(config)), ports, kwokConfig: '/cache/kwok.yaml' });
-const spec = (name: string) => {
-  const found = specs.find((s) => s.name === name);
+const inputs = { layout: layout('/state'), pki: pkiPaths('/state/pki'), binaries: binaryPaths(components(config)), ports, kwokConfig: '/cache/kwok.yaml' };
+const specs = processSpecs(inputs);
+const nodeSpecs = processSpecs({ ...inputs, node: { layout: nodeLayout('/state', '/cache'), containerd: '/usr/bin/containerd' } });
+const find = (list: ProcessSpec[], name: string) => {
+  const found = list.find((s) => s.name === name);
   if (!found) throw new Error(`no ${name}`);
   return found;
 };
-const flag = (name: string, key: string) => spec(name).args.find((a) => a.startsWith(`--${key}=`))?.split('=').slice(1).join('=');
+const spec = (name: string) => find(specs, name);
+const flagOf = (s: ProcessSpec, key: string) => s.args.find((a) => a.startsWith(`--${key}=`))?.split('=').slice(1).join('=');
+const flag = (name: string, key: string) => flagOf(spec(name), key);
+const nodeFlag = (name: string, key: string) => flagOf(find(nodeSpecs, name), key);
 
-describe('local cluster topology', () => {
+describe('local cluster topology (kwok-only)', () => {
   it('starts etcd, the control plane, kwok and metrics-server in dependency order', () => {
     expect(specs.map((s) => s.name)).to.deep.equal(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server']);
   });
@@ -58,6 +67,50 @@ describe('local cluster topology', () => {
   it('takes the binaries from one cache folder per component version', () => {
     expect(spec('kube-apiserver').binary).to.equal('/cache/k8s-v1.37.2/bin/kube-apiserver');
     expect(spec('etcd').binary).to.match(/^\/cache\/etcd-v3\.6\.\d+\/bin\/etcd$/);
+  });
+});
+
+describe('local cluster topology (with the real node)', () => {
+  it('starts containerd, the kubelet and kube-proxy after the control plane', () => {
+    expect(nodeSpecs.map((s) => s.name)).to.deep.equal([
+      'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'kube-proxy',
+    ]);
+  });
+
+  it('has the API server listen on the bridge and publish it as the kubernetes Service endpoint', () => {
+    expect(nodeFlag('kube-apiserver', 'bind-address')).to.equal('10.250.0.1');
+    expect(nodeFlag('kube-apiserver', 'advertise-address')).to.equal('10.250.0.1');
+    expect(find(nodeSpecs, 'kube-apiserver').args.some((a) => a.startsWith('--endpoint-reconciler-type'))).to.be.false;
+    expect(new URL(find(nodeSpecs, 'kube-apiserver').health).hostname).to.equal('10.250.0.1');
+  });
+
+  it('lets the API server reach kubelets by node IP with a client certificate and verify them with the cluster CA', () => {
+    expect(nodeFlag('kube-apiserver', 'kubelet-preferred-address-types')).to.equal('InternalIP');
+    expect(nodeFlag('kube-apiserver', 'kubelet-certificate-authority')).to.equal('/state/pki/ca.crt');
+    expect(nodeFlag('kube-apiserver', 'kubelet-client-certificate')).to.equal('/state/pki/apiserver-kubelet-client.crt');
+  });
+
+  it('enables the admission plugins that place namespaces on kwok or on the real node, in both modes', () => {
+    expect(nodeFlag('kube-apiserver', 'enable-admission-plugins')?.split(',')).to.include.members(['PodNodeSelector', 'PodTolerationRestriction', 'NodeRestriction']);
+    expect(flag('kube-apiserver', 'enable-admission-plugins')?.split(',')).to.include.members(['PodNodeSelector', 'PodTolerationRestriction']);
+  });
+
+  it('runs containerd with its own config and health on its socket under the state folder', () => {
+    const containerd = find(nodeSpecs, 'containerd');
+    expect(containerd.args).to.deep.equal(['--config', '/state/node/containerd/config.toml', '--log-level', 'warn']);
+    expect(containerd.health).to.equal('unix:///state/node/containerd/containerd.sock');
+  });
+
+  it('registers the kubelet under the bridge address with a root folder in the state folder', () => {
+    expect(nodeFlag('kubelet', 'node-ip')).to.equal('10.250.0.1');
+    expect(nodeFlag('kubelet', 'root-dir')).to.equal('/state/node/kubelet');
+    expect(nodeFlag('kubelet', 'hostname-override')).to.equal('riskmodel-node');
+    expect(nodeFlag('kubelet', 'node-labels')).to.equal('type=real,riskmodel.dev/node=real');
+  });
+
+  it('checks the kubelet and kube-proxy on loopback health ports', () => {
+    expect(find(nodeSpecs, 'kubelet').health).to.equal('http://127.0.0.1:20009/healthz');
+    expect(find(nodeSpecs, 'kube-proxy').health).to.equal('http://127.0.0.1:20010/livez');
   });
 });
 

@@ -2,10 +2,23 @@
 // binaries and ports, so the whole command line of every component can be read in one place.
 import path from 'node:path';
 import type { BinaryPaths } from './components.js';
+import { BRIDGE_IP } from './network.js';
+import { REAL_NODE_LABELS, REAL_NODE_NAME, type NodeLayout } from './node-config.js';
 import { SERVICE_CIDR, type Pki, IDENTITIES } from './pki.js';
 
-export const COMPONENT_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'] as const;
-export type ProcessName = (typeof COMPONENT_NAMES)[number];
+/** The control plane and kwok: what every cluster runs. */
+export const CONTROL_PLANE_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'] as const;
+/** The real worker node's daemons, in start order. */
+export const NODE_PROCESS_NAMES = ['containerd', 'kubelet', 'kube-proxy'] as const;
+export type ProcessName = (typeof CONTROL_PLANE_NAMES)[number] | (typeof NODE_PROCESS_NAMES)[number];
+
+/** `real-node`: kwok nodes plus one real kubelet node; `kwok-only`: simulated nodes only (quicker, no root needed for the node). */
+export type ClusterMode = 'real-node' | 'kwok-only';
+
+/** Every process a cluster of this mode runs. */
+export function componentNames(mode: ClusterMode): ProcessName[] {
+  return mode === 'real-node' ? [...CONTROL_PLANE_NAMES, ...NODE_PROCESS_NAMES] : [...CONTROL_PLANE_NAMES];
+}
 
 export interface Ports {
   etcdClient: number;
@@ -15,6 +28,10 @@ export interface Ports {
   scheduler: number;
   kwok: number;
   metricsServer: number;
+  kubelet: number;
+  kubeletHealthz: number;
+  kubeProxyHealthz: number;
+  kubeProxyMetrics: number;
 }
 
 /** Files of one cluster under its state folder. */
@@ -47,7 +64,7 @@ export interface ProcessSpec {
   name: ProcessName;
   binary: string;
   args: string[];
-  /** URL that answers 200 once the component is healthy. */
+  /** URL that answers 200 once the component is healthy; `unix://PATH` when accepting connections on a socket is health. */
   health: string;
 }
 
@@ -85,13 +102,26 @@ export const METRIC_RESOLUTION = '10s';
 
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
+/** What the real node's processes need; absent in kwok-only mode. */
+export interface NodeInputs {
+  layout: NodeLayout;
+  containerd: string;
+}
+
 interface Inputs {
   layout: Layout;
   pki: Pki;
   binaries: BinaryPaths;
   ports: Ports;
   kwokConfig: string;
+  node?: NodeInputs;
 }
+
+/** Where the API server listens: loopback, or the bridge when pods must reach it through the `kubernetes` Service. */
+export const apiserverHost = (mode: ClusterMode): string => (mode === 'real-node' ? BRIDGE_IP : '127.0.0.1');
+
+/** Admission plugins on top of the defaults: namespaces choose kwok or the real node (docs/local-cluster.md). */
+export const EXTRA_ADMISSION_PLUGINS = ['PodNodeSelector', 'PodTolerationRestriction'];
 
 const url = (port: number, p: string, scheme = 'https'): string => `${scheme}://127.0.0.1:${port}${p}`;
 const kubeconfig = (l: Layout, name: string): string => path.join(l.kubeconfigsDir, `${name}.kubeconfig`);
@@ -113,22 +143,42 @@ function etcd({ layout: l, binaries, ports }: Inputs): ProcessSpec {
   };
 }
 
-function apiserver({ pki, binaries, ports }: Inputs): ProcessSpec {
+/** Real node: listen on the bridge, publish it as the `kubernetes` Service's endpoint, reach kubelets by node IP. */
+function apiserverNodeFlags(pki: Pki): string[] {
+  return [
+    `--bind-address=${BRIDGE_IP}`, `--advertise-address=${BRIDGE_IP}`,
+    `--enable-admission-plugins=${[...EXTRA_ADMISSION_PLUGINS, 'NodeRestriction'].join(',')}`,
+    `--kubelet-client-certificate=${pki.cert(IDENTITIES.apiserverKubeletClient)}`,
+    `--kubelet-client-key=${pki.key(IDENTITIES.apiserverKubeletClient)}`,
+    `--kubelet-certificate-authority=${pki.caCert}`,
+    // Otherwise it tries to resolve node names, which nothing here can.
+    '--kubelet-preferred-address-types=InternalIP',
+  ];
+}
+
+function apiserverKwokOnlyFlags(): string[] {
+  return [
+    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+    `--enable-admission-plugins=${EXTRA_ADMISSION_PLUGINS.join(',')}`,
+    // The endpoint reconciler refuses loopback addresses; with no pod to dial the `kubernetes`
+    // Service's endpoints, it publishes none.
+    '--endpoint-reconciler-type=none',
+  ];
+}
+
+function apiserver({ pki, binaries, ports, node }: Inputs): ProcessSpec {
   return {
     name: 'kube-apiserver',
     binary: binaries.kubeApiserver,
     args: [
       `--etcd-servers=${url(ports.etcdClient, '', 'http')}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+      ...(node ? apiserverNodeFlags(pki) : apiserverKwokOnlyFlags()), `--secure-port=${ports.apiserver}`,
       `--tls-cert-file=${pki.apiserverCert}`, `--tls-private-key-file=${pki.apiserverKey}`,
       `--client-ca-file=${pki.caCert}`,
       '--authorization-mode=Node,RBAC',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      // The endpoint reconciler refuses loopback addresses; nothing in this cluster dials the
-      // `kubernetes` Service's endpoints (pods do not run), so it publishes none.
-      '--endpoint-reconciler-type=none',
       // Privileged pods are then refused by Pod Security admission, as in a real cluster, not by a global switch.
       '--allow-privileged=true',
       // Front proxy for aggregated APIs: how the API server forwards metrics.k8s.io to metrics-server.
@@ -138,7 +188,7 @@ function apiserver({ pki, binaries, ports }: Inputs): ProcessSpec {
       `--proxy-client-cert-file=${pki.cert(IDENTITIES.frontProxy)}`, `--proxy-client-key-file=${pki.key(IDENTITIES.frontProxy)}`,
       '--v=1',
     ],
-    health: url(ports.apiserver, '/readyz'),
+    health: `https://${apiserverHost(node ? 'real-node' : 'kwok-only')}:${ports.apiserver}/readyz`,
   };
 }
 
@@ -214,7 +264,45 @@ function metricsServer({ layout: l, pki, binaries, ports }: Inputs): ProcessSpec
   };
 }
 
-/** Every component's command line, in start order. */
+function containerd(node: NodeInputs): ProcessSpec {
+  return {
+    name: 'containerd',
+    binary: node.containerd,
+    // Its own configuration and folders; /etc/containerd and /var/lib/containerd stay untouched.
+    args: ['--config', node.layout.containerdConfig, '--log-level', 'warn'],
+    health: `unix://${node.layout.containerdSocket}`,
+  };
+}
+
+function kubelet({ binaries, ports, node }: Inputs & { node: NodeInputs }): ProcessSpec {
+  const l = node.layout;
+  return {
+    name: 'kubelet',
+    binary: binaries.kubelet,
+    args: [
+      `--config=${l.kubeletConfig}`, `--kubeconfig=${l.kubeletKubeconfig}`, `--root-dir=${l.kubeletRoot}`,
+      // A loopback node IP is refused; the bridge address is where pods and the API server reach it.
+      `--node-ip=${BRIDGE_IP}`, `--hostname-override=${REAL_NODE_NAME}`,
+      `--node-labels=${Object.entries(REAL_NODE_LABELS).map(([k, v]) => `${k}=${v}`).join(',')}`,
+      '--v=1',
+    ],
+    health: url(ports.kubeletHealthz, '/healthz', 'http'),
+  };
+}
+
+function kubeProxy({ binaries, ports, node }: Inputs & { node: NodeInputs }): ProcessSpec {
+  return {
+    name: 'kube-proxy',
+    binary: binaries.kubeProxy,
+    args: [`--config=${node.layout.kubeProxyConfig}`, '--v=1'],
+    health: url(ports.kubeProxyHealthz, '/livez', 'http'),
+  };
+}
+
+/** Every component's command line, in start order (the real node's daemons last, when there is a node). */
 export function processSpecs(inputs: Inputs): ProcessSpec[] {
-  return [etcd, apiserver, controllerManager, scheduler, kwok, metricsServer].map((f) => f(inputs));
+  const control = [etcd, apiserver, controllerManager, scheduler, kwok, metricsServer].map((f) => f(inputs));
+  const { node } = inputs;
+  if (!node) return control;
+  return [...control, containerd(node), kubelet({ ...inputs, node }), kubeProxy({ ...inputs, node })];
 }

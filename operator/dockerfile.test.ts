@@ -39,8 +39,9 @@ describe('Dockerfile.operator', () => {
     expect(instr(runtime, 'COPY').some((l) => l.includes(`--from=${build!.name}`) && l.includes('dist/operator'))).to.be.true;
   });
 
-  it('uses the same Node major version as package.json engines and CI (20) in every stage', () => {
-    for (const stage of all) expect(stage.from).to.match(/^node:20[.-]/);
+  it('uses the same Node major version as package.json engines and CI (20) in every stage, through one NODE_IMAGE argument', () => {
+    expect(dockerfile).to.match(/^ARG NODE_IMAGE=node:20[.-]\S*$/m);
+    for (const stage of all) expect(stage.from).to.equal('${NODE_IMAGE}');
   });
 
   it('ships production dependencies only', () => {

@@ -48,10 +48,10 @@ describe('npm run loadtest', function () {
     expect(summary.responses).to.be.above(0).and.to.equal(summary.status['2xx']);
   });
 
-  it('refuses a target that is not loopback, saying why, and exits 2', async () => {
+  it('refuses a target that is neither loopback nor the local cluster\'s, saying why, and exits 2', async () => {
     const run = await loadtest(['--url', 'http://192.0.2.10:8080', '--duration', '1']);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.match(/refusing to send load to 192\.0\.2\.10: it is not a loopback address/);
+    expect(run.stderr).to.match(/refusing to send load to 192\.0\.2\.10: 192\.0\.2\.10 is neither loopback nor in the local cluster's ranges/);
     expect(run.stderr).to.include('--allow-remote');
   });
 

@@ -5,7 +5,7 @@
 import { UsageError } from './lib/args.js';
 import { LOADTEST_HELP, parseLoadtestArgs, type LoadtestOptions } from './lib/loadtest-options.js';
 import { effectiveConnections, failures, formatProgress, formatSummary, runLoadtest } from './lib/loadtest-run.js';
-import { assertLoopbackTarget } from './lib/loopback.js';
+import { assertLocalTarget } from './lib/local-target.js';
 import { checkListening } from './lib/preflight.js';
 import { messageOf } from '../operator/messages.js';
 
@@ -18,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     options = command.options;
-    if (!options.allowRemote) await assertLoopbackTarget(options.url.hostname);
+    if (!options.allowRemote) await assertLocalTarget(options.url.hostname);
   } catch (err) {
     const hint = err instanceof UsageError ? '\nRun `npm run loadtest -- --help` for every flag.' : '';
     console.error(`loadtest: ${messageOf(err)}${hint}`);

@@ -31,6 +31,7 @@ run() {
 run unit npm run --silent test:unit
 run manifests npm run --silent test:manifests
 run browser npm run --silent test:browser
+run images npm run --silent test:images
 run cluster npm run --silent test:cluster
 
 echo

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { nodeManifest, nodeStatusPatch, NODE_ALLOCATABLE } from '../../localcluster/bootstrap.js';
+import { KWOK_PLACEMENT_ANNOTATIONS, KWOK_TAINT, nodeManifest, nodeStatusPatch, NODE_ALLOCATABLE } from '../../localcluster/bootstrap.js';
+import { KWOK_NODE_ANNOTATION } from '../../localcluster/topology.js';
 import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 
 /** The field manager of everything the benchmark applies itself (the CRD, the floor's children). */
@@ -31,13 +32,13 @@ export const FIRST_BENCH_NODE = 100;
  * NODE_ALLOCATABLE.pods) and waits until they are Ready. Returns the names it created.
  */
 export async function ensurePodCapacity(clients: Clients, pods: number): Promise<string[]> {
-  const [nodes, running] = await Promise.all([clients.core.listNode(), clients.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })]);
   const perNode = Number(NODE_ALLOCATABLE.pods);
-  const free = nodes.items.length * perNode - running.items.length;
+  const { free, tainted } = await kwokCapacity(clients, perNode);
   const missing = Math.ceil(Math.max(0, pods + 20 - free) / perNode);
   const names: string[] = [];
   for (let k = 0; k < missing; k++) {
-    const node = nodeManifest(FIRST_BENCH_NODE + k) as unknown as k8s.V1Node;
+    // Tainted like the cluster's own kwok nodes, so only kwok-placed namespaces use them.
+    const node = nodeManifest(FIRST_BENCH_NODE + k, { taint: tainted }) as unknown as k8s.V1Node;
     node.metadata!.labels = { ...node.metadata!.labels, 'riskmodel.dev/bench': 'true' };
     await clients.core.createNode({ body: node });
     await clients.core.patchNodeStatus({ name: node.metadata!.name!, body: JSON.parse(nodeStatusPatch()) as object }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
@@ -50,6 +51,19 @@ export async function ensurePodCapacity(clients: Clients, pods: number): Promise
     await sleep(1000);
   }
   return names;
+}
+
+/**
+ * Free pod slots on the kwok nodes, and whether those nodes carry the kwok taint. Only kwok nodes
+ * count: the benchmark's namespaces are placed on them, never on the real node.
+ */
+async function kwokCapacity(clients: Clients, perNode: number): Promise<{ free: number; tainted: boolean }> {
+  const [nodes, running] = await Promise.all([clients.core.listNode(), clients.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })]);
+  const kwokNodes = nodes.items.filter((n) => n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] === 'fake');
+  const kwokNames = new Set(kwokNodes.map((n) => n.metadata?.name));
+  const used = running.items.filter((p) => kwokNames.has(p.spec?.nodeName)).length;
+  const tainted = kwokNodes.some((n) => n.spec?.taints?.some((t) => t.key === KWOK_TAINT.key) ?? false);
+  return { free: kwokNodes.length * perNode - used, tainted };
 }
 
 /** Deletes a namespace and waits until it is gone, so its pods free their node slots. */
@@ -75,7 +89,8 @@ export async function applyCrd(clients: Clients): Promise<void> {
 }
 
 export async function createNamespace(clients: Clients, prefix: string): Promise<string> {
-  const ns = await clients.core.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+  // Hundreds of pods: on kwok's simulated nodes, never on the real node.
+  const ns = await clients.core.createNamespace({ body: { metadata: { generateName: `${prefix}-`, annotations: KWOK_PLACEMENT_ANNOTATIONS } } });
   return ns.metadata!.name!;
 }
 

@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { clusterPaths, startCluster, stopCluster } from '../../localcluster/cluster.js';
+import { KWOK_PLACEMENT_ANNOTATIONS } from '../../localcluster/bootstrap.js';
+import { clusterPaths, clusterStatus, startCluster, stopCluster } from '../../localcluster/cluster.js';
+import { loadConfig } from '../../localcluster/config.js';
+import type { ClusterMode } from '../../localcluster/topology.js';
+import { imagesOnNode, type NodeImages } from '../../localcluster/images/on-node.js';
 import { USAGE_CPU_ANNOTATION } from '../../localcluster/kwok-config.js';
 import { kubectl } from './kube.js';
 import type { KubeTarget } from './kube.js';
@@ -18,6 +22,13 @@ export interface DemoCluster {
    * now are annotated, so callers repeat it while pods come and go.
    */
   setCpu: (namespace: string, selector: string, milliCores: number) => Promise<void>;
+  /**
+   * Annotations for the demo's namespace. On the local cluster they keep its pods on kwok nodes,
+   * because its CPU load is simulated through kwok; empty on any other cluster.
+   */
+  namespaceAnnotations: Record<string, string>;
+  /** True when the demo's pods run on the local cluster's real node. */
+  realNode: boolean;
 }
 
 function simulatedCpu(target: KubeTarget) {
@@ -27,8 +38,8 @@ function simulatedCpu(target: KubeTarget) {
 }
 
 /**
- * Connects to the cluster in $KUBECONFIG (kubectl from PATH, else the local cluster's), or
- * starts the local one, building its binaries on first use with progress on stdout.
+ * For --kwok: connects to the cluster in $KUBECONFIG (kubectl from PATH, else the local
+ * cluster's), or uses the local one, building its binaries on first use with progress on stdout.
  */
 export async function connectCluster(useCurrentContext: boolean): Promise<DemoCluster> {
   if (useCurrentContext) {
@@ -37,14 +48,38 @@ export async function connectCluster(useCurrentContext: boolean): Promise<DemoCl
     const local = clusterPaths().kubectl;
     const target = { kubeconfig, kubectl: existsSync(local) ? local : 'kubectl' };
     const { stdout } = await kubectl(target, ['config', 'current-context']);
-    return { target, startedHere: false, description: `context ${stdout.trim()}`, setCpu: simulatedCpu(target) };
+    return { target, startedHere: false, description: `context ${stdout.trim()}`, setCpu: simulatedCpu(target), namespaceAnnotations: {}, realNode: false };
   }
-  const result = await startCluster({ log: (line) => console.log(`      ${dim(line)}`) });
+  return localCluster(false);
+}
+
+const log = (line: string): void => console.log(`      ${dim(line)}`);
+
+/**
+ * The local cluster: with `realNode`, one with the real node (started, or a kwok-only one
+ * replaced); without, whatever healthy local cluster runs (its kwok nodes serve), else a quick
+ * kwok-only one.
+ */
+async function localCluster(realNode: boolean): Promise<DemoCluster> {
+  const running = realNode ? undefined : await clusterStatus();
+  const mode: ClusterMode = realNode ? 'real-node' : running?.healthy ? (running.state?.mode ?? 'kwok-only') : 'kwok-only';
+  const result = await startCluster({ log, mode });
   const target = { kubeconfig: result.paths.kubeconfig, kubectl: result.paths.kubectl };
   const description = result.alreadyRunning
     ? `the local cluster that was already running, API server ${result.state.server}`
     : `local cluster started in ${Math.round(result.ms / 1000)} s, API server ${result.state.server}`;
-  return { target, startedHere: !result.alreadyRunning, description, setCpu: simulatedCpu(target) };
+  const annotations = realNode ? {} : KWOK_PLACEMENT_ANNOTATIONS;
+  return { target, startedHere: !result.alreadyRunning, description, setCpu: simulatedCpu(target), namespaceAnnotations: annotations, realNode };
+}
+
+/** The local cluster with its real node, started if needed. */
+export function connectRealNodeCluster(): Promise<DemoCluster> {
+  return localCluster(true);
+}
+
+/** Builds what changed of the images (npm run images) and imports them into the real node. */
+export function demoImages(): Promise<NodeImages> {
+  return imagesOnNode(loadConfig(), log);
 }
 
 /** Stops the local cluster (exactly the processes it started). Safe when none runs. */

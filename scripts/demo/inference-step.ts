@@ -7,7 +7,7 @@ import { startBackground } from './processes.js';
 import type { Background } from './processes.js';
 
 
-interface Prediction {
+export interface Prediction {
   risk: string;
   confidence: number;
   probabilities: Record<string, number>;
@@ -27,7 +27,8 @@ function listeningPort(logText: string): number | undefined {
   return undefined;
 }
 
-async function predict(url: string, vitals: object): Promise<Prediction> {
+/** POST /predict of one patient at `url`; throws unless the answer is 200. */
+export async function predict(url: string, vitals: object): Promise<Prediction> {
   const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(vitals) });
   if (res.status !== 200) throw new Error(`POST /predict answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Prediction;

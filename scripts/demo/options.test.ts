@@ -1,15 +1,17 @@
 import { expect } from 'chai';
-import { parseDemoArgs, DemoUsageError } from './options.js';
+import { DEFAULT_RATE, parseDemoArgs, DemoUsageError } from './options.js';
 
 describe('demo options', () => {
-  it('defaults to a run that leaves everything up in the riskmodel-demo namespace', () => {
-    expect(parseDemoArgs([])).to.deep.equal({ mode: 'run', once: false, useCurrentContext: false, namespace: 'riskmodel-demo', port: 8080 });
+  it('defaults to a real-node run that leaves everything up in the riskmodel-demo namespace', () => {
+    expect(parseDemoArgs([])).to.deep.equal({ mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, namespace: 'riskmodel-demo', port: 8080 });
   });
 
   const cases: Array<[string, string[], Record<string, unknown>]> = [
     ['cleans up with --once', ['--once'], { once: true }],
     ['stops an earlier demo with --down', ['--down'], { mode: 'down' }],
-    ['uses the current context when asked', ['--use-current-context'], { useCurrentContext: true }],
+    ['uses the current context when asked, for the simulated run', ['--use-current-context', '--kwok'], { useCurrentContext: true, kwok: true }],
+    ['keeps the quick simulated run with --kwok', ['--kwok'], { kwok: true }],
+    ['takes a load rate', ['--rate', '800'], { rate: 800 }],
     ['takes a namespace', ['--namespace', 'team-a'], { namespace: 'team-a' }],
     ['takes port 0 for any free port', ['--port', '0'], { port: 0 }],
     ['takes a report path', ['--report', '/tmp/r.json'], { report: '/tmp/r.json' }],
@@ -24,6 +26,8 @@ describe('demo options', () => {
     ['a fractional port', ['--port', '80.5'], /--port must be an integer/],
     ['a namespace that is not a DNS label', ['--namespace', 'Team_A'], /--namespace must be a DNS label/],
     ['a flag missing its value', ['--namespace'], /--namespace needs a value/],
+    ['a rate out of range', ['--rate', '5'], /--rate must be an integer from 10 to 5000/],
+    ['another cluster for the real-node run, saying why', ['--use-current-context'], /--use-current-context needs --kwok/],
   ];
   for (const [name, argv, message] of bad) {
     it(`refuses ${name}`, () => {

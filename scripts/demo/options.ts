@@ -5,26 +5,41 @@ export interface DemoOptions {
   once: boolean;
   /** Use the cluster in $KUBECONFIG instead of the local one. */
   useCurrentContext: boolean;
+  /**
+   * The quick simulated run: pods on kwok nodes (no containers), CPU set through kwok, the
+   * operator and the step-8 inference server as local processes. Default: the real node.
+   */
+  kwok: boolean;
+  /** Requests a second the real-node demo sends through the Service in steps 5-6. */
+  rate: number;
   namespace: string;
-  /** Port of the locally started inference server (0 = any free port). */
+  /** Local port of step 8's port-forward (real node) or inference server (--kwok); 0 = any free port. */
   port: number;
   /** Where to write a JSON report of every step's outcome (for the end-to-end test). */
   report?: string;
 }
 
+export const DEFAULT_RATE = 600;
+
 export const DEMO_USAGE = `Usage: npm run demo [-- options]
 
-Runs the whole system on a local Kubernetes control plane (built from upstream sources
-the first time): installs the CRD and RBAC, starts the operator, trains a model, applies
-a RiskModel, rescales it, autoscales it under simulated CPU load, rolls out a new model,
-and serves predictions locally.
+Runs the whole system on a local Kubernetes cluster (built from upstream sources the first
+time) with a real worker node: builds the images (npm run images), installs the operator
+in the cluster with kubectl apply -k config/default, trains a model, applies a RiskModel
+whose pods run the inference image, rescales it, autoscales it under real load sent through
+its Service, rolls out a new model under that load counting lost requests, lets it scale
+down, and queries it through its Service.
 
 Options:
   --once                  clean up everything at the end (default: leave it running)
   --down                  stop what an earlier demo left running, and the local cluster
-  --use-current-context   use the cluster in $KUBECONFIG instead of the local one
+  --kwok                  the quick simulated run: pods on kwok nodes, CPU simulated, the operator
+                          and the inference server as local processes (no images, no real node)
+  --rate N                requests a second of the real load, 10-5000 (default: ${DEFAULT_RATE})
+  --use-current-context   use the cluster in $KUBECONFIG instead of the local one (with --kwok only)
   --namespace NAME        namespace for the demo's RiskModel (default: riskmodel-demo)
-  --port N                port of the local inference server, 0-65535 (default: 8080; 0 = any free port)
+  --port N                local port of step 8 (the port-forward, or with --kwok the inference
+                          server), 0-65535 (default: 8080; 0 = any free port)
   --report FILE           write each step's outcome as JSON to FILE
   --help                  show this help`;
 
@@ -34,7 +49,7 @@ export class DemoUsageError extends Error {}
 
 /** Parses argv (without node and script); throws DemoUsageError naming the bad flag. */
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const opts: DemoOptions = { mode: 'run', once: false, useCurrentContext: false, namespace: 'riskmodel-demo', port: 8080 };
+  const opts: DemoOptions = { mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, namespace: 'riskmodel-demo', port: 8080 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const value = (): string => {
@@ -42,9 +57,13 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
       if (v === undefined || v.startsWith('--')) throw new DemoUsageError(`${arg} needs a value`);
       return v;
     };
+    // Own keys only: "constructor" or "__proto__" must be unknown options, not Object.prototype's.
     const set = Object.hasOwn(FLAGS, arg) ? FLAGS[arg] : undefined;
-    if (!set) throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --use-current-context, --namespace, --port, --report, --help`);
+    if (!set) throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --kwok, --rate, --use-current-context, --namespace, --port, --report, --help`);
     set(opts, value);
+  }
+  if (opts.useCurrentContext && !opts.kwok && opts.mode === 'run') {
+    throw new DemoUsageError('--use-current-context needs --kwok: the real-node demo imports its images into the local cluster\'s node, which another cluster does not have');
   }
   return opts;
 }
@@ -56,18 +75,26 @@ const FLAGS: Record<string, (opts: DemoOptions, value: () => string) => void> = 
   '--help': (o) => (o.mode = 'help'),
   '-h': (o) => (o.mode = 'help'),
   '--use-current-context': (o) => (o.useCurrentContext = true),
+  '--kwok': (o) => (o.kwok = true),
   '--namespace': (o, value) => (o.namespace = parseNamespace(value())),
   '--port': (o, value) => (o.port = parsePort(value())),
+  '--rate': (o, value) => (o.rate = parseRate(value())),
   '--report': (o, value) => (o.report = value()),
 };
 
-function parseNamespace(v: string): string {
-  if (!DNS_LABEL.test(v)) throw new DemoUsageError(`--namespace must be a DNS label (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(v)}`);
-  return v;
+function parseRate(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 10 || n > 5000) throw new DemoUsageError(`--rate must be an integer from 10 to 5000 requests a second, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function parsePort(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 65535) throw new DemoUsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function parseNamespace(v: string): string {
+  if (!DNS_LABEL.test(v)) throw new DemoUsageError(`--namespace must be a DNS label (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(v)}`);
+  return v;
 }

@@ -7,6 +7,8 @@ export interface Background {
   name: string;
   pid: number;
   log: string;
+  /** A word of its command line, so a later run can tell the PID was not reused (default: main.ts). */
+  marker?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function startBackground(
   name: string,
   command: string,
   args: readonly string[],
-  opts: { env: NodeJS.ProcessEnv; log: string },
+  opts: { env: NodeJS.ProcessEnv; log: string; marker?: string },
 ): Promise<Background> {
   // Truncate: readiness checks read this log, and a previous run's lines must not count.
   const fd = openSync(opts.log, 'w');
@@ -32,7 +34,7 @@ export async function startBackground(
   if (early) throw new Error(`${early.message}; last log lines:\n${tail(opts.log, 20)}`);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name} did not start`);
-  return { name, pid: child.pid, log: opts.log };
+  return { name, pid: child.pid, log: opts.log, ...(opts.marker ? { marker: opts.marker } : {}) };
 }
 
 /** True while the process exists. */

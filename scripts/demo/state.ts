@@ -10,6 +10,8 @@ export interface DemoState {
   /** True when this demo started the local cluster (then `--down` stops it too). */
   startedCluster: boolean;
   processes: Background[];
+  /** True when this demo installed the operator in the cluster (`--down` removes its Deployment). */
+  operatorInCluster?: boolean;
   inferenceUrl?: string;
 }
 

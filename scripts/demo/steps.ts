@@ -21,6 +21,10 @@ export interface DemoContext {
   target: KubeTarget;
   namespace: string;
   workDir: string;
+  /** Annotations the demo's namespace gets (which nodes its pods land on; see DemoCluster). */
+  namespaceAnnotations: Record<string, string>;
+  /** True when the inference pods run on the real node (containers, real CPU); false on kwok. */
+  realNode: boolean;
   /** Sets simulated CPU usage (millicores per pod) on the RiskModel's pods. Idempotent. */
   setCpu: (milliCores: number) => Promise<void>;
   /** Prints one line of the live view (replicas, desired, CPU). */
@@ -33,11 +37,11 @@ export function loadSample(): RiskModelObject {
   return parseYaml(readFileSync(SAMPLE, 'utf8')) as RiskModelObject;
 }
 
-const rmArgs = (ctx: DemoContext, name: string): string[] => ['riskmodel', name, '-n', ctx.namespace];
-const getRm = (ctx: DemoContext, name: string) => getJson<RiskModelObject>(ctx.target, rmArgs(ctx, name));
-const getDeploy = (ctx: DemoContext, name: string) => getJson<DeploymentObject>(ctx.target, ['deployment', name, '-n', ctx.namespace]);
+export const rmArgs = (ctx: DemoContext, name: string): string[] => ['riskmodel', name, '-n', ctx.namespace];
+export const getRm = (ctx: DemoContext, name: string) => getJson<RiskModelObject>(ctx.target, rmArgs(ctx, name));
+export const getDeploy = (ctx: DemoContext, name: string) => getJson<DeploymentObject>(ctx.target, ['deployment', name, '-n', ctx.namespace]);
 
-async function printRiskModels(ctx: DemoContext): Promise<void> {
+export async function printRiskModels(ctx: DemoContext): Promise<void> {
   const { stdout } = await kubectl(ctx.target, ['get', 'riskmodels', '-n', ctx.namespace]);
   info('$ kubectl get riskmodels');
   block(stdout);
@@ -54,20 +58,30 @@ async function settledNamespace(ctx: DemoContext, name: string): Promise<void> {
   }, { what: `namespace ${name} to finish terminating`, timeoutMs: 180_000, intervalMs: 1000 });
 }
 
-/** Step 2: CRD and RBAC from config/, then the operator as a local process. */
+/**
+ * Waits out an earlier run's terminating namespaces, then applies the demo's namespace with its
+ * placement annotations (none on the real node). Idempotent.
+ */
+export async function prepareNamespaces(ctx: DemoContext): Promise<void> {
+  await settledNamespace(ctx, OPERATOR_ACCOUNT.namespace);
+  await settledNamespace(ctx, ctx.namespace);
+  // Applied, not created: an existing namespace is fine, any other failure (RBAC, a bad name, no server) stops the demo.
+  await kubectl(ctx.target, ['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace } }));
+  const annotations = Object.entries(ctx.namespaceAnnotations).map(([k, v]) => `${k}=${v}`);
+  if (annotations.length > 0) await kubectl(ctx.target, ['annotate', 'namespace', ctx.namespace, '--overwrite', ...annotations]);
+}
+
+/** Step 2 (--kwok): CRD and RBAC from config/, then the operator as a local process. */
 export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.ProcessEnv): Promise<Background> {
   step(2, 'Installing the CRD and RBAC, starting the operator',
     'Real: the API server validates the CRD and stores RiskModels; the operator runs from source on this machine,',
     'authenticated as its own ServiceAccount with a TokenRequest token, so it has exactly the permissions config/rbac grants.');
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/crd']);
   await kubectl(ctx.target, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
-  await settledNamespace(ctx, OPERATOR_ACCOUNT.namespace);
-  await settledNamespace(ctx, ctx.namespace);
+  await prepareNamespaces(ctx);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', 'config/default/namespace.yaml']);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);
   ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
-  // Applied, not created: an existing namespace is fine, any other failure (RBAC, a bad name, no server) stops the demo.
-  await kubectl(ctx.target, ['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace } }));
   const kubeconfig = await serviceAccountKubeconfig(ctx.target, OPERATOR_ACCOUNT, join(ctx.workDir, 'operator.kubeconfig'));
   const log = join(ctx.workDir, 'operator.log');
   const operator = await startBackground('operator', process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
@@ -98,8 +112,9 @@ export async function publishModel(ctx: DemoContext, configMap: string, seed: nu
 
 /** Step 3: a model in a ConfigMap, the sample RiskModel applied, and Ready. */
 export async function applySample(ctx: DemoContext, sample: RiskModelObject): Promise<void> {
-  step(3, 'Training a model and applying the sample RiskModel',
-    'Real: Deployment, Service and HPA reconciled by the operator, pods scheduled by kube-scheduler; simulated: kwok marks the pods Running and Ready (no containers run).');
+  step(3, 'Training a model and applying the sample RiskModel', ctx.realNode
+    ? 'Real: Deployment, Service and HPA reconciled by the operator; the pods run the inference image in containerd on the real node, Ready only once their /readyz answers 200 (model loaded, smoke prediction passed).'
+    : 'Real: Deployment, Service and HPA reconciled by the operator, pods scheduled by kube-scheduler; simulated: kwok marks the pods Running and Ready (no containers run).');
   const cm = sample.spec.model.configMapRef?.name;
   if (!cm) throw new Error(`${SAMPLE} has no spec.model.configMapRef.name`);
   await publishModel(ctx, cm, 42);
@@ -129,7 +144,7 @@ export async function rescale(ctx: DemoContext, name: string, min: number, max: 
   ctx.report('rescale', { minReplicas: min, maxReplicas: max, readyReplicas: rm.status?.readyReplicas });
 }
 
-/** Step 5: simulated CPU above target; the real HPA controller scales up to maxReplicas. */
+/** Step 5 (--kwok): simulated CPU above target; the real HPA controller scales up to maxReplicas. */
 export async function scaleUpUnderLoad(ctx: DemoContext, name: string, max: number): Promise<void> {
   step(5, 'Autoscaling up under load',
     'Simulated: each inference pod reports high CPU usage through kwok → metrics-server. Real: the HPA controller reads it and scales the Deployment.');
@@ -145,7 +160,7 @@ export async function scaleUpUnderLoad(ctx: DemoContext, name: string, max: numb
   ctx.report('scaleUp', { replicas: d.spec.replicas, seconds: (Date.now() - start) / 1000 });
 }
 
-/** Step 6: new model content rolls the pods while the HPA keeps its replica count. */
+/** Step 6 (--kwok): new model content rolls the pods while the HPA keeps its replica count. */
 export async function rollOutNewModel(ctx: DemoContext, name: string, configMap: string, held: number): Promise<void> {
   step(6, `Rolling out a new model while the HPA holds ${held} replicas`,
     'Real: new ConfigMap content changes the pod template\'s hash annotation, so the Deployment controller rolls a new ReplicaSet; replicas stay the HPA\'s.');
@@ -168,7 +183,7 @@ export async function rollOutNewModel(ctx: DemoContext, name: string, configMap:
   ctx.report('rollout', { newReplicaSets: d.fresh.length, minReplicasSeen: minSeen, maxReplicasSeen: maxSeen, held, modelVersion: rm.status?.modelVersion });
 }
 
-/** Step 7: usage falls; the HPA scales down to minReplicas after its stabilization window. */
+/** Step 7 (--kwok): usage falls; the HPA scales down to minReplicas after its stabilization window. */
 export async function scaleDownAfterLoad(ctx: DemoContext, name: string, min: number, windowSeconds: number): Promise<void> {
   step(7, `Load falls: scaling down after the ${windowSeconds} s stabilization window`,
     'Simulated: CPU usage drops to a trickle. Real: the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');

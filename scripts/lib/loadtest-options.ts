@@ -44,7 +44,7 @@ Sends randomised patient vitals to an inference endpoint with autocannon, prints
 progress every second and a summary (req/s, latency percentiles, status codes, errors).
 Exit status: 0 passed; 1 if any answer was a 5xx, any request failed to connect or
 timed out, or nothing listens at --url (so CI can use it); 2 on a bad flag or a target
-that is not loopback; 130 when stopped with Ctrl-C.
+that is neither loopback nor the local cluster's; 130 when stopped with Ctrl-C.
 
 Flags:
   --url URL            server base URL, http or https, no path
@@ -59,15 +59,18 @@ Flags:
   --timeout S          seconds to wait for an answer before counting a timeout,
                        1–120 (default 10)
   --seed N             seed for the random patients, 0–4294967295 (default: random)
-  --allow-remote       allow a target that is not a loopback address. Without it only
-                       127.0.0.0/8, ::1 and names resolving to them are accepted: use
-                       it through a port-forward (kubectl port-forward svc/NAME 8080:80)
+  --allow-remote       allow any target. Without it only 127.0.0.0/8, ::1, names
+                       resolving to them, and pod or Service addresses of the local
+                       cluster (10.250.0.0/24, 10.96.0.0/16) that the kernel routes to
+                       its bridge are accepted: a Service ClusterIP, or a port-forward
+                       (kubectl port-forward svc/NAME 8080:8080)
   --json               print the summary as JSON on stdout
   -h, --help           show this help
 
 Examples:
   npm run loadtest -- --url http://127.0.0.1:8080 --rate 200 --duration 30
   npm run loadtest -- --batch 50 --rate 20 --duration 60
+  npm run loadtest -- --url http://$(kubectl get svc NAME -o jsonpath='{.spec.clusterIP}'):8080 --rate 300
 `;
 
 /** Reads the load test's flags; throws UsageError naming the flag and what it accepts. */

@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { requiredVersion } from '../../localcluster/components.js';
 import { clusterStatus } from '../../localcluster/cluster.js';
+import { BRIDGE_IP } from '../../localcluster/network.js';
+import { componentNames } from '../../localcluster/topology.js';
 import { ensureCluster, freshNamespace, kubectl } from '../support/cluster.js';
 
 const pinned = requiredVersion(readFileSync(fileURLToPath(new URL('../../localcluster/kubernetes/go.mod', import.meta.url)), 'utf8'), 'k8s.io/kubernetes');
@@ -64,14 +66,16 @@ describe('local cluster: API server', () => {
     expect(`${info.major}.${info.minor}`).to.equal('1.37');
   });
 
-  it('has every component listen on loopback only', async () => {
+  it('has every component listen on loopback or the cluster bridge only', async () => {
     const status = await clusterStatus();
-    expect(status.components.map((c) => c.name)).to.have.members(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server']);
+    expect(status.components.map((c) => c.name)).to.have.members(componentNames(status.state?.mode ?? 'kwok-only'));
+    // The bridge's address exists only on the bridge localcluster creates; nothing may listen on 0.0.0.0, [::] or the host's own addresses.
+    const allowed = new RegExp(`^(127\\.0\\.0\\.1|\\[::1\\]|${BRIDGE_IP.replace(/\./g, '\\.')}):\\d+$`);
     for (const component of status.components) {
       const addresses = listeningAddresses(component.pid);
       expect(addresses, `${component.name} listens on nothing`).to.not.be.empty;
-      for (const address of addresses) expect(address, `${component.name} listens on ${address}`).to.match(/^(127\.0\.0\.1|\[::1\]):\d+$/);
+      for (const address of addresses) expect(address, `${component.name} listens on ${address}`).to.match(allowed);
     }
-    expect(new URL(kc.getCurrentCluster()?.server ?? '').hostname).to.equal('127.0.0.1');
+    expect(new URL(kc.getCurrentCluster()?.server ?? '').hostname).to.be.oneOf(['127.0.0.1', BRIDGE_IP]);
   });
 });

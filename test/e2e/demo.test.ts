@@ -1,11 +1,12 @@
-// End-to-end: `npm run demo -- --once` on the local cluster, non-interactively, checking
-// each step's outcome from the demo's JSON report (numbers the demo measured on the cluster).
+// End-to-end: `npm run demo -- --once` on the local cluster's real node (skipped when the cluster
+// has none), and the quick `--kwok` run, non-interactively, checking each step's outcome from the
+// demo's JSON report (numbers the demo measured on the cluster).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ensureCluster, kubectl } from '../support/cluster.js';
+import { ensureCluster, kubectl, realNode } from '../support/cluster.js';
 
 interface StepReport { name: string; [key: string]: unknown }
 interface DemoReport { ok: boolean; steps: StepReport[]; error?: string; failedStep?: string }
@@ -20,71 +21,150 @@ function runDemo(args: string[]): Promise<{ code: number | null; output: string 
   });
 }
 
-describe('npm run demo -- --once (end to end, local cluster)', function () {
-  this.timeout(20 * 60_000);
-  const namespace = `demo-e2e-${Date.now().toString(36)}`;
+/** Runs the demo once with `extra` flags in a fresh namespace; the report and output for the file's tests. */
+function useDemoRun(extra: string[], prefix: string): { namespace: string; result: () => { code: number | null; output: string }; stepOf: (name: string) => StepReport; report: () => DemoReport } {
+  const namespace = `${prefix}-${Date.now().toString(36)}`;
   const reportPath = join(mkdtempSync(join(tmpdir(), 'demo-e2e-')), 'report.json');
-  let result: { code: number | null; output: string };
-  let report: DemoReport;
+  let result: { code: number | null; output: string } = { code: null, output: '' };
+  let report: DemoReport = { ok: false, steps: [] };
+  before(async function () {
+    this.timeout(30 * 60_000);
+    result = await runDemo(['--once', ...extra, '--namespace', namespace, '--port', '0', '--report', reportPath]);
+    report = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
+    if (result.code !== 0) console.log(result.output);
+  });
   const stepOf = (name: string): StepReport => {
     const s = report.steps.find((x) => x.name === name);
     expect(s, `step ${name} in the report`).to.exist;
     return s!;
   };
+  return { namespace, result: () => result, stepOf, report: () => report };
+}
 
-  before(async () => {
+describe('npm run demo -- --once (end to end, on the real node)', function () {
+  this.timeout(30 * 60_000);
+  before(async function () {
     await ensureCluster();
-    result = await runDemo(['--once', '--namespace', namespace, '--port', '0', '--report', reportPath]);
-    report = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
-    if (result.code !== 0) console.log(result.output);
+    const node = await realNode();
+    if (!node.available) {
+      console.log(`      skipped: ${node.reason}`);
+      this.skip();
+    }
   });
+  const demo = useDemoRun([], 'demo-real');
 
   it('finishes every step and exits 0', () => {
-    expect(report.error, report.error).to.be.undefined;
-    expect(result.code).to.equal(0);
-    expect(report.ok).to.equal(true);
+    expect(demo.report().error, demo.report().error).to.be.undefined;
+    expect(demo.result().code).to.equal(0);
+    expect(demo.report().ok).to.equal(true);
   });
 
-  it('brings the sample RiskModel to Ready with readyReplicas = minReplicas', () => {
-    const s = stepOf('ready');
-    expect(s.readyReplicas).to.equal(s.minReplicas);
-    expect(s.modelVersion).to.be.a('string').and.not.be.empty;
+  it('runs the operator in-cluster from config/default: two pods, one of them leading', () => {
+    const s = demo.stepOf('operator');
+    expect(s.inCluster).to.equal(true);
+    expect(s.pods).to.have.length(2);
+    expect(s.pods).to.include(s.leader);
+    expect(s.image).to.match(/^localhost\/riskmodel-operator:[0-9a-f]{12}$/);
   });
 
-  it('rescales when the spec is edited', () => {
-    const s = stepOf('rescale');
-    expect(s.readyReplicas).to.equal(s.minReplicas);
+  it('brings the sample RiskModel to Ready on real pods and rescales it', () => {
+    expect(demo.stepOf('ready').readyReplicas).to.equal(demo.stepOf('ready').minReplicas);
+    expect(demo.stepOf('rescale').readyReplicas).to.equal(demo.stepOf('rescale').minReplicas);
+  });
+
+  it('scales up to maxReplicas on real CPU from real requests, visible in kubectl top and the CPU column', () => {
+    const up = demo.stepOf('scaleUp');
+    expect(up.replicas).to.equal(demo.stepOf('rescale').maxReplicas);
+    expect(up.maxCpuPercentSeen).to.be.above(50);
+    expect(Math.max(...Object.values(up.topMilliCores as Record<string, number>))).to.be.above(0);
+    expect(up.failed).to.equal(0);
+  });
+
+  it('rolls out the new model under load without losing a request', () => {
+    const s = demo.stepOf('rollout');
+    expect(s.newReplicaSets).to.be.at.least(1);
+    expect(s.requests).to.be.above(100);
+    expect(s.failed).to.equal(0);
+    expect(s.modelVersion).to.not.equal(demo.stepOf('ready').modelVersion);
+  });
+
+  it('scales back down to minReplicas once the load stops, having lost nothing over the whole run', () => {
+    expect(demo.stepOf('scaleDown').replicas).to.equal(demo.stepOf('rescale').minReplicas);
+    expect(demo.stepOf('load').failed).to.equal(0);
+  });
+
+  it('answers through the inference Service and serves the web page through kubectl port-forward svc', () => {
+    const s = demo.stepOf('predictions');
+    expect(s.via).to.equal('service');
+    expect(s.url).to.match(/^http:\/\/10\.96\.\d+\.\d+:\d+$/);
+    expect(s.healthy).to.equal('Low');
+    expect(s.critical).to.equal('High');
+    expect(s.criticalViaPortForward).to.equal('High');
+    expect(s.pageStatus).to.equal(200);
+    expect(s.modelVersion).to.equal(demo.stepOf('rollout').modelVersion);
+  });
+
+  it('narrates each step and says what is real', () => {
+    for (let n = 1; n <= 8; n++) expect(demo.result().output).to.contain(`[${n}/8]`);
+    expect(demo.result().output).to.match(/Real:/);
+    expect(demo.result().output).to.match(/Nothing is simulated/);
+  });
+
+  it('leaves nothing behind with --once: the namespace and the operator Deployment are deleted', async () => {
+    const ns = await kubectl(['get', 'namespace', demo.namespace, '-o', 'jsonpath={.status.phase}']);
+    expect(ns.code === 0 ? ns.stdout : 'gone').to.be.oneOf(['gone', 'Terminating']);
+    const operator = await kubectl(['get', 'deployment', 'riskmodel-operator', '-n', 'riskmodel-system', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+    expect(operator.code === 0 ? (operator.stdout ? 'deleting' : 'present') : 'gone').to.be.oneOf(['gone', 'deleting']);
+  });
+});
+
+describe('npm run demo -- --once --kwok (end to end, simulated pods)', function () {
+  this.timeout(20 * 60_000);
+  before(async () => {
+    await ensureCluster();
+  });
+  const demo = useDemoRun(['--kwok'], 'demo-kwok');
+
+  it('finishes every step and exits 0', () => {
+    expect(demo.report().error, demo.report().error).to.be.undefined;
+    expect(demo.result().code).to.equal(0);
+    expect(demo.report().ok).to.equal(true);
+  });
+
+  it('brings the sample RiskModel to Ready with readyReplicas = minReplicas, and rescales it', () => {
+    expect(demo.stepOf('ready').readyReplicas).to.equal(demo.stepOf('ready').minReplicas);
+    expect(demo.stepOf('ready').modelVersion).to.be.a('string').and.not.be.empty;
+    expect(demo.stepOf('rescale').readyReplicas).to.equal(demo.stepOf('rescale').minReplicas);
   });
 
   it('scales up to maxReplicas under simulated CPU load and back down to minReplicas after', () => {
-    expect(stepOf('scaleUp').replicas).to.equal(stepOf('rescale').maxReplicas);
-    expect(stepOf('scaleDown').replicas).to.equal(stepOf('rescale').minReplicas);
+    expect(demo.stepOf('scaleUp').replicas).to.equal(demo.stepOf('rescale').maxReplicas);
+    expect(demo.stepOf('scaleDown').replicas).to.equal(demo.stepOf('rescale').minReplicas);
   });
 
   it('rolls out the new model in a new ReplicaSet while keeping the HPA-held replica count', () => {
-    const s = stepOf('rollout');
+    const s = demo.stepOf('rollout');
     expect(s.newReplicaSets).to.be.at.least(1);
     expect(s.minReplicasSeen).to.equal(s.held);
     expect(s.maxReplicasSeen).to.equal(s.held);
-    expect(s.modelVersion).to.not.equal(stepOf('ready').modelVersion);
+    expect(s.modelVersion).to.not.equal(demo.stepOf('ready').modelVersion);
   });
 
   it('answers a healthy and a critical patient from the local inference server', () => {
-    const s = stepOf('predictions');
-    expect(s.healthy).to.equal('Low');
-    expect(s.critical).to.equal('High');
+    expect(demo.stepOf('predictions').healthy).to.equal('Low');
+    expect(demo.stepOf('predictions').critical).to.equal('High');
   });
 
   it('narrates each step and what is real versus simulated', () => {
-    for (let n = 1; n <= 8; n++) expect(result.output).to.contain(`[${n}/8]`);
-    expect(result.output).to.match(/Simulated:/);
-    expect(result.output).to.match(/Real:/);
+    for (let n = 1; n <= 8; n++) expect(demo.result().output).to.contain(`[${n}/8]`);
+    expect(demo.result().output).to.match(/Simulated:/);
+    expect(demo.result().output).to.match(/Real:/);
   });
 
   it('leaves nothing behind with --once: the namespace is deleted and no demo process runs', async () => {
-    const ns = await kubectl(['get', 'namespace', namespace, '-o', 'jsonpath={.status.phase}']);
+    const ns = await kubectl(['get', 'namespace', demo.namespace, '-o', 'jsonpath={.status.phase}']);
     expect(ns.code === 0 ? ns.stdout : 'gone').to.be.oneOf(['gone', 'Terminating']);
-    const pid = Number(stepOf('operator').pid);
+    const pid = Number(demo.stepOf('operator').pid);
     expect(() => process.kill(pid, 0)).to.throw();
   });
 });

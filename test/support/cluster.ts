@@ -7,10 +7,14 @@
 //       Reuses a healthy running cluster, or starts one (building binaries on a cold cache)
 //       and remembers to stop it when the run ends (releaseCluster, called by cluster-hooks.ts).
 //       Memoised: every caller in a run gets the same cluster.
-//   freshNamespace(kc?, prefix = 'test', labels = {}): Promise<string>
+//   freshNamespace(kc?, prefix = 'test', labels = {}, { placement = 'kwok' }): Promise<string>
 //       Creates a uniquely named namespace (`<prefix>-<random>`), waits for its `default`
 //       ServiceAccount (pods need it), and records it for deletion at the end of the run.
-//       Call it in a `before` hook: one namespace per test file.
+//       Call it in a `before` hook: one namespace per test file. Its pods go to kwok nodes
+//       (the namespace carries KWOK_PLACEMENT_ANNOTATIONS); `placement: 'real-node'` leaves them
+//       off, so the pods run on the real node (see docs/local-cluster.md, "Which node a pod gets").
+//   realNode(): Promise<{ available: true } | { available: false; reason: string }>
+//       Whether this run's cluster has the real node; data-plane suites skip with the reason if not.
 //   deleteNamespace(kc, name): Promise<void> — deletes now (no wait); safe if already gone.
 //   kubectl(args, { input? }): Promise<{ stdout, stderr, code }>
 //       The kubectl built with the cluster, with the admin kubeconfig. Never throws on exit code.
@@ -29,7 +33,9 @@
 //       stabilization 20 s) and the metrics resolution (10 s), for tests that reason about time.
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { KWOK_PLACEMENT_ANNOTATIONS } from '../../localcluster/bootstrap.js';
 import { clusterPaths, clusterStatus, startCluster, stopCluster } from '../../localcluster/cluster.js';
+import { NodeClaimedError } from '../../localcluster/host.js';
 import { runKubectl, type KubectlResult } from '../../localcluster/kubectl.js';
 import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../localcluster/kwok-config.js';
 import { HPA_TIMINGS, METRIC_RESOLUTION } from '../../localcluster/topology.js';
@@ -45,6 +51,7 @@ export interface ClusterHandle {
 
 let cluster: Promise<ClusterHandle> | undefined;
 let startedByThisRun = false;
+let noRealNodeReason: string | undefined;
 const namespacesToDelete = new Set<string>();
 
 const log = (line: string): void => console.log(`[localcluster] ${line}`);
@@ -55,9 +62,10 @@ export function ensureCluster(): Promise<ClusterHandle> {
     const status = await clusterStatus();
     if (!status.healthy) {
       log(status.state ? 'the recorded cluster is not healthy; restarting it' : 'no cluster running; starting one for this run');
-      const result = await startCluster({ log });
-      startedByThisRun = !result.alreadyRunning;
+      startedByThisRun = !(await startForRun()).alreadyRunning;
     }
+    const running = await clusterStatus();
+    noRealNodeReason ??= running.state?.mode === 'real-node' ? undefined : 'the cluster runs without the real node (kwok-only)';
     const kubeconfigPath = clusterPaths().kubeconfig;
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
@@ -65,6 +73,27 @@ export function ensureCluster(): Promise<ClusterHandle> {
   })();
   cluster.catch(() => (cluster = undefined));
   return cluster;
+}
+
+/**
+ * Starts the configured mode; when another checkout's cluster holds the machine's one real node,
+ * starts kwok-only instead (saying so) so the kwok suites still run here.
+ */
+async function startForRun(): Promise<{ alreadyRunning: boolean }> {
+  try {
+    return await startCluster({ log });
+  } catch (err) {
+    if (!(err instanceof NodeClaimedError)) throw err;
+    noRealNodeReason = `the real node runs in another checkout's cluster (${err.stateDir})`;
+    log(`${noRealNodeReason}; starting a kwok-only cluster, the real-node suites will be skipped`);
+    return startCluster({ log, mode: 'kwok-only' });
+  }
+}
+
+/** See the header. */
+export async function realNode(): Promise<{ available: true } | { available: false; reason: string }> {
+  await ensureCluster();
+  return noRealNodeReason === undefined ? { available: true } : { available: false, reason: noRealNodeReason };
 }
 
 /** Deletes the namespaces this run created and stops the cluster if this run started it. */
@@ -79,14 +108,19 @@ export async function releaseCluster(): Promise<void> {
   }
   cluster = undefined;
   startedByThisRun = false;
+  noRealNodeReason = undefined;
 }
 
+/** Where a test namespace's pods run: kwok's simulated nodes, or the real node. */
+export type Placement = 'kwok' | 'real-node';
+
 /** See the header. */
-export async function freshNamespace(kc?: KubeConfig, prefix = 'test', labels: Record<string, string> = {}): Promise<string> {
+export async function freshNamespace(kc?: KubeConfig, prefix = 'test', labels: Record<string, string> = {}, options: { placement?: Placement } = {}): Promise<string> {
   const config = kc ?? (await ensureCluster()).kc;
   const core = config.makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { 'riskmodel.dev/test': 'true', ...labels } } } });
+  const annotations = (options.placement ?? 'kwok') === 'kwok' ? KWOK_PLACEMENT_ANNOTATIONS : {};
+  await core.createNamespace({ body: { metadata: { name, labels: { 'riskmodel.dev/test': 'true', ...labels }, annotations } } });
   namespacesToDelete.add(name);
   await waitFor(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: name })).metadata?.name, {
     timeoutMs: 30_000,

@@ -14,6 +14,8 @@ export interface TestbedOptions {
   readonly operator?: boolean;
   /** Extra labels for the namespace (Pod Security, say). */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** Where the namespace's pods run: kwok's simulated nodes (default) or the real node. */
+  readonly placement?: support.Placement;
 }
 
 export class Testbed {
@@ -78,7 +80,7 @@ export function useTestbed(options: TestbedOptions = {}): Testbed {
     const { kubeconfigPath, kc } = await support.ensureCluster();
     await installCrd();
     bed.cluster = new Cluster(kubeconfigPath);
-    bed.namespace = await support.freshNamespace(kc, 'operator', { ...options.namespaceLabels });
+    bed.namespace = await support.freshNamespace(kc, 'operator', { ...options.namespaceLabels }, { placement: options.placement ?? 'kwok' });
     if (options.operator) await bed.startOperator();
   });
   afterEach(function () {

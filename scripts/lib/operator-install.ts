@@ -1,0 +1,111 @@
+// The operator installed in the cluster from config/default, as a user would (`kubectl apply -k`),
+// with the locally built images swapped in by a kustomize overlay written next to the cluster's
+// state: config/default itself names no local image and stays registry-agnostic.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+
+/** Where config/default puts the operator (its namespace, Deployment, container and Lease). */
+export const OPERATOR = { namespace: 'riskmodel-system', deployment: 'riskmodel-operator', container: 'operator', lease: 'riskmodel-operator' } as const;
+
+export interface OverlayInput {
+  /** config/default, relative to the overlay's folder (kustomize loads bases by relative path). */
+  base: string;
+  /** The operator image as config/manager/manager.yaml names it, without its tag. */
+  baseImageName: string;
+  /** Full refs of the images to run instead: `localhost/riskmodel-operator:<hash>`. */
+  operatorImage: string;
+  inferenceImage: string;
+  /** Namespaces the operator watches; empty watches all. */
+  watchNamespaces: readonly string[];
+}
+
+/** Splits `host[:port]/path:tag` into name and tag; a ref without a tag gets `latest`. Pure. */
+export function splitImageRef(ref: string): { name: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon <= slash) return { name: ref, tag: 'latest' };
+  return { name: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+}
+
+interface ManagerDoc {
+  kind?: string;
+  spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } };
+}
+
+/** The operator container's image name (no tag) in config/manager/manager.yaml's text; throws when absent. Pure. */
+export function managerImageName(managerYaml: string): string {
+  const deployment = (parse(managerYaml) as ManagerDoc | null) ?? {};
+  const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === OPERATOR.container)?.image;
+  if (deployment.kind !== 'Deployment' || !image) throw new Error(`config/manager/manager.yaml has no Deployment with a container named ${OPERATOR.container}`);
+  return splitImageRef(image).name;
+}
+
+/**
+ * The overlay's kustomization.yaml: config/default, the operator image replaced (kustomize
+ * `images:`), and the settings kustomize cannot reach with `images:` (INFERENCE_IMAGE is an env
+ * value) patched into the container's env. Pure.
+ */
+export function operatorOverlay(input: OverlayInput): string {
+  const { name, tag } = splitImageRef(input.operatorImage);
+  const patch = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: OPERATOR.deployment, namespace: OPERATOR.namespace },
+    spec: { template: { spec: { containers: [{
+      name: OPERATOR.container,
+      env: [
+        { name: 'INFERENCE_IMAGE', value: input.inferenceImage },
+        { name: 'WATCH_NAMESPACES', value: input.watchNamespaces.join(',') },
+      ],
+    }] } } },
+  };
+  return stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [input.base],
+    images: [{ name: input.baseImageName, newName: name, newTag: tag }],
+    patches: [{ patch: stringify(patch) }],
+  });
+}
+
+/** Runs kubectl with the target cluster's credentials; resolves with stdout, rejects with stderr. */
+export type Kubectl = (args: string[], input?: string) => Promise<string>;
+
+export interface InstallOptions {
+  repoRoot: string;
+  /** A folder of the caller's for the overlay (created; its kustomization.yaml is overwritten). */
+  dir: string;
+  operatorImage: string;
+  inferenceImage: string;
+  watchNamespaces: readonly string[];
+  /** How long to wait for both replicas to be ready (default 180 s). */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Applies config/default through the overlay (server-side, so re-running it is an update) and
+ * waits until the CRD is established and the Deployment's pods are all ready. Idempotent.
+ * Throws with kubectl's message when something is refused or not ready in time.
+ */
+export async function installOperator(kubectl: Kubectl, options: InstallOptions): Promise<void> {
+  const manager = await readFile(path.join(options.repoRoot, 'config/manager/manager.yaml'), 'utf8');
+  await mkdir(options.dir, { recursive: true });
+  await writeFile(path.join(options.dir, 'kustomization.yaml'), operatorOverlay({
+    base: path.relative(options.dir, path.join(options.repoRoot, 'config/default')),
+    baseImageName: managerImageName(manager),
+    operatorImage: options.operatorImage,
+    inferenceImage: options.inferenceImage,
+    watchNamespaces: options.watchNamespaces,
+  }));
+  await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=riskmodel-install', '-k', options.dir]);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+  const timeout = `${options.timeoutSeconds ?? 180}s`;
+  await kubectl(['rollout', 'status', `deployment/${OPERATOR.deployment}`, '-n', OPERATOR.namespace, `--timeout=${timeout}`]);
+}
+
+/** The identity holding the operator's Lease (the leader pod's name), or undefined when none holds it. */
+export async function leaseHolder(kubectl: Kubectl): Promise<string | undefined> {
+  const out = await kubectl(['get', 'lease', OPERATOR.lease, '-n', OPERATOR.namespace, '--ignore-not-found', '-o', 'jsonpath={.spec.holderIdentity}']);
+  return out.trim() || undefined;
+}

@@ -1,0 +1,59 @@
+// Needs the local cluster with its real node. Real requests through the Service make the inference
+// pods burn real CPU: the kubelet measures it, `kubectl top` and the RiskModel's CPU column show it,
+// and the real HPA scales to maxReplicas; once the load stops it scales back to minReplicas, and not
+// before the RiskModel's scale-down window.
+import { expect } from 'chai';
+import { startLoad } from '../../scripts/demo/load.js';
+import { rolledOut, type DeploymentObject } from '../../scripts/demo/riskmodel.js';
+import { trainedArtifact } from '../operator/harness/fixtures.js';
+import { kubectlOk, waitFor } from '../support/cluster.js';
+import { createRiskModel, putModel, serviceUrl, useRealNodeBed, waitReady } from './bed.js';
+
+/** Requests a second: enough for one pod (100m requested, 200m limit) to run well above the 50 % target. */
+const RATE = 600;
+const WINDOW_SECONDS = 20;
+
+/** milliCPU by pod from `kubectl top pods`. */
+async function topPods(namespace: string, selector: string): Promise<Record<string, number>> {
+  const out = await kubectlOk(['top', 'pods', '-n', namespace, '-l', selector, '--no-headers']);
+  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((line) => {
+    const [pod = '', cpu = '0m'] = line.trim().split(/\s+/);
+    return [pod, Number(cpu.replace(/m$/, ''))];
+  }));
+}
+
+describe('real node: autoscaling on measured CPU', function () {
+  this.timeout(15 * 60_000);
+  const bed = useRealNodeBed('hpa');
+  const name = 'busy';
+
+  it('shows the load in kubectl top and the RiskModel CPU column, scales up to maxReplicas, and back to minReplicas after the window', async () => {
+    await putModel(bed, 'busy-model', await trainedArtifact(31));
+    await createRiskModel(bed, name, 'busy-model', { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleDownStabilizationSeconds: WINDOW_SECONDS });
+    await waitReady(bed, name, 1);
+    const deployment = async (): Promise<DeploymentObject> => (await bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name })) as unknown as DeploymentObject;
+    const load = await startLoad(await serviceUrl(bed, name), RATE, 16);
+    const started = Date.now();
+    let maxCpu = 0;
+    let top: Record<string, number> = {};
+    try {
+      await waitFor(async () => {
+        maxCpu = Math.max(maxCpu, (await bed.cluster.getRiskModel(bed.namespace, name)).status?.currentCPUUtilizationPercentage ?? 0);
+        top = await topPods(bed.namespace, `app.kubernetes.io/instance=${name}`).catch(() => top);
+        return rolledOut(await deployment(), 3);
+      }, { timeoutMs: 300_000, intervalMs: 2000, what: `the HPA to scale ${name} to 3 ready replicas under ${RATE} req/s` });
+    } finally {
+      const summary = await load.stop();
+      console.log(`      load: ${summary.responses} answers at ${summary.requestsPerSecond.toFixed(0)} req/s, ${summary.responses - summary.status['2xx'] + summary.connectionErrors + summary.timeouts} failed`);
+    }
+    const upSeconds = (Date.now() - started) / 1000;
+    console.log(`      scaled 1 → 3 in ${upSeconds.toFixed(0)} s; highest RiskModel CPU ${maxCpu}% of requests; kubectl top: ${JSON.stringify(top)}`);
+    expect(maxCpu, 'the RiskModel\'s CPU column under load').to.be.above(50);
+    expect(Math.max(...Object.values(top)), 'the busiest pod in kubectl top, milliCPU').to.be.above(50);
+    const stopped = Date.now();
+    await waitFor(async () => rolledOut(await deployment(), 1), { timeoutMs: (WINDOW_SECONDS + 180) * 1000, intervalMs: 2000, what: `the HPA to scale ${name} back to 1 replica` });
+    const downSeconds = (Date.now() - stopped) / 1000;
+    console.log(`      scaled 3 → 1 ${downSeconds.toFixed(0)} s after the load stopped (window ${WINDOW_SECONDS} s)`);
+    expect(downSeconds).to.be.at.least(WINDOW_SECONDS);
+  });
+});

@@ -1,0 +1,116 @@
+// One data-plane test file's world on the real node: the project's images built and imported,
+// the CRD, a fresh namespace whose pods land on the real node (Pod Security `restricted`), and an
+// operator (from source, as the cluster admin) whose RiskModels run the inference image. Files
+// skip with the reason when the cluster has no real node.
+import type * as k8s from '@kubernetes/client-node';
+import { loadConfig } from '../../localcluster/config.js';
+import { imagesOnNode, type NodeImages } from '../../localcluster/images/on-node.js';
+import { Cluster, isReady, LABELS, type RiskModel, type RiskModelSpec } from '../operator/harness/api.js';
+import { modelConfigMap, riskModel } from '../operator/harness/fixtures.js';
+import { OperatorProcess } from '../../scripts/lib/operator-process.js';
+import { installCrd } from '../operator/harness/testbed.js';
+import { modelVersion, type Model } from '../../inference/model.js';
+import { FEATURE_NAMES } from '../../inference/schema.js';
+import * as support from '../support/cluster.js';
+
+export interface RealNodeBed {
+  cluster: Cluster;
+  namespace: string;
+  images: NodeImages;
+  operator: OperatorProcess;
+}
+
+/** Declares the file's hooks (call at the top of a describe) and returns the bed `before` fills in. */
+export function useRealNodeBed(prefix: string): RealNodeBed {
+  const bed = {} as RealNodeBed;
+  before(async function () {
+    this.timeout(20 * 60_000);
+    const { kubeconfigPath, kc } = await support.ensureCluster();
+    const node = await support.realNode();
+    if (!node.available) {
+      console.log(`      skipped: ${node.reason}`);
+      this.skip();
+    }
+    bed.images = await imagesOnNode(loadConfig(), (line) => console.log(`      [images] ${line}`));
+    await installCrd();
+    bed.cluster = new Cluster(kubeconfigPath);
+    bed.namespace = await support.freshNamespace(kc, prefix, { 'pod-security.kubernetes.io/enforce': 'restricted' }, { placement: 'real-node' });
+    bed.operator = await OperatorProcess.spawn({
+      kubeconfig: kubeconfigPath, namespaces: [bed.namespace], podName: `${bed.namespace}-operator`, resyncSeconds: 20,
+      extraEnv: { INFERENCE_IMAGE: bed.images.inference },
+    }).started();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && bed.operator) console.log(bed.operator.dump());
+  });
+  after(async () => {
+    await bed.operator?.kill();
+  });
+  return bed;
+}
+
+/** Creates or replaces the model ConfigMap `name` with `artifact`. */
+export async function putModel(bed: RealNodeBed, name: string, artifact: string): Promise<void> {
+  const body = modelConfigMap(bed.namespace, name, artifact);
+  try {
+    await bed.cluster.core.replaceNamespacedConfigMap({ namespace: bed.namespace, name, body });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+    await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body });
+  }
+}
+
+/** Creates a RiskModel serving the model in ConfigMap `configMap`. */
+export function createRiskModel(bed: RealNodeBed, name: string, configMap: string, spec: Partial<RiskModelSpec> = {}): Promise<RiskModel> {
+  return bed.cluster.createRiskModel(riskModel(bed.namespace, name, { model: { version: 'v1', configMapRef: { name: configMap } }, ...spec }));
+}
+
+/** Waits for Ready at the current generation with `replicas` ready pods. */
+export function waitReady(bed: RealNodeBed, name: string, replicas: number, timeoutMs = 180_000): Promise<RiskModel> {
+  return support.waitFor(async () => {
+    const rm = await bed.cluster.getRiskModel(bed.namespace, name);
+    return isReady(rm) && rm.status?.readyReplicas === replicas && rm;
+  }, { timeoutMs, intervalMs: 1000, what: `RiskModel ${name} Ready with ${replicas} ready pods` });
+}
+
+/** The RiskModel's Service as a URL on its ClusterIP (routed to the cluster bridge). */
+export async function serviceUrl(bed: RealNodeBed, name: string): Promise<URL> {
+  const svc = await bed.cluster.core.readNamespacedService({ namespace: bed.namespace, name });
+  return new URL(`http://${svc.spec?.clusterIP}:${svc.spec?.ports?.[0]?.port ?? 80}`);
+}
+
+/** The RiskModel's pods that are not being deleted. */
+export async function livePods(bed: RealNodeBed, name: string): Promise<k8s.V1Pod[]> {
+  return (await bed.cluster.core.listNamespacedPod({ namespace: bed.namespace, labelSelector: `${LABELS.instance}=${name}` })).items;
+}
+
+/** POST /predict of a typical patient: the status and, on 200, the answering model's version. */
+export async function predictOnce(url: URL): Promise<{ status: number; modelVersion?: string }> {
+  const res = await fetch(new URL('/predict', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ heartRate: 80, systolicBP: 120, diastolicBP: 80, temperature: 37, oxygenSaturation: 97 }),
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await res.json()) as { modelVersion?: string };
+  return { status: res.status, ...(body.modelVersion ? { modelVersion: body.modelVersion } : {}) };
+}
+
+/**
+ * A model artifact every validator accepts (finite numbers, positive deviations, a matching
+ * version hash) whose predictions are NaN: two features standardise to +∞ and −∞ and carry
+ * weights of the same sign, so every score is ∞ − ∞. The server's smoke prediction refuses it.
+ */
+export function smokeFailingArtifact(good: string): string {
+  const model = JSON.parse(good) as Model;
+  const [up, down] = [FEATURE_NAMES.indexOf('heartRate'), FEATURE_NAMES.indexOf('systolicBP')];
+  model.standardization.mean[up] = -1e6;
+  model.standardization.mean[down] = 1e6;
+  model.standardization.std[up] = 5e-324;
+  model.standardization.std[down] = 5e-324;
+  for (const t of model.thresholds) {
+    t.weights[up] = 1;
+    t.weights[down] = 1;
+  }
+  return JSON.stringify({ ...model, version: modelVersion(model) });
+}
