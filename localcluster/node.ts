@@ -79,24 +79,51 @@ export function clusterNodeLayout(stateDir: string, cacheDir: string): NodeLayou
 }
 
 /**
- * Removes what a crashed run left (its own or another worktree's, once the claim shows it dead):
- * processes still in the kubelet's pod cgroups, mounts under the node folder, pod cgroups,
- * kube-proxy's tables and the bridge. The processes are pod containers our earlier containerd
- * started; nothing else lives in those cgroups.
+ * Kills what a containerd that is gone left running: its shims (their command line names the
+ * containerd socket under `nodeDirs`) and every process in the kubelet's pod cgroups. All of them
+ * were started by this tooling's containerd. Returns how many it killed.
  */
-async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
-  const orphans = podProcesses();
-  for (const pid of orphans) {
+export async function killLeftoverProcesses(nodeDirs: string[]): Promise<number> {
+  const victims = [...shimProcesses(nodeDirs), ...podProcesses()];
+  for (const pid of victims) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  if (orphans.length > 0) log(`killed ${orphans.length} pod processes an earlier run left behind`);
+  // Give the kernel a moment to empty the cgroups of the killed processes.
+  for (let i = 0; i < 50 && podProcesses().length > 0; i++) await sleep(100);
+  return victims.length;
+}
+
+/** containerd-shim processes serving a containerd whose socket is under one of `nodeDirs`. */
+function shimProcesses(nodeDirs: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string[];
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const address = cmdline[cmdline.indexOf('-address') + 1] ?? '';
+    if (path.basename(cmdline[0] ?? '').startsWith('containerd-shim') && nodeDirs.some((d) => address.startsWith(`${d}/`))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * Removes what a crashed run left (its own or another worktree's, once the claim shows it dead):
+ * shims and pod processes, mounts under the node folder, pod cgroups, kube-proxy's tables and the
+ * bridge. Containers left in containerd's store are purged once containerd runs (purgeContainers).
+ */
+async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
+  const killed = await killLeftoverProcesses(nodeDirs);
+  if (killed > 0) log(`killed ${killed} shim and pod processes an earlier run left behind`);
   const mounts = await unmountUnder(nodeDirs);
   if (mounts.length > 0) log(`unmounted ${mounts.length} mounts an earlier run left under ${nodeDirs.join(', ')}`);
-  await sleep(orphans.length > 0 ? 500 : 0);
   const stuck = removePodCgroups();
   if (stuck.length > 0) throw new Error(`cannot remove the pod cgroups ${stuck.join(', ')}: processes remain in them`);
   const tables = await deleteKubeProxyTables();
@@ -104,7 +131,7 @@ async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
   if (await deleteBridge()) log(`deleted the bridge ${BRIDGE} left by an earlier run`);
 }
 
-/** PIDs of every process in the kubelet's pod cgroups (the pids hierarchy covers them all). */
+/** PIDs of every process in the kubelet's pod cgroups. */
 function podProcesses(): number[] {
   const pids = new Set<number>();
   const walk = (dir: string): void => {
@@ -270,6 +297,11 @@ export async function restoreHost(stateDir: string, cacheDir: string, record: No
       errors.push(`${what}: ${(err as Error).message}`);
     }
   };
+  await step('leftover processes', async () => {
+    // Only when containerd died before it could remove its pods (down purges them through it otherwise).
+    const killed = await killLeftoverProcesses([l.dir]);
+    return killed > 0 ? `killed ${killed} shim and pod processes left by a containerd that is gone` : undefined;
+  });
   await step('unmount', async () => {
     const points = await unmountUnder([l.dir]);
     return points.length > 0 ? `unmounted ${points.length} mounts under ${path.relative(process.cwd(), l.dir) || l.dir}` : undefined;
