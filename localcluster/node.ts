@@ -232,9 +232,31 @@ export async function importImages(l: NodeLayout, archives: ImageArchive[], log:
     }
     ledger[image.ref] = stamp;
     log(`imported ${image.ref} into the node's containerd (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    await removeOlderTags(l, image.ref, ledger, log);
   }
   await writeFile(ledgerFile, `${JSON.stringify(ledger, null, 2)}\n`);
   return archives;
+}
+
+/** The repository part of an image reference (`localhost/riskmodel-inference:abc` → `localhost/riskmodel-inference`). */
+export function repositoryOf(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? ref.slice(0, colon) : ref;
+}
+
+/**
+ * Removes the images of the same repository that this tooling imported earlier under other tags
+ * (each rebuild of an image gets a new content-keyed tag): the store would otherwise grow by a
+ * whole image per rebuild. containerd's garbage collector then frees their layers.
+ */
+async function removeOlderTags(l: NodeLayout, ref: string, ledger: Record<string, string>, log: Log): Promise<void> {
+  const older = Object.keys(ledger).filter((r) => r !== ref && repositoryOf(r) === repositoryOf(ref));
+  for (const r of older) {
+    await ctr(l, ['images', 'rm', r]).catch(() => '');
+    delete ledger[r];
+    log(`removed the older ${r} from the node's containerd`);
+  }
 }
 
 /** The pause image plus any archives the caller adds (the project's own images). */
