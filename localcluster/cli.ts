@@ -58,7 +58,7 @@ async function main(command: string | undefined, args: string[]): Promise<number
       return 0;
     }
     case 'status': {
-      const status = await clusterStatus(config);
+      const status = await clusterStatus(config, { details: true });
       printStatus(status);
       return status.state && !status.healthy ? 1 : 0;
     }

@@ -95,7 +95,7 @@ export interface ClusterStatus {
   healthy: boolean;
   state: ClusterState | undefined;
   components: ComponentStatus[];
-  /** Present when the cluster runs a real node (and the API server answers about it). */
+  /** Asked for with `details`, when the cluster runs a real node (and the API server answers about it). */
   node?: RealNodeStatus;
   paths: ClusterPaths;
 }
@@ -160,13 +160,17 @@ async function componentStatus(p: RunningProcess, tls: ProbeTls): Promise<Compon
   };
 }
 
-/** The state of the cluster in the state folder: which components run and answer health checks. Never throws. */
-export async function clusterStatus(config?: LocalClusterConfig): Promise<ClusterStatus> {
+/**
+ * The state of the cluster in the state folder: which components run and answer health checks;
+ * with `details`, also the real node as the API server reports it and its disk use (a second or
+ * two: it walks containerd's store). Never throws.
+ */
+export async function clusterStatus(config?: LocalClusterConfig, options: { details?: boolean } = {}): Promise<ClusterStatus> {
   const ctx = context(config);
   const state = readState(ctx.layout);
   const list = state ? await Promise.all(state.processes.map((p) => componentStatus(p, adminTls(ctx.layout)))) : [];
   const complete = state !== undefined && componentNames(state.mode ?? 'kwok-only').every((n) => list.some((c) => c.name === n));
-  const node = state?.mode === 'real-node' ? await realNodeStatus(ctx).catch(() => undefined) : undefined;
+  const node = options.details && state?.mode === 'real-node' ? await realNodeStatus(ctx).catch(() => undefined) : undefined;
   return { healthy: complete && list.every((c) => c.healthy), state, components: list, ...(node ? { node } : {}), paths: ctx.paths };
 }
 
