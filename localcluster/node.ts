@@ -173,6 +173,9 @@ export async function prepareNode(inputs: PrepareInputs, previous: string | unde
   const sysctls = readSysctls();
   // kube-proxy rewrites Service traffic in the IP hooks; replies between pods on one bridge only pass them with this on.
   if (sysctls['net.bridge.bridge-nf-call-iptables'] === '0') await writeSysctl('net.bridge.bridge-nf-call-iptables', '1');
+  if (sysctls['net.bridge.bridge-nf-call-iptables'] === undefined) {
+    log('warning: this kernel has no bridge netfilter (br_netfilter): a pod reaching another pod through a Service ClusterIP may get no answer');
+  }
   await createBridge();
   await writeNodeFiles(l, inputs);
   return { sysctls, images: [] };
