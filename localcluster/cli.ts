@@ -31,7 +31,7 @@ function printStatus(status: ClusterStatus): void {
   }
   if (status.node) {
     const n = status.node;
-    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
     console.log(`Real node ${n.name} (${n.internalIp}): ${n.ready ? 'Ready' : 'NOT Ready'}, kubelet ${n.kubeletVersion}, runtime ${n.containerRuntimeVersion}`);
     console.log(`  disk: images and layers in containerd ${mib(n.disk.images)}, runtime state (pods, logs, volumes) ${mib(n.disk.runtimeState)}`);
   } else if (status.state.mode !== 'real-node') {
@@ -58,7 +58,7 @@ async function main(command: string | undefined, args: string[]): Promise<number
       return 0;
     }
     case 'status': {
-      const status = await clusterStatus(config);
+      const status = await clusterStatus(config, { details: true });
       printStatus(status);
       return status.state && !status.healthy ? 1 : 0;
     }

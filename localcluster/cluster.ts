@@ -18,7 +18,7 @@ import { ensurePki, IDENTITIES, pkiPaths, type ClientIdentity, type Pki } from '
 import { createLockFile } from './lock.js';
 import { claimMachineNode, clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
 import { REAL_NODE_NAME } from './node-config.js';
-import { readSysctls, recordClaimProcesses } from './host.js';
+import { readSysctls, recordClaimProcesses, releaseNode } from './host.js';
 import { parseState } from './state.js';
 import { freePorts, isAlive, rssBytes, runsBinary, sleep, spawnDetached, stopProcess } from './processes.js';
 import {
@@ -97,7 +97,7 @@ export interface ClusterStatus {
   healthy: boolean;
   state: ClusterState | undefined;
   components: ComponentStatus[];
-  /** Present when the cluster runs a real node (and the API server answers about it). */
+  /** Asked for with `details`, when the cluster runs a real node (and the API server answers about it). */
   node?: RealNodeStatus;
   paths: ClusterPaths;
 }
@@ -159,13 +159,17 @@ async function componentStatus(p: RunningProcess, tls: ProbeTls): Promise<Compon
   };
 }
 
-/** The state of the cluster in the state folder: which components run and answer health checks. Never throws. */
-export async function clusterStatus(config?: LocalClusterConfig): Promise<ClusterStatus> {
+/**
+ * The state of the cluster in the state folder: which components run and answer health checks;
+ * with `details`, also the real node as the API server reports it and its disk use (a second or
+ * two: it walks containerd's store). Never throws.
+ */
+export async function clusterStatus(config?: LocalClusterConfig, options: { details?: boolean } = {}): Promise<ClusterStatus> {
   const ctx = context(config);
   const state = readState(ctx.layout);
   const list = state ? await Promise.all(state.processes.map((p) => componentStatus(p, adminTls(ctx.layout)))) : [];
   const complete = state !== undefined && componentNames(state.mode ?? 'kwok-only').every((n) => list.some((c) => c.name === n));
-  const node = state?.mode === 'real-node' ? await realNodeStatus(ctx).catch(() => undefined) : undefined;
+  const node = options.details && state?.mode === 'real-node' ? await realNodeStatus(ctx).catch(() => undefined) : undefined;
   return { healthy: complete && list.every((c) => c.healthy), state, components: list, ...(node ? { node } : {}), paths: ctx.paths };
 }
 
@@ -291,8 +295,14 @@ interface BringUpOptions {
 
 async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise<ClusterState> {
   const t0 = Date.now();
+  const real = options.mode === 'real-node';
+  // First, before any file or host change: refuses while another checkout's cluster runs the machine's node.
+  const previousClaim = real ? await claimMachineNode(ctx.config.stateDir) : undefined;
   const ports = await allocatePorts();
-  const { pki, kwokConfig, server } = await prepareFiles(ctx, ports, options.mode);
+  const { pki, kwokConfig, server } = await prepareFiles(ctx, ports, options.mode).catch(async (err: unknown) => {
+    if (real) await releaseNode(ctx.config.stateDir);
+    throw err;
+  });
   const state: ClusterState = {
     startedAt: new Date().toISOString(),
     mode: options.mode,
@@ -301,9 +311,8 @@ async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise
     versions: Object.fromEntries(ctx.list.map((c) => [c.name, c.version])),
     processes: [],
   };
-  const real = options.mode === 'real-node';
   try {
-    const node = real ? await startNodeHost(ctx, state, { pki, server, ports }, log) : undefined;
+    const node = real ? await startNodeHost(ctx, state, { pki, server, ports, previousClaim }, log) : undefined;
     const specs = processSpecs({ layout: ctx.layout, pki, binaries: ctx.binaries, ports, kwokConfig, ...(node ? { node } : {}) });
     const spec = (name: ProcessName): ProcessSpec => specs.find((s) => s.name === name) as ProcessSpec;
     await launch(ctx, state, [spec('etcd')], log);
@@ -315,7 +324,7 @@ async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise
   } catch (err) {
     log('start failed; stopping the processes started so far and putting the host back');
     await teardown(ctx, log).catch((e: Error) => log(`clean-up: ${e.message}`));
-    await rm(ctx.layout.stateFile, { force: true });
+    await Promise.all([ctx.layout.stateFile, ctx.layout.adminKubeconfig].map((f) => rm(f, { force: true })));
     throw err;
   }
   log(`cluster is up in ${elapsed(Date.now() - t0)} (excluding builds)`);
@@ -323,14 +332,14 @@ async function bringUp(ctx: Context, options: BringUpOptions, log: Log): Promise
 }
 
 /** Claims the machine's node, records the host's state, creates the bridge and node files. */
-async function startNodeHost(ctx: Context, state: ClusterState, inputs: { pki: Pki; server: string; ports: Ports }, log: Log) {
+async function startNodeHost(ctx: Context, state: ClusterState, inputs: { pki: Pki; server: string; ports: Ports; previousClaim: string | undefined }, log: Log) {
   const containerd = onPath('containerd');
   if (!containerd) throw new Error('containerd is not installed (bash scripts/setup.sh installs it)');
-  const previous = await claimMachineNode(ctx.config.stateDir);
+  const { previousClaim, ...prepare } = inputs;
   // Saved once the node is ours and before the first host change, so `down` puts the host back even if `up` dies midway.
   state.node = { sysctls: readSysctls(), images: [] };
   await saveState(ctx.layout, state);
-  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...inputs }, previous, log);
+  state.node = await prepareNode({ stateDir: ctx.config.stateDir, cacheDir: ctx.config.cacheDir, ...prepare }, previousClaim, log);
   await saveState(ctx.layout, state);
   log(`prepared the real node's host side: bridge ${BRIDGE_IP}, config in ${path.relative(ctx.config.repoRoot, clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir).dir)}/`);
   return { layout: clusterNodeLayout(ctx.config.stateDir, ctx.config.cacheDir), containerd };

@@ -79,24 +79,51 @@ export function clusterNodeLayout(stateDir: string, cacheDir: string): NodeLayou
 }
 
 /**
- * Removes what a crashed run left (its own or another worktree's, once the claim shows it dead):
- * processes still in the kubelet's pod cgroups, mounts under the node folder, pod cgroups,
- * kube-proxy's tables and the bridge. The processes are pod containers our earlier containerd
- * started; nothing else lives in those cgroups.
+ * Kills what a containerd that is gone left running: its shims (their command line names the
+ * containerd socket under `nodeDirs`) and every process in the kubelet's pod cgroups. All of them
+ * were started by this tooling's containerd. Returns how many it killed.
  */
-async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
-  const orphans = podProcesses();
-  for (const pid of orphans) {
+export async function killLeftoverProcesses(nodeDirs: string[]): Promise<number> {
+  const victims = [...shimProcesses(nodeDirs), ...podProcesses()];
+  for (const pid of victims) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  if (orphans.length > 0) log(`killed ${orphans.length} pod processes an earlier run left behind`);
+  // Give the kernel a moment to empty the cgroups of the killed processes.
+  for (let i = 0; i < 50 && podProcesses().length > 0; i++) await sleep(100);
+  return victims.length;
+}
+
+/** containerd-shim processes serving a containerd whose socket is under one of `nodeDirs`. */
+function shimProcesses(nodeDirs: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string[];
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const address = cmdline[cmdline.indexOf('-address') + 1] ?? '';
+    if (path.basename(cmdline[0] ?? '').startsWith('containerd-shim') && nodeDirs.some((d) => address.startsWith(`${d}/`))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * Removes what a crashed run left (its own or another worktree's, once the claim shows it dead):
+ * shims and pod processes, mounts under the node folder, pod cgroups, kube-proxy's tables and the
+ * bridge. Containers left in containerd's store are purged once containerd runs (purgeContainers).
+ */
+async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
+  const killed = await killLeftoverProcesses(nodeDirs);
+  if (killed > 0) log(`killed ${killed} shim and pod processes an earlier run left behind`);
   const mounts = await unmountUnder(nodeDirs);
   if (mounts.length > 0) log(`unmounted ${mounts.length} mounts an earlier run left under ${nodeDirs.join(', ')}`);
-  await sleep(orphans.length > 0 ? 500 : 0);
   const stuck = removePodCgroups();
   if (stuck.length > 0) throw new Error(`cannot remove the pod cgroups ${stuck.join(', ')}: processes remain in them`);
   const tables = await deleteKubeProxyTables();
@@ -104,7 +131,7 @@ async function removeLeftovers(nodeDirs: string[], log: Log): Promise<void> {
   if (await deleteBridge()) log(`deleted the bridge ${BRIDGE} left by an earlier run`);
 }
 
-/** PIDs of every process in the kubelet's pod cgroups (the pids hierarchy covers them all). */
+/** PIDs of every process in the kubelet's pod cgroups. */
 function podProcesses(): number[] {
   const pids = new Set<number>();
   const walk = (dir: string): void => {
@@ -146,6 +173,9 @@ export async function prepareNode(inputs: PrepareInputs, previous: string | unde
   const sysctls = readSysctls();
   // kube-proxy rewrites Service traffic in the IP hooks; replies between pods on one bridge only pass them with this on.
   if (sysctls['net.bridge.bridge-nf-call-iptables'] === '0') await writeSysctl('net.bridge.bridge-nf-call-iptables', '1');
+  if (sysctls['net.bridge.bridge-nf-call-iptables'] === undefined) {
+    log('warning: this kernel has no bridge netfilter (br_netfilter): a pod reaching another pod through a Service ClusterIP may get no answer');
+  }
   await createBridge();
   await writeNodeFiles(l, inputs);
   return { sysctls, images: [] };
@@ -205,9 +235,31 @@ export async function importImages(l: NodeLayout, archives: ImageArchive[], log:
     }
     ledger[image.ref] = stamp;
     log(`imported ${image.ref} into the node's containerd (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    await removeOlderTags(l, image.ref, ledger, log);
   }
   await writeFile(ledgerFile, `${JSON.stringify(ledger, null, 2)}\n`);
   return archives;
+}
+
+/** The repository part of an image reference (`localhost/riskmodel-inference:abc` → `localhost/riskmodel-inference`). */
+export function repositoryOf(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? ref.slice(0, colon) : ref;
+}
+
+/**
+ * Removes the images of the same repository that this tooling imported earlier under other tags
+ * (each rebuild of an image gets a new content-keyed tag): the store would otherwise grow by a
+ * whole image per rebuild. containerd's garbage collector then frees their layers.
+ */
+async function removeOlderTags(l: NodeLayout, ref: string, ledger: Record<string, string>, log: Log): Promise<void> {
+  const older = Object.keys(ledger).filter((r) => r !== ref && repositoryOf(r) === repositoryOf(ref));
+  for (const r of older) {
+    await ctr(l, ['images', 'rm', r]).catch(() => '');
+    delete ledger[r];
+    log(`removed the older ${r} from the node's containerd`);
+  }
 }
 
 /** The pause image plus any archives the caller adds (the project's own images). */
@@ -270,6 +322,11 @@ export async function restoreHost(stateDir: string, cacheDir: string, record: No
       errors.push(`${what}: ${(err as Error).message}`);
     }
   };
+  await step('leftover processes', async () => {
+    // Only when containerd died before it could remove its pods (down purges them through it otherwise).
+    const killed = await killLeftoverProcesses([l.dir]);
+    return killed > 0 ? `killed ${killed} shim and pod processes left by a containerd that is gone` : undefined;
+  });
   await step('unmount', async () => {
     const points = await unmountUnder([l.dir]);
     return points.length > 0 ? `unmounted ${points.length} mounts under ${path.relative(process.cwd(), l.dir) || l.dir}` : undefined;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { elapsed } from '../build.js';
 import { loadConfig } from '../config.js';
 import { storageFlags } from './buildah.js';
-import { ensureImages, plannedImages } from './images.js';
+import { BASE_IMAGE, ensureImages, plannedImages } from './images.js';
+import { clusterStatus, importIntoNode } from '../cluster.js';
 
 const config = loadConfig();
 // Paths inside the working folder print relative, the cache (elsewhere) absolute.
@@ -23,7 +24,16 @@ async function main(args: string[]): Promise<number> {
   const images = await ensureImages(config, (line) => console.log(line));
   console.log(`\nImages (${elapsed(Date.now() - started)}; inspect the storage with: buildah ${storageFlags(config.images).join(' ')} images):`);
   for (const i of images) console.log(`  ${i.ref.padEnd(44)} ${`${(i.bytes / 1e6).toFixed(0)} MB`.padStart(7)}  ${rel(i.archive)}`);
+  await loadIntoRunningNode(images.filter((i) => i.name !== BASE_IMAGE));
   return 0;
+}
+
+/** When this checkout's cluster runs the real node, its containerd gets the images at once (unchanged ones are skipped). */
+async function loadIntoRunningNode(images: { ref: string; archive: string }[]): Promise<void> {
+  const status = await clusterStatus(config);
+  if (status.state?.mode !== 'real-node' || !status.healthy) return;
+  await importIntoNode(images, { config, log: (line) => console.log(line) });
+  console.log('The running cluster\'s real node has them (imagePullPolicy IfNotPresent or Never).');
 }
 
 main(process.argv.slice(2)).then(

@@ -2,15 +2,19 @@
 // logs and exec through the kubelet, Services through kube-proxy's nftables rules from the host
 // and from pods, port-forward through the API server, the API server from pods through the
 // `kubernetes` Service. The image is a busybox scratch image built from the host's busybox.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import http from 'node:http';
 import { expect } from 'chai';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { importIntoNode } from '../../localcluster/cluster.js';
+import { BRIDGE } from '../../localcluster/network.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { clusterPaths } from '../../localcluster/cluster.js';
 import { BUSYBOX_HTTP_PORT, ensureBusyboxImage } from '../support/busybox-image.js';
 import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, waitFor } from '../support/cluster.js';
+
+const run = promisify(execFile);
 
 /** A Deployment of the busybox image that meets Pod Security `restricted`. */
 function webDeployment(name: string, image: string, replicas: number): V1Deployment {
@@ -133,6 +137,23 @@ describe('real node: pods, logs, exec and Service traffic', function () {
     expect(closed.code).to.not.equal(0);
     const endpoints = await kubectlOk(['get', 'endpointslices', '-n', 'default', '-l', 'kubernetes.io/service-name=kubernetes', '-o', 'jsonpath={.items[*].endpoints[*].addresses[*]}']);
     expect(endpoints.trim()).to.equal('10.250.0.1');
+  });
+
+  it('routes the pod and Service ranges to the cluster bridge on the host, never the default route', async () => {
+    for (const address of [pods[0]?.status?.podIP ?? '', clusterIp, '10.250.0.99', '10.96.255.254']) {
+      const { stdout } = await run('ip', ['-j', 'route', 'get', address]);
+      const [route] = JSON.parse(stdout) as { dev: string; gateway?: string }[];
+      expect(route?.dev, `route to ${address}`).to.equal(BRIDGE);
+      expect(route?.gateway, `route to ${address}`).to.be.undefined;
+    }
+  });
+
+  it('gives pods no default route: only the node subnet and the Service range', async () => {
+    const table = await kubectlOk(['exec', '-n', namespace, pods[0]?.metadata?.name ?? '', '--', 'cat', '/proc/net/route']);
+    const destinations = table.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[1]);
+    expect(destinations).to.not.include('00000000');
+    // /proc/net/route writes addresses as little-endian hex: 10.250.0.0 and 10.96.0.0.
+    expect(destinations).to.have.members(['0000FA0A', '0000600A']);
   });
 
   it('answers through kubectl port-forward svc/web', async () => {
