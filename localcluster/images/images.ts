@@ -1,7 +1,9 @@
 // `npm run images`: the base image and the two Dockerfile images, built daemonless with buildah
 // into the project's own storage and exported as docker-archive files in the binary cache, for the
 // node to import into its container runtime. Each image is keyed by a hash of what it is built
-// from; an image whose key and archive are unchanged is not rebuilt.
+// from; an image whose key and archive are unchanged is not rebuilt. Worktrees share the cache, so
+// it keeps the last few versions of each image rather than one: two checkouts with different
+// sources must not evict each other's archives on every run.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +30,8 @@ export interface BuiltImage {
   hash: string;
   builtAt: string;
   buildMs: number;
+  /** Last time a run built or returned this version; the least recently used beyond KEEP_VERSIONS are removed. */
+  usedAt: string;
 }
 
 /** An image as the current sources would make it, and whether the cache already has it. */
@@ -50,17 +54,25 @@ const DOCKERFILES: { name: ImageName; dockerfile: string }[] = [
   { name: 'riskmodel-operator', dockerfile: 'Dockerfile.operator' },
 ];
 export const BASE_IMAGE: ImageName = 'riskmodel-node20';
+/** Versions of each image kept in the cache (about 300 MB each). */
+export const KEEP_VERSIONS = 3;
+/** A version used this recently is never evicted (a test run reads the images it got for about this long). */
+export const EVICTION_GRACE_MS = 60 * 60_000;
 
 const manifestPath = (config: LocalClusterConfig): string => path.join(config.images.dir, 'images.json');
 const refFor = (name: ImageName, hash: string): string => `localhost/${name}:${hash.slice(0, 12)}`;
 const archiveFor = (config: LocalClusterConfig, name: ImageName, hash: string): string => path.join(config.images.dir, `${name}-${hash.slice(0, 12)}.tar`);
 
-/** The images `npm run images` last built (the manifest in `<cacheDir>/images/images.json`); empty when none. */
+/**
+ * Every image version in the cache (the manifest `<cacheDir>/images/images.json`), most recently
+ * used first; empty when none. Several versions of one name can be present.
+ */
 export async function builtImages(config: LocalClusterConfig): Promise<BuiltImage[]> {
   const text = await readFile(manifestPath(config), 'utf8').catch(() => '');
   if (!text) return [];
   const manifest = JSON.parse(text) as Manifest;
-  return manifest.version === 1 ? manifest.images : [];
+  if (manifest.version !== 1) return [];
+  return manifest.images.map((i) => ({ ...i, usedAt: i.usedAt ?? i.builtAt })).sort((a, b) => b.usedAt.localeCompare(a.usedAt));
 }
 
 async function writeManifest(config: LocalClusterConfig, images: BuiltImage[]): Promise<void> {
@@ -69,10 +81,12 @@ async function writeManifest(config: LocalClusterConfig, images: BuiltImage[]): 
   await rename(tmp, manifestPath(config));
 }
 
-async function isCached(image: BuiltImage | undefined, hash: string): Promise<boolean> {
-  if (!image || image.hash !== hash) return false;
+/** The cached version of `name` with this hash whose archive is intact, if any. */
+async function cachedVersion(built: BuiltImage[], name: ImageName, hash: string): Promise<BuiltImage | undefined> {
+  const image = built.find((b) => b.name === name && b.hash === hash);
+  if (!image) return undefined;
   const info = await stat(image.archive).catch(() => undefined);
-  return info?.size === image.bytes;
+  return info?.size === image.bytes ? image : undefined;
 }
 
 /**
@@ -88,9 +102,8 @@ export async function plannedImages(config: LocalClusterConfig): Promise<Planned
   }
   const out: PlannedImage[] = [];
   for (const p of plan) {
-    const cached = built.find((b) => b.name === p.name);
-    const upToDate = await isCached(cached, p.hash);
-    out.push({ ...p, ref: refFor(p.name, p.hash), archive: upToDate ? cached!.archive : archiveFor(config, p.name, p.hash), upToDate });
+    const cached = await cachedVersion(built, p.name, p.hash);
+    out.push({ ...p, ref: refFor(p.name, p.hash), archive: cached?.archive ?? archiveFor(config, p.name, p.hash), upToDate: cached !== undefined });
   }
   return out;
 }
@@ -123,21 +136,27 @@ interface Run {
   config: LocalClusterConfig;
   log: Log;
   built: BuiltImage[];
-  /** When this run started; layer-cache images older than that are pruned once it built something. */
+  /** When this run started; layer-cache images older than that are pruned when it evicts a version. */
   startedAt: number;
-  /** Refs replaced by this run, removed from storage once every image is built. */
-  stale: string[];
   secrets?: BuildSecrets;
+}
+
+/** Records a version as used now (or newly built) and saves the manifest. */
+async function remember(run: Run, image: BuiltImage): Promise<BuiltImage> {
+  const used = { ...image, usedAt: new Date().toISOString() };
+  run.built = [used, ...run.built.filter((b) => !(b.name === image.name && b.hash === image.hash))];
+  await writeManifest(run.config, run.built);
+  return used;
 }
 
 /** Builds one image unless cached, exports its archive and records it in the manifest. */
 async function ensureOne(run: Run, name: ImageName, hash: string, build: (ref: string, progress: Progress) => Promise<void>): Promise<BuiltImage> {
   const { config, log } = run;
-  const previous = run.built.find((b) => b.name === name);
   const ref = refFor(name, hash);
-  if (await isCached(previous, hash)) {
+  const cached = await cachedVersion(run.built, name, hash);
+  if (cached) {
     log(`${name}: up to date (${ref})`);
-    return previous!;
+    return remember(run, cached);
   }
   const started = Date.now();
   const progress: Progress = { label: name.replace(/^riskmodel-/, ''), started, logPath: path.join(config.images.dir, `${name}.build.log`), log };
@@ -153,13 +172,8 @@ async function ensureOne(run: Run, name: ImageName, hash: string, build: (ref: s
   await rm(partial, { force: true });
   await buildah(config.images, ['push', '--quiet', ref, `docker-archive:${partial}:${ref}`], progress);
   await rename(partial, archive);
-  const image: BuiltImage = { name, ref, archive, bytes: (await stat(archive)).size, hash, builtAt: new Date().toISOString(), buildMs: Date.now() - started };
-  if (previous && previous.ref !== ref) {
-    run.stale.push(previous.ref);
-    if (previous.archive !== archive) await rm(previous.archive, { force: true });
-  }
-  run.built = [...run.built.filter((b) => b.name !== name), image];
-  await writeManifest(config, run.built);
+  const builtAt = new Date().toISOString();
+  const image = await remember(run, { name, ref, archive, bytes: (await stat(archive)).size, hash, builtAt, buildMs: Date.now() - started, usedAt: builtAt });
   log(`${name}: built ${ref} in ${elapsed(image.buildMs)}, archive ${(image.bytes / 1e6).toFixed(0)} MB`);
   return image;
 }
@@ -192,7 +206,7 @@ function budImage(run: Run, dockerfile: string, base: BuiltImage, hash: string):
 export async function ensureImages(config: LocalClusterConfig, log: Log): Promise<BuiltImage[]> {
   await mkdir(buildahTmpDir(config.images), { recursive: true });
   return withLock(config, log, async () => {
-    const run: Run = { config, log, built: await builtImages(config), startedAt: Date.now(), stale: [] };
+    const run: Run = { config, log, built: await builtImages(config), startedAt: Date.now() };
     await removeLeftoverSecrets(config.images);
     try {
       const recipe = await baseRecipe(config.images);
@@ -202,7 +216,7 @@ export async function ensureImages(config: LocalClusterConfig, log: Log): Promis
         const hash = await dockerfileKey(config.repoRoot, d.dockerfile, { NODE_IMAGE: base.ref });
         images.push(await ensureOne(run, d.name, hash, budImage(run, d.dockerfile, base, hash)));
       }
-      await removeStale(run);
+      await evictOldVersions(run);
       return images;
     } finally {
       await run.secrets?.dispose();
@@ -211,14 +225,37 @@ export async function ensureImages(config: LocalClusterConfig, log: Log): Promis
 }
 
 /**
- * Untags replaced images, newest first so a base goes after the images built on it, then drops
- * the untagged layer-cache images earlier runs left (`--layers` keeps this run's for the next).
+ * The versions beyond the `keep` most recently used of each name (`built` is sorted by use), except
+ * those used within `graceMs` of `now`: another worktree's test run may still be reading them.
  */
-async function removeStale(run: Run): Promise<void> {
-  if (run.stale.length === 0) return;
-  const progress: Progress = { label: 'cleanup', started: Date.now(), logPath: path.join(run.config.images.dir, 'cleanup.log'), log: () => undefined };
-  for (const ref of run.stale.reverse()) await buildah(run.config.images, ['rmi', ref], progress).catch(() => undefined);
+export function versionsToEvict(built: BuiltImage[], now: number, keep = KEEP_VERSIONS, graceMs = EVICTION_GRACE_MS): BuiltImage[] {
+  const seen = new Map<ImageName, number>();
+  return built.filter((b) => {
+    const n = (seen.get(b.name) ?? 0) + 1;
+    seen.set(b.name, n);
+    return n > keep && now - Date.parse(b.usedAt) > graceMs;
+  });
+}
+
+/**
+ * Removes the least recently used versions beyond KEEP_VERSIONS (archive and tag, newest image
+ * first so a base goes after the images built on it), then the untagged layer-cache images of
+ * earlier runs (`--layers` keeps this run's, so the next source change reuses its npm layers).
+ */
+async function evictOldVersions(run: Run): Promise<void> {
+  const evict = versionsToEvict(run.built, Date.now());
+  if (evict.length === 0) return;
+  run.built = run.built.filter((b) => !evict.includes(b));
+  await writeManifest(run.config, run.built);
+  const logPath = path.join(run.config.images.dir, 'cleanup.log');
+  await rm(logPath, { force: true });
+  const progress: Progress = { label: 'cleanup', started: Date.now(), logPath, log: () => undefined };
+  for (const old of evict.sort((a, b) => (a.name === BASE_IMAGE ? 1 : 0) - (b.name === BASE_IMAGE ? 1 : 0))) {
+    await rm(old.archive, { force: true });
+    await buildah(run.config.images, ['rmi', old.ref], progress).catch(() => undefined);
+  }
   const dangling = JSON.parse((await buildah(run.config.images, ['images', '--json', '--filter', 'dangling=true'], progress)) || '[]') as { id: string; created: number }[];
   const old = dangling.filter((i) => i.created * 1000 < run.startedAt).sort((a, b) => b.created - a.created);
   for (const image of old) await buildah(run.config.images, ['rmi', image.id], progress).catch(() => undefined);
+  run.log(`removed ${evict.length} older image version(s): ${evict.map((e) => e.ref).join(', ')}`);
 }
