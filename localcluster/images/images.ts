@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { elapsed, type Log } from '../build.js';
 import type { LocalClusterConfig } from '../config.js';
+import { createLockFile } from '../lock.js';
 import { isAlive, sleep } from '../processes.js';
 import { baseKey, baseRecipe, buildBase } from './base.js';
 import { buildah, buildahTmpDir, hasImage, type Progress } from './buildah.js';
@@ -111,19 +112,15 @@ export async function plannedImages(config: LocalClusterConfig): Promise<Planned
 /** Serialises image builds across processes (worktrees share the cache) with a PID lock file. */
 async function withLock<T>(config: LocalClusterConfig, log: Log, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(config.images.dir, 'build.lock');
-  for (;;) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
-      if (!isAlive(holder)) {
-        await rm(lock, { force: true });
-        continue;
-      }
-      log(`waiting for process ${holder}, which is building images ...`);
-      while (isAlive(holder) && existsSync(lock)) await sleep(2000);
+  // Only an existing lock file waits; any other failure (no folder, no permission) throws.
+  while (!(await createLockFile(lock, process.pid))) {
+    const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
+    if (!isAlive(holder)) {
+      await rm(lock, { force: true });
+      continue;
     }
+    log(`waiting for process ${holder}, which is building images ...`);
+    while (isAlive(holder) && existsSync(lock)) await sleep(2000);
   }
   try {
     return await fn();
