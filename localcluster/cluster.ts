@@ -236,19 +236,28 @@ export async function startCluster(options: StartOptions = {}): Promise<StartRes
   const mode = options.mode ?? ctx.config.mode;
   const started = Date.now();
   return withLock(ctx.layout, log, async () => {
-    const status = await clusterStatus(ctx.config);
-    const runningMode = status.state?.mode ?? 'kwok-only';
-    if (status.healthy && status.state && runningMode === mode) return { paths: ctx.paths, state: status.state, alreadyRunning: true, ms: Date.now() - started };
-    if (status.state) {
-      log(status.healthy ? `a ${runningMode} cluster is running; replacing it with a ${mode} one` : 'a previous cluster is only partly running; stopping what is left of it');
-      await teardown(ctx, log);
-    }
+    const running = await reusableCluster(ctx, mode, log);
+    if (running) return { paths: ctx.paths, state: running, alreadyRunning: true, ms: Date.now() - started };
     const built = await ensureBuilt(ctx.config, ctx.list, log);
     if (built.length > 0) log(`build finished: ${built.map((b) => `${b.name} ${elapsed(b.ms)}`).join(', ')}`);
     const images = options.images ?? (mode === 'real-node' ? await projectImages(ctx.config) : []);
     const state = await bringUp(ctx, { mode, images }, log);
     return { paths: ctx.paths, state, alreadyRunning: false, ms: Date.now() - started };
   });
+}
+
+/**
+ * The state of a healthy cluster already running in `mode`, to be reused as it is. Anything else
+ * that is running (half dead, or the other mode) is stopped first, and undefined returned.
+ */
+async function reusableCluster(ctx: Context, mode: ClusterMode, log: Log): Promise<ClusterState | undefined> {
+  const status = await clusterStatus(ctx.config);
+  if (!status.state) return undefined;
+  const runningMode = status.state.mode ?? 'kwok-only';
+  if (status.healthy && runningMode === mode) return status.state;
+  log(status.healthy ? `a ${runningMode} cluster is running; replacing it with a ${mode} one` : 'a previous cluster is only partly running; stopping what is left of it');
+  await teardown(ctx, log);
+  return undefined;
 }
 
 /** The inference and operator images `npm run images` last built whose archives exist (the base image is not run by pods). */

@@ -75,12 +75,7 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
 
   it('runs its pods on the real node from the imported image, in containerd containers admitted by restricted Pod Security', () => {
     expect(pods).to.have.length(2);
-    for (const pod of pods) {
-      expect(pod.spec?.nodeName).to.equal(REAL_NODE_NAME);
-      expect(pod.spec?.containers[0]?.image).to.equal(image);
-      expect(pod.status?.containerStatuses?.[0]?.containerID).to.match(/^containerd:\/\/[0-9a-f]{64}$/);
-      expect(pod.status?.containerStatuses?.[0]?.ready).to.be.true;
-    }
+    for (const pod of pods) expectRealNodePod(pod, image);
   });
 
   it('shows the inference server\'s JSON "listening" line in kubectl logs', async () => {
@@ -142,3 +137,11 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
     }
   });
 });
+
+/** A ready pod on the real node whose first container runs `image` in containerd. */
+function expectRealNodePod(pod: V1Pod, image: string): void {
+  expect(pod.spec?.nodeName).to.equal(REAL_NODE_NAME);
+  expect(pod.spec?.containers[0]?.image).to.equal(image);
+  expect(pod.status?.containerStatuses?.[0]?.containerID).to.match(/^containerd:\/\/[0-9a-f]{64}$/);
+  expect(pod.status?.containerStatuses?.[0]?.ready).to.be.true;
+}
