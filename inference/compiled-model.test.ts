@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { asServed, compileModel, JSON_DECIMALS, servedPrediction, type Scored } from './compiled-model.js';
 import { defaultModel } from './default-model.js';
+import { loadModelFile } from './model.js';
+import { fileURLToPath } from 'node:url';
 import { predict } from './predict.js';
 import { mulberry32 } from './random.js';
 import { FEATURES, type Vitals } from './schema.js';
@@ -19,6 +21,13 @@ function randomRows(count: number, seed: number): Record<string, unknown>[] {
 describe('compiled model', () => {
   const model = defaultModel();
   const compiled = compileModel(model);
+
+  it('scores a format-v1 raw-feature artifact bit for bit as the reference does', () => {
+    const v1 = loadModelFile(fileURLToPath(new URL('./testdata/model-v1-raw-features.json', import.meta.url)));
+    const old = compileModel(v1);
+    const rows = randomRows(2000, 2).filter((r) => validateVitals(v1.features, r).ok) as Vitals[];
+    for (const vitals of rows) expect(old.toPrediction(old.score(vitals))).to.deep.equal(predict(v1, vitals));
+  });
 
   const validRows = (): Vitals[] => randomRows(5000, 1).filter((r) => validateVitals(model.features, r).ok) as Vitals[];
 

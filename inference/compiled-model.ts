@@ -5,6 +5,7 @@
 // places; it exists because the batch route must score and serialize a row in well under
 // a microsecond.
 
+import { transformOf, type BandTable, type FeatureTransform } from './features.js';
 import type { Model } from './model.js';
 import { classWeights, type Prediction } from './predict.js';
 import { FEATURE_NAMES, type FeatureName, type Vitals } from './schema.js';
@@ -45,7 +46,7 @@ export interface CompiledModel {
 export const JSON_DECIMALS = 8;
 const SCALE = 10 ** JSON_DECIMALS;
 /** Sign (or a space: JSON whitespace), "0." or "1.", then the decimals. */
-const NUMBER_WIDTH = JSON_DECIMALS + 3;
+export const NUMBER_WIDTH = JSON_DECIMALS + 3;
 const PLACEHOLDER = ` 0.${'0'.repeat(JSON_DECIMALS)}`;
 
 // The longest a double prints as, e.g. "-1.2345678901234567e-308": the fallback's bound.
@@ -69,7 +70,7 @@ export function servedPrediction(p: Prediction): Prediction {
  * places: " 0.57135323", "-0.15289354", " 1.00000000". Fixed width, so a row is a copied
  * template with its digits filled in.
  */
-function writeFixed(x: number, out: Buffer, at: number): void {
+export function writeFixed(x: number, out: Buffer, at: number): void {
   // An int32 from here on: float modulo would be a library call.
   let n = Math.round((x < 0 ? -x : x) * SCALE) | 0;
   out[at] = x < 0 && n !== 0 ? 0x2d : 0x20; // '-' or ' '
@@ -86,24 +87,95 @@ function classWeightArrays(model: Model): Float64Array[] {
   return model.classes.map((_, c) => Float64Array.from(classWeights(model, c)));
 }
 
-function standardizeInto(model: Model, z: Float64Array): (v: Vitals) => void {
+/** Fills the standardized features and each vital's unnormalized contribution weights for a row. */
+interface Transformer {
+  /** Standardized features of `v` into z. */
+  features(v: Vitals): void;
+  /** Each vital's part of Σ w·z for the class weights `w`, into out (call after features()). */
+  parts(w: Float64Array, out: Float64Array): void;
+}
+
+function rawTransformer(model: Model, z: Float64Array): Transformer {
   const [m0, m1, m2, m3, m4] = model.standardization.mean as [number, number, number, number, number];
   const [s0, s1, s2, s3, s4] = model.standardization.std as [number, number, number, number, number];
-  return (v) => {
-    z[0] = (v.heartRate - m0) / s0;
-    z[1] = (v.systolicBP - m1) / s1;
-    z[2] = (v.diastolicBP - m2) / s2;
-    z[3] = (v.temperature - m3) / s3;
-    z[4] = (v.oxygenSaturation - m4) / s4;
+  return {
+    features: (v) => {
+      z[0] = (v.heartRate - m0) / s0;
+      z[1] = (v.systolicBP - m1) / s1;
+      z[2] = (v.diastolicBP - m2) / s2;
+      z[3] = (v.temperature - m3) / s3;
+      z[4] = (v.oxygenSaturation - m4) / s4;
+    },
+    parts: (w, out) => {
+      for (let j = 0; j < N; j++) out[j] = (w[j] as number) * (z[j] as number);
+    },
   };
 }
 
-/** Cumulative sigmoids → clamped class probabilities, as classProbabilities() does. */
-function probabilitiesInto(scores: Float64Array, raw: Float64Array, out: Float64Array): number {
+/** Band upper bounds (Infinity for the open last band) and points, one pair per vital. */
+function bandArrays(bands: Record<FeatureName, BandTable>): Array<{ upper: Float64Array; points: Float64Array }> {
+  return FEATURE_NAMES.map((name) => ({
+    upper: Float64Array.from(bands[name], ([u]) => (u === null ? Infinity : u)),
+    points: Float64Array.from(bands[name], ([, p]) => p),
+  }));
+}
+
+function pointsOf(band: { upper: Float64Array; points: Float64Array }, x: number): number {
+  const n = band.upper.length;
+  for (let i = 0; i < n; i++) if (x <= (band.upper[i] as number)) return band.points[i] as number;
+  return band.points[n - 1] as number;
+}
+
+/** The early-warning transform in typed arrays; the same arithmetic, in the same order, as features.ts and predict.ts. */
+function derivedTransformer(model: Model, transform: Extract<FeatureTransform, { kind: 'early-warning-points' }>, z: Float64Array): Transformer {
+  const bands = bandArrays(transform.bands);
+  const f = transform.derived.length;
+  const atLeast = Float64Array.from(transform.derived, (d) => (d.term === 'points' ? NaN : (d.atLeast ?? Infinity)));
+  const mean = Float64Array.from(model.standardization.mean);
+  const std = Float64Array.from(model.standardization.std);
+  const vitalMeans = Float64Array.from((model.standardization.vitalMeans ?? []).flat());
+  const points = new Float64Array(N);
+  const terms = new Float64Array(f * N);
+  const features = (v: Vitals): void => {
+    points[0] = pointsOf(bands[0] as (typeof bands)[number], v.heartRate);
+    points[1] = pointsOf(bands[1] as (typeof bands)[number], v.systolicBP);
+    points[2] = pointsOf(bands[2] as (typeof bands)[number], v.diastolicBP);
+    points[3] = pointsOf(bands[3] as (typeof bands)[number], v.temperature);
+    points[4] = pointsOf(bands[4] as (typeof bands)[number], v.oxygenSaturation);
+    for (let k = 0; k < f; k++) {
+      const a = atLeast[k] as number;
+      let sum = 0;
+      for (let j = 0; j < N; j++) {
+        const p = points[j] as number;
+        const t = a !== a ? p : p >= a ? 1 : 0; // NaN: the term is the points themselves
+        terms[k * N + j] = t;
+        sum += t;
+      }
+      z[k] = (sum - (mean[k] as number)) / (std[k] as number);
+    }
+  };
+  const parts = (w: Float64Array, out: Float64Array): void => {
+    for (let j = 0; j < N; j++) {
+      let part = 0;
+      for (let k = 0; k < f; k++) part += (w[k] as number) * (((terms[k * N + j] as number) - (vitalMeans[k * N + j] as number)) / (std[k] as number));
+      out[j] = part;
+    }
+  };
+  return { features, parts };
+}
+
+function transformerFor(model: Model, z: Float64Array): Transformer {
+  const transform = transformOf(model);
+  return transform.kind === 'raw' ? rawTransformer(model, z) : derivedTransformer(model, transform, z);
+}
+
+/** Cumulative sigmoids (log-odds over the temperature) → clamped, floored class probabilities, as classProbabilities() does. */
+function probabilitiesInto(scores: Float64Array, raw: Float64Array, out: Float64Array, calibration: { temperature: number; floor: number }): number {
   const t = scores.length;
+  const { temperature, floor } = calibration;
   let previous = 1;
   for (let k = 0; k < t; k++) {
-    const atLeast = 1 / (1 + Math.exp(-(scores[k] as number)));
+    const atLeast = 1 / (1 + Math.exp(-((scores[k] as number) / temperature)));
     raw[k] = Math.max(0, previous - atLeast);
     previous = atLeast;
   }
@@ -112,19 +184,16 @@ function probabilitiesInto(scores: Float64Array, raw: Float64Array, out: Float64
   for (let k = 0; k <= t; k++) total += raw[k] as number;
   let best = 0;
   for (let k = 0; k <= t; k++) {
-    out[k] = (raw[k] as number) / total;
+    out[k] = (1 - floor) * ((raw[k] as number) / total) + floor / (t + 1);
     if ((out[k] as number) > (out[best] as number)) best = k;
   }
   return best;
 }
 
-function sharesInto(weights: Float64Array, z: Float64Array, out: Float64Array): void {
+function sharesInto(parts: Float64Array, out: Float64Array): void {
   let total = 0;
-  for (let j = 0; j < N; j++) {
-    out[j] = (weights[j] as number) * (z[j] as number);
-    total += Math.abs(out[j] as number);
-  }
-  for (let j = 0; j < N; j++) out[j] = total === 0 ? 0 : (out[j] as number) / total;
+  for (let j = 0; j < N; j++) total += Math.abs(parts[j] as number);
+  for (let j = 0; j < N; j++) out[j] = total === 0 ? 0 : (parts[j] as number) / total;
 }
 
 /** A row's JSON for one predicted class, with placeholders, and where each number goes. */
@@ -181,22 +250,26 @@ export function compileModel(model: Model): CompiledModel {
   const weights = model.thresholds.map((th) => Float64Array.from(th.weights));
   const intercepts = Float64Array.from(model.thresholds, (th) => th.intercept);
   const perClass = classWeightArrays(model);
-  const z = new Float64Array(N);
+  const f = weights[0]?.length ?? 0;
+  const z = new Float64Array(f);
   const scores = new Float64Array(t);
   const raw = new Float64Array(t + 1);
+  const parts = new Float64Array(N);
+  const calibration = { temperature: model.calibration?.temperature ?? 1, floor: model.calibration?.floor ?? 0 };
   const scored: Scored = { best: 0, probabilities: new Float64Array(t + 1), contributions: new Float64Array(N) };
-  const standardize = standardizeInto(model, z);
+  const transformer = transformerFor(model, z);
   const score = (vitals: Vitals): Scored => {
-    standardize(vitals);
+    transformer.features(vitals);
     for (let k = 0; k < t; k++) {
       const w = weights[k] as Float64Array;
       let s = 0;
       s += intercepts[k] as number;
-      for (let j = 0; j < N; j++) s += (z[j] as number) * (w[j] as number);
+      for (let j = 0; j < f; j++) s += (z[j] as number) * (w[j] as number);
       scores[k] = s;
     }
-    scored.best = probabilitiesInto(scores, raw, scored.probabilities);
-    sharesInto(perClass[scored.best] as Float64Array, z, scored.contributions);
+    scored.best = probabilitiesInto(scores, raw, scored.probabilities, calibration);
+    transformer.parts(perClass[scored.best] as Float64Array, parts);
+    sharesInto(parts, scored.contributions);
     return scored;
   };
   const toPrediction = (s: Scored): Prediction => {

@@ -1,15 +1,17 @@
 import { expect } from 'chai';
-import { ConfigError, DEFAULT_LIMITS, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_CONNECTIONS, DEFAULT_LIMITS, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
-  it('defaults to port 8080 on all interfaces, info logs, training the default model', () => {
+  it('defaults to port 8080 on all interfaces, info logs, training the default model named patient-risk', () => {
     expect(loadConfig({})).to.deep.equal({
       port: 8080,
       host: '0.0.0.0',
+      modelName: 'patient-risk',
       modelPath: undefined,
       logLevel: 'info',
       limits: DEFAULT_LIMITS,
-      shutdownGraceMs: 10_000,
+      connections: DEFAULT_CONNECTIONS,
+      shutdown: { drainDelayMs: 5000, graceMs: 10_000 },
     });
   });
 
@@ -17,20 +19,28 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9000',
       HOST: '127.0.0.1',
+      MODEL_NAME: 'sepsis-v2.1',
       MODEL_PATH: '/models/m.json',
       LOG_LEVEL: 'DEBUG',
       PREDICT_BODY_LIMIT_BYTES: '2048',
       BATCH_BODY_LIMIT_BYTES: '1048576',
       BATCH_MAX_INSTANCES: '500',
+      HEADERS_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '4000',
+      KEEP_ALIVE_TIMEOUT_MS: '1000',
+      MAX_CONNECTIONS: '64',
+      SHUTDOWN_DRAIN_DELAY_MS: '1500',
       SHUTDOWN_GRACE_MS: '3000',
     });
     expect(config).to.deep.equal({
       port: 9000,
       host: '127.0.0.1',
+      modelName: 'sepsis-v2.1',
       modelPath: '/models/m.json',
       logLevel: 'debug',
       limits: { predictBodyBytes: 2048, batchBodyBytes: 1048576, batchMaxInstances: 500 },
-      shutdownGraceMs: 3000,
+      connections: { headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 1000, maxConnections: 64 },
+      shutdown: { drainDelayMs: 1500, graceMs: 3000 },
     });
   });
 
@@ -41,6 +51,11 @@ describe('loadConfig', () => {
     [{ BATCH_MAX_INSTANCES: '0' }, /BATCH_MAX_INSTANCES must be an integer from 1 to 1000000, got "0"/],
     [{ PREDICT_BODY_LIMIT_BYTES: '1.5' }, /PREDICT_BODY_LIMIT_BYTES must be an integer/],
     [{ SHUTDOWN_GRACE_MS: '-1' }, /SHUTDOWN_GRACE_MS must be an integer from 0 to 600000/],
+    [{ SHUTDOWN_DRAIN_DELAY_MS: 'soon' }, /SHUTDOWN_DRAIN_DELAY_MS must be an integer from 0 to 600000, got "soon"/],
+    [{ MAX_CONNECTIONS: '0' }, /MAX_CONNECTIONS must be an integer from 1 to 1000000/],
+    [{ HEADERS_TIMEOUT_MS: '5' }, /HEADERS_TIMEOUT_MS must be an integer from 100 to 600000/],
+    [{ MODEL_NAME: 'Patient Risk' }, /MODEL_NAME must be 1 to 253 lowercase letters, digits, '.', '_' or '-'.*got "Patient Risk"/],
+    [{ MODEL_NAME: 'a/b' }, /MODEL_NAME must be/],
   ];
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)} naming the variable and what it accepts`, () => {

@@ -5,9 +5,9 @@
 import type { RiskClass, Vitals } from './schema.js';
 
 /** [upper bound inclusive, points] bands, checked in order; the last band catches the rest. */
-type Bands = ReadonlyArray<readonly [number, number]>;
+export type Bands = ReadonlyArray<readonly [number, number]>;
 
-const BANDS: Record<keyof Vitals, Bands> = {
+export const BANDS: Record<keyof Vitals, Bands> = {
   heartRate: [[40, 3], [50, 1], [90, 0], [110, 1], [130, 2], [Infinity, 3]],
   systolicBP: [[90, 3], [100, 2], [110, 1], [219, 0], [Infinity, 3]],
   diastolicBP: [[49, 1], [109, 0], [Infinity, 1]],

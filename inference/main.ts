@@ -28,16 +28,16 @@ async function main(): Promise<void> {
   });
   try {
     const { model, source } = loadModel(config);
-    const inference = createInferenceServer(model, { logger, limits: config.limits });
+    const inference = createInferenceServer(model, { modelName: config.modelName, logger, limits: config.limits, connections: config.connections });
     const address = await listen(inference.server, config.port, config.host);
     inference.markReady();
-    logger.info('listening', { host: address.address, port: address.port, modelVersion: model.version, modelSource: source });
+    logger.info('listening', { host: address.address, port: address.port, modelName: config.modelName, modelVersion: model.version, modelSource: source });
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
-      logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
-      void inference.shutdown(config.shutdownGraceMs).then((drained) => {
+      logger.info('shutting down', { signal, ...config.shutdown });
+      void inference.shutdown(config.shutdown).then((drained) => {
         if (drained) logger.info('stopped');
         else logger.error('grace period ran out; cut remaining connections');
         process.exit(drained ? 0 : 1);

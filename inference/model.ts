@@ -1,13 +1,21 @@
 // The model artifact: one JSON file holding everything needed to serve and explain the
 // model. Its `version` is a hash of the rest of its content, so two files with the same
 // version make the same predictions.
+//
+// Format v2 records the feature transform and the calibration. Format v1 artifacts (raw
+// vitals, uncalibrated, from before the transform existed) still load and serve unchanged:
+// they read as the raw transform with no calibration.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Calibration } from './calibration.js';
 import type { EvaluationMetrics } from './evaluation.js';
+import { checkTransform, type FeatureTransform } from './features.js';
 import { FEATURE_NAMES, type FeatureSpec } from './schema.js';
 
-export const MODEL_FORMAT = 'riskmodel.ordinal-logistic-regression/v1';
+export const MODEL_FORMAT = 'riskmodel.ordinal-logistic-regression/v2';
+export const MODEL_FORMAT_V1 = 'riskmodel.ordinal-logistic-regression/v1';
+const FORMATS: readonly string[] = [MODEL_FORMAT, MODEL_FORMAT_V1];
 
 export interface TrainingParams {
   algorithm: string;
@@ -18,6 +26,9 @@ export interface TrainingParams {
   numSteps: number;
   learningRate: number;
   trainSize: number;
+  /** v2: the share of the training part held out to fit the calibration, and the rows left to fit the weights. */
+  validationFraction?: number;
+  fitSize?: number;
 }
 
 /** A linear log-odds over standardized features: intercept + Σ weights[j]·z[j]. */
@@ -26,18 +37,38 @@ export interface LinearScore {
   weights: number[];
 }
 
+/** Hold-out figures of the model, and beside them what it is measured against. */
+export interface ModelMetrics extends EvaluationMetrics {
+  /** The same model before calibration. */
+  uncalibrated?: Pick<EvaluationMetrics, 'accuracy' | 'brierScore' | 'expectedCalibrationError'>;
+  /** A raw-vitals model trained in the same run on the whole training part, uncalibrated. */
+  baseline?: EvaluationMetrics & { description: string };
+  /** The labelling rule itself on the same hold-out rows against their noisy labels: the best to expect. */
+  ceiling?: EvaluationMetrics & { description: string };
+}
+
 export interface Model {
-  format: typeof MODEL_FORMAT;
+  format: typeof MODEL_FORMAT | typeof MODEL_FORMAT_V1;
   version: string;
   classes: string[];
+  /** The inputs: the five vitals with units and allowed ranges. */
   features: FeatureSpec[];
-  standardization: { mean: number[]; std: number[] };
+  /** What the weights see of the vitals; absent in v1 artifacts (the raw vitals). */
+  transform?: FeatureTransform;
+  /**
+   * Of the transformed features: mean and std, and (derived features only) vitalMeans[f][v],
+   * the training mean of vital v's term of feature f, from which per-vital contributions are
+   * measured.
+   */
+  standardization: { mean: number[]; std: number[]; vitalMeans?: number[][] };
   /**
    * Ordinal (cumulative) logistic regression: thresholds[k] gives the log-odds that the
    * risk is at least classes[k + 1], so there are classes.length - 1 of them.
    */
   thresholds: LinearScore[];
-  metrics: EvaluationMetrics;
+  /** Absent in v1 artifacts (uncalibrated). */
+  calibration?: Calibration;
+  metrics: ModelMetrics;
   training: TrainingParams;
 }
 
@@ -98,26 +129,57 @@ function checkFeatures(features: unknown, problems: Problems): void {
   });
 }
 
-function checkStandardization(s: unknown, problems: Problems): void {
-  const n = FEATURE_NAMES.length;
-  if (!isRecord(s) || !isFiniteArray(s.mean, n) || !isFiniteArray(s.std, n)) {
-    problems.push(`standardization: expected {mean, std}, each ${n} finite numbers`);
-  } else if (s.std.some((x) => x <= 0)) problems.push('standardization.std: every entry must be > 0');
+function checkVitalMeans(means: unknown, n: number, problems: Problems): void {
+  if (!Array.isArray(means) || means.length !== n || !means.every((row) => isFiniteArray(row, FEATURE_NAMES.length))) {
+    problems.push(`standardization.vitalMeans: expected ${n} rows of ${FEATURE_NAMES.length} finite numbers (one per derived feature and vital)`);
+  }
 }
 
-function checkThresholds(t: unknown, classCount: number, problems: Problems): void {
+function checkStandardization(s: unknown, n: number, derived: boolean, problems: Problems): void {
+  if (!isRecord(s) || !isFiniteArray(s.mean, n) || !isFiniteArray(s.std, n)) {
+    problems.push(`standardization: expected {mean, std}, each ${n} finite numbers (one per transformed feature)`);
+    return;
+  }
+  if (s.std.some((x) => x <= 0)) problems.push('standardization.std: every entry must be > 0');
+  if (derived) checkVitalMeans(s.vitalMeans, n, problems);
+}
+
+function checkCalibration(c: unknown, problems: Problems): void {
+  const ok = isRecord(c) && c.method === 'temperature-and-floor' && isFiniteArray([c.temperature, c.floor, c.validationRows], 3);
+  if (!ok) problems.push('calibration: expected {method: "temperature-and-floor", temperature, floor, validationRows}');
+  else if (!((c.temperature as number) > 0) || !((c.floor as number) >= 0 && (c.floor as number) < 1)) {
+    problems.push('calibration: temperature must be > 0 and floor in [0, 1)');
+  }
+}
+
+/** Checks the v2-only parts (v1 has none of them) and returns the transformed feature count, 0 if unusable. */
+function checkFormatParts(m: Record<string, unknown>, problems: Problems): number {
+  if (m.format === MODEL_FORMAT_V1) {
+    for (const key of ['transform', 'calibration']) {
+      if (m[key] !== undefined) problems.push(`${key}: not part of format "${MODEL_FORMAT_V1}" (write "${MODEL_FORMAT}")`);
+    }
+    return FEATURE_NAMES.length;
+  }
+  if (m.transform === undefined) problems.push('transform: expected the feature transform');
+  checkCalibration(m.calibration, problems);
+  return m.transform === undefined ? 0 : checkTransform(m.transform, problems);
+}
+
+function checkThresholds(t: unknown, classCount: number, n: number, problems: Problems): void {
   if (!Array.isArray(t) || t.length !== classCount - 1) {
     problems.push(`thresholds: expected one entry per class boundary (${Math.max(0, classCount - 1)})`);
     return;
   }
   t.forEach((entry: unknown, i) => {
-    const ok = isRecord(entry) && isFiniteArray([entry.intercept], 1) && isFiniteArray(entry.weights, FEATURE_NAMES.length);
-    if (!ok) problems.push(`thresholds[${i}]: expected {intercept, weights[${FEATURE_NAMES.length}]} of finite numbers`);
+    const ok = isRecord(entry) && isFiniteArray([entry.intercept], 1) && isFiniteArray(entry.weights, n);
+    if (!ok) problems.push(`thresholds[${i}]: expected {intercept, weights[${n}]} of finite numbers`);
   });
 }
 
 function checkHeader(m: Record<string, unknown>, problems: Problems): number {
-  if (m.format !== MODEL_FORMAT) problems.push(`format: expected "${MODEL_FORMAT}", got ${JSON.stringify(m.format)}`);
+  if (!FORMATS.includes(m.format as string)) {
+    problems.push(`format: expected "${MODEL_FORMAT}" (or the older "${MODEL_FORMAT_V1}"), got ${JSON.stringify(m.format)}; retrain with \`npm run train -- --out model.json\``);
+  }
   if (typeof m.version !== 'string') problems.push('version: expected a string');
   const classes = m.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) {
@@ -139,8 +201,12 @@ export function parseModel(json: unknown, source = '(inline)'): Model {
   const problems: Problems = [];
   const classCount = checkHeader(json, problems);
   checkFeatures(json.features, problems);
-  checkStandardization(json.standardization, problems);
-  checkThresholds(json.thresholds, classCount, problems);
+  const n = checkFormatParts(json, problems);
+  if (n > 0) {
+    const derived = isRecord(json.transform) && json.transform.kind !== 'raw';
+    checkStandardization(json.standardization, n, derived, problems);
+    checkThresholds(json.thresholds, classCount, n, problems);
+  }
   checkMetrics(json, problems);
   if (problems.length === 0) {
     const expected = modelVersion(json as unknown as Model);

@@ -3,7 +3,8 @@
 // checks that every route and status the app answers is described, and nothing more.
 
 import { JSON_DECIMALS } from './compiled-model.js';
-import type { Limits } from './config.js';
+import { DEFAULT_MODEL_NAME, type Limits } from './config.js';
+import { v2Paths, v2Schemas } from './oip/openapi.js';
 import type { Model } from './model.js';
 
 type Schema = Record<string, unknown>;
@@ -93,14 +94,14 @@ function getOperation(summary: string, responses: Record<string, unknown>) {
 
 const okJson = (description: string, schema: Schema = { type: 'object' }) => ({ description, content: json(schema) });
 
-/** The OpenAPI 3.0 document for a server of `model` with `limits`. Pure. */
-export function buildOpenApi(model: Model, limits: Limits): Record<string, unknown> {
+/** The OpenAPI 3.0 document for a server of `model` under `modelName` with `limits`. Pure. */
+export function buildOpenApi(model: Model, limits: Limits, modelName = DEFAULT_MODEL_NAME): Record<string, unknown> {
   return {
     openapi: '3.0.3',
     info: {
       title: 'RiskModel inference API',
       version: model.version,
-      description: 'Patient deterioration risk (Low/Medium/High) from five vital signs, with probabilities and per-feature contributions.',
+      description: `Patient deterioration risk (Low/Medium/High) from five vital signs, with probabilities and per-feature contributions. Also the Open Inference Protocol (V2) REST routes, serving the model as "${modelName}".`,
     },
     paths: {
       '/': getOperation('The web page: prediction form, load test, live status.', { 200: { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } }),
@@ -125,7 +126,8 @@ export function buildOpenApi(model: Model, limits: Limits): Record<string, unkno
       '/metrics': getOperation('Prometheus metrics.', { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } }),
       '/model': getOperation('The model card: version, features with units and ranges, classes, metrics, training parameters.', { 200: okJson('Model card.') }),
       '/openapi.json': getOperation('This document.', { 200: okJson('OpenAPI 3 document.') }),
+      ...v2Paths(limits),
     },
-    components: { schemas: schemas(model, limits) },
+    components: { schemas: { ...schemas(model, limits), ...v2Schemas(model, limits) } },
   };
 }

@@ -1,16 +1,20 @@
 import { expect } from 'chai';
 import { defaultModel } from './default-model.js';
 import { withVersion, type Model } from './model.js';
-import { classProbabilities, predict, sigmoid } from './predict.js';
+import { UNCALIBRATED } from './calibration.js';
+import { RAW_TRANSFORM } from './features.js';
+import { classProbabilities, classWeights, predict, sigmoid, standardize, vitalParts } from './predict.js';
 import { FEATURES, FEATURE_NAMES, type Vitals } from './schema.js';
 
 const normal: Vitals = { heartRate: 75, systolicBP: 125, diastolicBP: 80, temperature: 37, oxygenSaturation: 98 };
 
-/** A model with round numbers, so expected outputs can be worked out by hand. */
+/** A raw-feature, uncalibrated model with round numbers, so expected outputs can be worked out by hand. */
 function handModel(): Model {
   const base = defaultModel();
   return withVersion({
     ...base,
+    transform: RAW_TRANSFORM,
+    calibration: UNCALIBRATED,
     standardization: { mean: [80, 120, 80, 37, 97], std: [10, 10, 10, 1, 1] },
     thresholds: [
       { intercept: 0, weights: [1, 0, 0, 0, 0] },
@@ -69,13 +73,40 @@ describe('predict', () => {
     expect(p.contributions.temperature).to.be.above(0);
   });
 
-  it('explains a Medium prediction by what put the patient at least at Medium', () => {
-    const p = predict(model, { heartRate: 118, systolicBP: 96, diastolicBP: 61, temperature: 38.4, oxygenSaturation: 93 });
+  it('explains a Medium prediction by the vital furthest outside its normal band', () => {
+    // Band points 2 + 1 + 0 + 1 + 1 = 5: Medium under the rule.
+    const p = predict(model, { heartRate: 115, systolicBP: 104, diastolicBP: 70, temperature: 38.4, oxygenSaturation: 95 });
     expect(p.risk).to.equal('Medium');
+    // Measured from the average training patient: 2 points push up, a normal vital pulls down.
     expect(p.contributions.heartRate).to.be.above(0);
-    expect(p.contributions.systolicBP).to.be.above(0);
-    expect(p.contributions.temperature).to.be.above(0);
-    expect(p.contributions.oxygenSaturation).to.be.above(0);
+    expect(p.contributions.diastolicBP).to.be.below(0);
+    const largest = Math.max(...Object.values(p.contributions));
+    expect(p.contributions.heartRate).to.equal(largest);
+  });
+
+  // The rule calls a single vital scoring 3 Medium; the raw-feature model called these Low.
+  const extremes: Array<[string, Partial<Vitals>]> = [
+    ['systolic 260 mmHg', { systolicBP: 260 }],
+    ['pulse 35 bpm', { heartRate: 35 }],
+    ['temperature 34.5 °C', { temperature: 34.5 }],
+  ];
+  for (const [name, change] of extremes) {
+    it(`calls ${name} with every other vital normal Medium, not Low`, () => {
+      const p = predict(model, { ...normal, ...change });
+      expect(p.risk).to.equal('Medium');
+      expect(Object.entries(p.contributions).sort((a, b) => b[1] - a[1])[0]?.[0]).to.equal(Object.keys(change)[0]);
+    });
+  }
+
+  it("splits each derived feature's part of the score over the vitals without losing any of it", () => {
+    const vitals = { heartRate: 135, systolicBP: 88, diastolicBP: 55, temperature: 36.5, oxygenSaturation: 96 };
+    const z = standardize(model, vitals);
+    for (let c = 0; c < model.classes.length; c++) {
+      const weights = classWeights(model, c);
+      const whole = weights.reduce((sum, w, f) => sum + w * (z[f] ?? NaN), 0);
+      const parts = vitalParts(model, weights, vitals, z);
+      expect(parts.reduce((a, b) => a + b, 0)).to.be.closeTo(whole, 1e-12);
+    }
   });
 
   it('explains a Low prediction by what kept the patient below Medium', () => {

@@ -1,15 +1,22 @@
 // The HTTP server: a node:http listener that answers POST /predict and /predict/batch
 // itself (express costs ~4× more per request than the scoring) and hands everything else
-// to the express app. Also readiness and graceful shutdown.
+// to the express app. Also readiness, socket limits and graceful shutdown.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LogLevel } from './config.js';
+import { DEFAULT_CONNECTIONS, type ConnectionLimits, type LogLevel } from './config.js';
 import { defaultModel } from './default-model.js';
 import { createLogger } from './logger.js';
 import type { Model } from './model.js';
 import { predict } from './predict.js';
 import { createServing, type AppDeps, type Serving } from './http/app.js';
+import { ConnectionTracker, type DrainPlan } from './http/connections.js';
+import { answerClientError } from './http/client-error.js';
+import { matchRoute } from './http/routes.js';
+
+export interface ServerDeps extends AppDeps {
+  connections?: ConnectionLimits;
+}
 
 export interface InferenceServer {
   server: http.Server;
@@ -17,10 +24,12 @@ export interface InferenceServer {
   /** Runs the smoke prediction and, if it passes, turns readiness on; throws otherwise. */
   markReady(): void;
   /**
-   * Readiness off, stop accepting connections, let in-flight requests finish. Resolves
-   * true once every connection closed, false if `graceMs` ran out and connections were cut.
+   * Readiness off at once, keep serving for `drainDelayMs`, then stop accepting and let
+   * in-flight requests finish (keep-alive connections close after their next response).
+   * Resolves true once every connection closed, false if `graceMs` ran out and the rest
+   * were cut.
    */
-  shutdown(graceMs: number): Promise<boolean>;
+  shutdown(plan: DrainPlan): Promise<boolean>;
 }
 
 const SMOKE_PATIENT = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
@@ -35,37 +44,30 @@ export function smokePrediction(model: Model): void {
   }
 }
 
-function drain(server: http.Server, graceMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    // close() only drops connections idle at that moment; keep-alive connections that
-    // finish a request later get `Connection: close`, and this sweep catches stragglers.
-    const sweep = setInterval(() => server.closeIdleConnections(), 100);
-    const deadline = setTimeout(() => {
-      clearInterval(sweep);
-      server.closeAllConnections();
-      resolve(false);
-    }, graceMs);
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(deadline);
-      resolve(true);
-    });
-    server.closeIdleConnections();
-  });
-}
-
 /** A server for `model` (not yet listening); readiness starts off unless deps.lifecycle says otherwise. */
-export function createInferenceServer(model: Model, deps: AppDeps = {}): InferenceServer {
+export function createInferenceServer(model: Model, deps: ServerDeps = {}): InferenceServer {
   const lifecycle = deps.lifecycle ?? { ready: false, shuttingDown: false, startedAt: Date.now() };
   const serving = createServing(model, { ...deps, lifecycle });
-  const { predict: predictOne, batch } = serving.handlers;
-  const server = http.createServer((req, res) => {
-    if (req.method === 'POST') {
-      if (req.url === '/predict') return predictOne(req, res);
-      if (req.url === '/predict/batch') return batch(req, res);
-    }
-    serving.app(req, res);
+  const { raw } = serving;
+  const limits = deps.connections ?? DEFAULT_CONNECTIONS;
+  const options: http.ServerOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the two timeouts above this often (default 30 s, which triples them).
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  };
+  const tracker = new ConnectionTracker(lifecycle);
+  const server = http.createServer(options, (req, res) => {
+    tracker.begin(req, res);
+    const match = matchRoute(req.url ?? '/');
+    const handler = match && raw.get(`${req.method} ${match.route}`);
+    if (handler) handler(req, res);
+    else serving.app(req, res);
   });
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError(serving.ctx));
+  tracker.watch(server);
   return {
     server,
     serving,
@@ -73,10 +75,7 @@ export function createInferenceServer(model: Model, deps: AppDeps = {}): Inferen
       smokePrediction(model);
       lifecycle.ready = true;
     },
-    shutdown: (graceMs) => {
-      lifecycle.shuttingDown = true;
-      return drain(server, graceMs);
-    },
+    shutdown: (plan) => tracker.drain(plan),
   };
 }
 
@@ -121,7 +120,7 @@ export async function startServer(opts: StartOptions = {}): Promise<StartedServe
     url: `http://${host}:${address.port}`,
     inference,
     close: async () => {
-      await inference.shutdown(5000);
+      await inference.shutdown({ drainDelayMs: 0, graceMs: 5000 });
     },
   };
 }

@@ -15,7 +15,16 @@ const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_req
 
 /** Counts requests of one route and method; see Telemetry.routeRecorder. */
 export interface RouteRecorder {
-  record(status: number, seconds: number): void;
+  /** `aborted`: the client broke off before the server could answer. */
+  record(status: number | 'aborted', seconds: number): void;
+}
+
+// Node accepts some 30 methods; anything else is labelled `other` so the label stays bounded.
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+/** The request method as a metric label: a common method, or `other`. */
+export function methodLabel(method: string | undefined): string {
+  return method !== undefined && METHODS.has(method) ? method : 'other';
 }
 
 export interface LatencySummary {
@@ -123,7 +132,8 @@ export class Telemetry {
   }
 
   /** A recorder bound to one route and method, for handlers that count many requests. */
-  routeRecorder(route: string, method: string): RouteRecorder {
+  routeRecorder(route: string, rawMethod: string): RouteRecorder {
+    const method = methodLabel(rawMethod);
     const key = `${route} ${method}`;
     let recorder = this.recorders.get(key);
     if (!recorder) this.recorders.set(key, (recorder = this.newRecorder(route, method)));
@@ -131,14 +141,14 @@ export class Telemetry {
   }
 
   /** Counts one finished request and its duration. */
-  recordRequest(route: string, method: string, status: number, seconds: number): void {
+  recordRequest(route: string, method: string, status: number | 'aborted', seconds: number): void {
     this.routeRecorder(route, method).record(status, seconds);
   }
 
   private newRecorder(route: string, method: string): RouteRecorder {
     const timed: DurationSeries = { labels: { route, method }, buckets: new Float64Array(BUCKETS.length), sum: 0, count: 0 };
     this.durationSeries.set(`${route} ${method}`, timed);
-    const byStatus = new Map<number, RequestSeries>();
+    const byStatus = new Map<number | string, RequestSeries>();
     return {
       record: (status, seconds) => {
         this.served++;

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import { earlyWarningRisk } from './early-warning.js';
 import { generatePatients, type PatientRecord } from './generator.js';
-import { classProbabilities, sigmoid, standardize, thresholdScores } from './predict.js';
-import { CLASS_NAMES, FEATURE_NAMES } from './schema.js';
+import { predict, sigmoid, standardize, thresholdScores } from './predict.js';
+import { featureNames, transformOf } from './features.js';
+import { CLASS_NAMES } from './schema.js';
 import { designMatrix, fitStandardization, stratifiedSplit, train, type TrainResult } from './training.js';
 
 describe('training', function () {
@@ -29,10 +31,11 @@ describe('training', function () {
     expect(stratifiedSplit(records, 0.2, 43).test).to.not.deep.equal(stratifiedSplit(records, 0.2, 42).test);
   });
 
-  it('standardizes training columns to mean 0 and standard deviation 1', () => {
-    const rows = result.split.train.map((r) => r.vitals);
+  it('standardizes the transformed columns of the rows it fitted on to mean 0 and standard deviation 1', () => {
+    const rows = result.validation.train.map((r) => r.vitals);
     const z = rows.map((v) => standardize(result.model, v));
-    FEATURE_NAMES.forEach((_, j) => {
+    expect(z[0]).to.have.length(featureNames(transformOf(result.model)).length);
+    (z[0] ?? []).forEach((_, j) => {
       const col = z.map((row) => row[j] ?? NaN);
       const mean = col.reduce((a, b) => a + b, 0) / col.length;
       const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
@@ -43,7 +46,7 @@ describe('training', function () {
 
   it('gives a constant column a standard deviation of 1 instead of dividing by zero', () => {
     const rows = [records[0]?.vitals, records[0]?.vitals].filter((v) => v !== undefined);
-    expect(fitStandardization(rows).std).to.deep.equal([1, 1, 1, 1, 1]);
+    expect(fitStandardization(rows.map((v) => Object.values(v))).std).to.deep.equal([1, 1, 1, 1, 1]);
   });
 
   it("scores every hold-out row exactly as ml-logistic-regression's predict does, boundary by boundary", () => {
@@ -61,7 +64,7 @@ describe('training', function () {
 
   it('reports hold-out accuracy, per-class precision/recall and a confusion matrix that agree', () => {
     const m = result.model.metrics;
-    const predicted = result.split.test.map((r) => CLASS_NAMES[classProbabilities(thresholdScores(result.model, standardize(result.model, r.vitals))).reduce((best, p, i, all) => (p > (all[best] ?? -1) ? i : best), 0)]);
+    const predicted = result.split.test.map((r) => predict(result.model, r.vitals).risk);
     const correct = predicted.filter((p, i) => p === result.split.test[i]?.label).length;
     expect(m.accuracy).to.equal(correct / result.split.test.length);
     expect(m.confusionMatrix.flat().reduce((a, b) => a + b, 0)).to.equal(m.testSize);
@@ -78,6 +81,24 @@ describe('training', function () {
     expect(train(records, { seed: 42, labelNoise: 0.05 }).model.version).to.equal(result.model.version);
     const other = train(generatePatients({ samples: 300, seed: 1 }), { seed: 1, labelNoise: 0.05 });
     expect(other.model.version).to.not.equal(result.model.version);
+  });
+
+  it('fits the calibration on validation rows carved from the training part, never on hold-out rows', () => {
+    const { train: fit, test: validation } = result.validation;
+    expect(fit.length + validation.length).to.equal(result.split.train.length);
+    expect(result.model.calibration?.validationRows).to.equal(validation.length);
+    const holdOut = new Set(result.split.test);
+    expect(validation.some((r) => holdOut.has(r))).to.be.false;
+    expect(fit.some((r) => holdOut.has(r))).to.be.false;
+  });
+
+  it('reports the raw-feature baseline and the labelling rule on the same hold-out rows', () => {
+    const { baseline, ceiling } = result.model.metrics;
+    expect(baseline?.testSize).to.equal(result.split.test.length);
+    expect(ceiling?.testSize).to.equal(result.split.test.length);
+    const ruleRight = result.split.test.filter((r) => earlyWarningRisk(r.vitals) === r.label).length;
+    expect(ceiling?.accuracy).to.equal(ruleRight / result.split.test.length);
+    expect(baseline?.reliability).to.have.length(10);
   });
 
   it('refuses data that lacks a class, naming the classes it needs', () => {

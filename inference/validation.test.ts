@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FEATURES } from './schema.js';
-import { validateBatch, validateVitals, type FieldProblem } from './validation.js';
+import { MAX_LISTED_PROBLEMS, validateBatch, validateVitals, type FieldProblem } from './validation.js';
 
 const valid = { heartRate: 75, systolicBP: 125, diastolicBP: 80, temperature: 37, oxygenSaturation: 98 };
 
@@ -43,6 +43,29 @@ describe('validateVitals', () => {
     const got = problems({ heartRate: 'fast', systolicBP: 300, temperature: null, extra: 1 });
     expect(got.map((p) => p.field)).to.deep.equal(['heartRate', 'systolicBP', 'diastolicBP', 'temperature', 'oxygenSaturation', 'extra']);
   });
+
+  it('reports diastolic at or above systolic in the same answer as the other problems (it used to wait until every other field passed)', () => {
+    expect(problems({ ...valid, heartRate: 'fast', diastolicBP: 130, age: 3 })).to.deep.equal([
+      { field: 'heartRate', message: 'must be a number between 20 and 250 bpm, got string' },
+      { field: 'age', message: 'is not a known field; allowed: heartRate, systolicBP, diastolicBP, temperature, oxygenSaturation' },
+      { field: 'diastolicBP', message: 'must be below systolicBP (125 mmHg), got 130' },
+    ]);
+  });
+
+  it('lists the first 100 problems of an object with 124,000 unknown keys and counts them all (it used to overflow the stack)', () => {
+    const body: Record<string, number> = { ...valid };
+    for (let i = 0; i < 124_000; i++) body[`k${i}`] = i;
+    const result = validateVitals(FEATURES, body);
+    expect(result.ok).to.be.false;
+    if (result.ok) return;
+    expect(result.details).to.have.length(MAX_LISTED_PROBLEMS);
+    expect(result.total).to.equal(124_000);
+  });
+
+  it('shortens a very long unknown key in the field it names', () => {
+    const [problem] = problems({ ...valid, ['x'.repeat(100_000)]: 1 });
+    expect(problem?.field).to.equal(`${'x'.repeat(64)}…`);
+  });
 });
 
 describe('validateBatch', () => {
@@ -74,4 +97,13 @@ describe('validateBatch', () => {
       expect(result.ok ? [] : result.details).to.deep.equal(expected);
     });
   }
+
+  it('lists at most 100 problems of 10,000 empty rows, with the total and the rows affected', () => {
+    const result = validateBatch(model, { instances: Array.from({ length: 10_000 }, () => ({})) }, 10_000);
+    expect(result.ok).to.be.false;
+    if (result.ok) return;
+    expect(result.details).to.have.length(100);
+    expect(result.details[99]?.field).to.equal('instances[19].oxygenSaturation');
+    expect([result.total, result.invalidRows]).to.deep.equal([50_000, 10_000]);
+  });
 });

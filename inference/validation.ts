@@ -9,44 +9,93 @@ export interface FieldProblem {
   message: string;
 }
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; details: FieldProblem[] };
+/** Problems listed in one answer at most; the rest are only counted, so an error stays small. */
+export const MAX_LISTED_PROBLEMS = 100;
+
+export interface Rejection {
+  ok: false;
+  /** The first MAX_LISTED_PROBLEMS problems. */
+  details: FieldProblem[];
+  /** Every problem found, listed or not. */
+  total: number;
+  /** Batch only: rows with at least one problem. */
+  invalidRows?: number;
+}
+
+export type Validated<T> = { ok: true; value: T } | Rejection;
+
+/** Collects problems, keeping the first `cap` and counting all. */
+export class ProblemList {
+  readonly listed: FieldProblem[] = [];
+  total = 0;
+
+  constructor(private readonly cap = MAX_LISTED_PROBLEMS) {}
+
+  add(field: string, message: string): void {
+    this.total++;
+    if (this.listed.length < this.cap) this.listed.push({ field, message });
+  }
+
+  rejection(invalidRows?: number): Rejection {
+    const out: Rejection = { ok: false, details: this.listed, total: this.total };
+    if (invalidRows !== undefined) out.invalidRows = invalidRows;
+    return out;
+  }
+}
 
 const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 const rangeText = (f: FeatureSpec): string => `between ${f.min} and ${f.max} ${f.unit}`;
+// A client's own key is echoed in the error: a 4 MiB key must not become a 4 MiB answer.
+const MAX_KEY_CHARS = 64;
+const keyText = (key: string): string => (key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS)}…` : key);
 
-function checkFeature(f: FeatureSpec, value: unknown, field: string): FieldProblem | undefined {
-  if (value === undefined) return { field, message: `is required: a number ${rangeText(f)}` };
-  if (typeof value !== 'number') return { field, message: `must be a number ${rangeText(f)}, got ${describe(value)}` };
-  if (!Number.isFinite(value)) return { field, message: `must be a finite number ${rangeText(f)}` };
-  if (value < f.min || value > f.max) return { field, message: `must be ${rangeText(f)}, got ${value}` };
+/** Why `value` is not an acceptable value of feature `f`, or undefined if it is. */
+export function featureProblem(f: FeatureSpec, value: unknown): string | undefined {
+  if (value === undefined) return `is required: a number ${rangeText(f)}`;
+  if (typeof value !== 'number') return `must be a number ${rangeText(f)}, got ${describe(value)}`;
+  if (!Number.isFinite(value)) return `must be a finite number ${rangeText(f)}`;
+  if (value < f.min || value > f.max) return `must be ${rangeText(f)}, got ${value}`;
   return undefined;
+}
+
+/** Adds diastolic ≥ systolic when both are otherwise acceptable; true if it added one. */
+export function checkPressures(vitals: Partial<Record<string, unknown>>, okFields: ReadonlySet<string>, field: string, problems: ProblemList): boolean {
+  const { systolicBP, diastolicBP } = vitals as { systolicBP: number; diastolicBP: number };
+  if (!okFields.has('systolicBP') || !okFields.has('diastolicBP') || diastolicBP < systolicBP) return false;
+  problems.add(field, `must be below systolicBP (${systolicBP} mmHg), got ${diastolicBP}`);
+  return true;
+}
+
+/** Adds every problem of one patient object to `problems`; true if it had none. */
+function collectVitals(features: readonly FeatureSpec[], body: unknown, prefix: string, problems: ProblemList): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    problems.add(prefix ? prefix.slice(0, -1) : 'body', `must be a JSON object with ${features.map((f) => f.name).join(', ')}, got ${describe(body)}`);
+    return false;
+  }
+  const record = body as Record<string, unknown>;
+  const before = problems.total;
+  const okFields = new Set<string>();
+  for (const f of features) {
+    const message = featureProblem(f, record[f.name]);
+    if (message) problems.add(prefix + f.name, message);
+    else okFields.add(f.name);
+  }
+  const known = new Set<string>(features.map((f) => f.name));
+  for (const key of Object.keys(record)) {
+    if (!known.has(key)) problems.add(prefix + keyText(key), `is not a known field; allowed: ${[...known].join(', ')}`);
+  }
+  checkPressures(record, okFields, `${prefix}diastolicBP`, problems);
+  return problems.total === before;
 }
 
 /**
  * Checks one patient object against the model's feature schema: object shape, required
- * and unknown fields, number type, finiteness, allowed range, and diastolic below systolic.
- * `prefix` names the row in batch errors (e.g. "instances[3].").
+ * and unknown fields, number type, finiteness, allowed range, and diastolic below systolic,
+ * all reported at once (the first MAX_LISTED_PROBLEMS listed, all counted).
  */
-export function validateVitals(features: readonly FeatureSpec[], body: unknown, prefix = ''): Validated<Vitals> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, details: [{ field: prefix ? prefix.slice(0, -1) : 'body', message: `must be a JSON object with ${features.map((f) => f.name).join(', ')}, got ${describe(body)}` }] };
-  }
-  const record = body as Record<string, unknown>;
-  const details: FieldProblem[] = [];
-  for (const f of features) {
-    const problem = checkFeature(f, record[f.name], prefix + f.name);
-    if (problem) details.push(problem);
-  }
-  const known = new Set<string>(features.map((f) => f.name));
-  for (const key of Object.keys(record)) {
-    if (!known.has(key)) details.push({ field: prefix + key, message: `is not a known field; allowed: ${[...known].join(', ')}` });
-  }
-  if (details.length > 0) return { ok: false, details };
-  const vitals = record as Vitals;
-  if (vitals.diastolicBP >= vitals.systolicBP) {
-    return { ok: false, details: [{ field: `${prefix}diastolicBP`, message: `must be below systolicBP (${vitals.systolicBP} mmHg), got ${vitals.diastolicBP}` }] };
-  }
-  return { ok: true, value: vitals };
+export function validateVitals(features: readonly FeatureSpec[], body: unknown): Validated<Vitals> {
+  const problems = new ProblemList();
+  return collectVitals(features, body, '', problems) ? { ok: true, value: body as Vitals } : problems.rejection();
 }
 
 function checkInstancesShape(body: unknown, maxInstances: number): FieldProblem | unknown[] {
@@ -55,7 +104,7 @@ function checkInstancesShape(body: unknown, maxInstances: number): FieldProblem 
   }
   const record = body as Record<string, unknown>;
   const extra = Object.keys(record).find((k) => k !== 'instances');
-  if (extra !== undefined) return { field: extra, message: 'is not a known field; allowed: instances' };
+  if (extra !== undefined) return { field: keyText(extra), message: 'is not a known field; allowed: instances' };
   const instances = record.instances;
   if (!Array.isArray(instances)) return { field: 'instances', message: `must be an array of 1 to ${maxInstances} patients, got ${describe(instances)}` };
   if (instances.length === 0 || instances.length > maxInstances) {
@@ -64,18 +113,19 @@ function checkInstancesShape(body: unknown, maxInstances: number): FieldProblem 
   return instances as unknown[];
 }
 
-/** Checks `{instances: [...]}`; row problems carry the row index in their field name. */
+/**
+ * Checks `{instances: [...]}`; row problems carry the row index in their field name. A
+ * rejection lists the first MAX_LISTED_PROBLEMS problems and counts all and the rows affected.
+ */
 export function validateBatch(model: Pick<Model, 'features'>, body: unknown, maxInstances: number): Validated<Vitals[]> {
   const shape = checkInstancesShape(body, maxInstances);
-  if (!Array.isArray(shape)) return { ok: false, details: [shape] };
-  const rows: Vitals[] = [];
-  const details: FieldProblem[] = [];
+  if (!Array.isArray(shape)) return { ok: false, details: [shape], total: 1 };
+  const problems = new ProblemList();
+  let invalidRows = 0;
   shape.forEach((row, i) => {
-    const result = validateVitals(model.features, row, `instances[${i}].`);
-    if (result.ok) rows.push(result.value);
-    else details.push(...result.details);
+    if (!collectVitals(model.features, row, `instances[${i}].`, problems)) invalidRows++;
   });
-  return details.length > 0 ? { ok: false, details } : { ok: true, value: rows };
+  return invalidRows > 0 ? problems.rejection(invalidRows) : { ok: true, value: shape as Vitals[] };
 }
 
 /**

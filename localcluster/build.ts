@@ -3,11 +3,12 @@
 // interrupted build is never mistaken for a finished one.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, rename, rm, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Component } from './components.js';
 import type { LocalClusterConfig } from './config.js';
+import { createLockFile } from './lock.js';
 import { isAlive, sleep } from './processes.js';
 
 export type Log = (line: string) => void;
@@ -44,20 +45,15 @@ export async function ensureBuilt(config: LocalClusterConfig, list: Component[],
 async function buildLocked(config: LocalClusterConfig, component: Component, log: Log): Promise<number | undefined> {
   await mkdir(component.cacheDir, { recursive: true });
   const lock = path.join(component.cacheDir, 'build.lock');
-  for (;;) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
-      if (!isAlive(holder)) {
-        await rm(lock, { force: true });
-        continue;
-      }
-      log(`waiting for process ${holder}, which is building ${component.name} ${component.version} ...`);
-      while (isAlive(holder) && existsSync(lock)) await sleep(5000);
-      if (isBuilt(component)) return undefined;
+  while (!(await createLockFile(lock, process.pid))) {
+    const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
+    if (!isAlive(holder)) {
+      await rm(lock, { force: true });
+      continue;
     }
+    log(`waiting for process ${holder}, which is building ${component.name} ${component.version} ...`);
+    while (isAlive(holder) && existsSync(lock)) await sleep(5000);
+    if (isBuilt(component)) return undefined;
   }
   try {
     if (isBuilt(component)) return undefined;

@@ -13,7 +13,9 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { kubectlOrThrow } from './kubectl.js';
 import { ensureKwokConfig } from './kwok-config.js';
 import { ensurePki, IDENTITIES, pkiPaths, type ClientIdentity, type Pki } from './pki.js';
+import { createLockFile } from './lock.js';
 import { freePorts, isAlive, rssBytes, runsBinary, sleep, spawnDetached, stopProcess } from './processes.js';
+import { parseState } from './state.js';
 import { COMPONENT_NAMES, layout, processSpecs, type Layout, type Ports, type ProcessName, type ProcessSpec } from './topology.js';
 
 export type { Log } from './build.js';
@@ -102,13 +104,10 @@ export function clusterPaths(config?: LocalClusterConfig): ClusterPaths {
   return context(config).paths;
 }
 
+/** The recorded cluster, or undefined when none was recorded; throws CorruptStateError for a file that cannot be trusted. */
 function readState(l: Layout): ClusterState | undefined {
   if (!existsSync(l.stateFile)) return undefined;
-  try {
-    return JSON.parse(readFileSync(l.stateFile, 'utf8')) as ClusterState;
-  } catch {
-    return undefined;
-  }
+  return parseState<ClusterState>(readFileSync(l.stateFile, 'utf8'), l.stateFile);
 }
 
 async function saveState(l: Layout, state: ClusterState): Promise<void> {
@@ -145,19 +144,14 @@ export async function clusterStatus(config?: LocalClusterConfig): Promise<Cluste
 /** Takes the state folder's lock (a PID file); waits while another live process holds it. */
 async function withLock<T>(l: Layout, log: Log, fn: () => Promise<T>): Promise<T> {
   await mkdir(l.stateDir, { recursive: true });
-  for (;;) {
-    try {
-      await writeFile(l.lockFile, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const holder = Number(await readFile(l.lockFile, 'utf8').catch(() => '0'));
-      if (holder === process.pid || !isAlive(holder)) {
-        await rm(l.lockFile, { force: true });
-        continue;
-      }
-      log(`waiting for process ${holder}, which is starting or stopping the cluster ...`);
-      while (isAlive(holder) && existsSync(l.lockFile)) await sleep(1000);
+  while (!(await createLockFile(l.lockFile, process.pid))) {
+    const holder = Number(await readFile(l.lockFile, 'utf8').catch(() => '0'));
+    if (holder === process.pid || !isAlive(holder)) {
+      await rm(l.lockFile, { force: true });
+      continue;
     }
+    log(`waiting for process ${holder}, which is starting or stopping the cluster ...`);
+    while (isAlive(holder) && existsSync(l.lockFile)) await sleep(1000);
   }
   try {
     return await fn();

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { ConfigError, DEFAULT_INFERENCE_IMAGE, loadConfig, usage, type ConfigDeps } from './config.js';
 
-const deps: ConfigDeps = { hostname: () => 'laptop', homedir: () => '/home/me', pid: 4242, inClusterNamespace: () => undefined };
+const deps: ConfigDeps = { hostname: () => 'laptop', homedir: () => '/home/me', pid: 4242, inClusterNamespace: () => undefined, hasServiceAccountToken: () => false };
+const inPod: ConfigDeps = { ...deps, inClusterNamespace: () => 'ops', hasServiceAccountToken: () => true };
+const POD_ENV = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
 const load = (env: Record<string, string> = {}, argv: string[] = [], d = deps) => loadConfig(env, argv, d);
 
 function refused(env: Record<string, string>, argv: string[] = []): string {
@@ -15,8 +17,8 @@ function refused(env: Record<string, string>, argv: string[] = []): string {
 }
 
 describe('operator configuration', () => {
-  it('has production defaults: leader election on, all namespaces, port 8081', () => {
-    const c = load();
+  it('has production defaults in a pod: leader election on, all namespaces, port 8081', () => {
+    const c = load(POD_ENV, [], { ...inPod, inClusterNamespace: () => undefined });
     expect(c).to.include({
       leaderElect: true,
       leaseName: 'riskmodel-operator',
@@ -39,6 +41,18 @@ describe('operator configuration', () => {
     expect(load({ KUBECONFIG: '/a' }, ['--kubeconfig=/c']).kubeconfigFiles).to.deep.equal(['/c']);
     expect(load({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }).inClusterServer).to.equal('https://10.96.0.1:443');
     expect(load().inClusterServer).to.be.undefined;
+  });
+
+  it('runs without leader election outside a cluster, so `npm run operator` works on a fresh cluster with no Lease namespace', () => {
+    expect(load().leaderElect).to.be.false;
+    expect(load({}, ['--leader-elect=true']).leaderElect).to.be.true;
+  });
+
+  it('counts as in a cluster only with both the service host and a mounted token', () => {
+    expect(load(POD_ENV, [], inPod).leaderElect).to.be.true;
+    expect(load(POD_ENV, [], deps).leaderElect).to.be.false; // a shell that copied a pod's environment
+    expect(load({}, [], inPod).leaderElect).to.be.false;
+    expect(load({ ...POD_ENV, LEADER_ELECT: 'false' }, [], inPod).leaderElect).to.be.false;
   });
 
   it('puts the Lease in the pod namespace when running in a cluster', () => {

@@ -2,7 +2,7 @@
 // Every setting has an environment variable and a flag (`LEASE_NAME` ↔ `--lease-name`); a flag
 // wins. Invalid values raise ConfigError naming the setting and what it accepts.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -50,11 +50,14 @@ export interface ConfigDeps {
   pid: number;
   /** The namespace of the service account when running in a pod (the mounted namespace file). */
   inClusterNamespace: () => string | undefined;
+  /** Whether a pod's service-account token is mounted (client-go's test for "in a cluster", with KUBERNETES_SERVICE_HOST). */
+  hasServiceAccountToken: () => boolean;
 }
 
-const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const IN_CLUSTER_NAMESPACE_FILE = `${SERVICE_ACCOUNT_DIR}/namespace`;
 
-/** The real process: its hostname, pid and, inside a pod, the service account's namespace. */
+/** The real process: its hostname, pid and, inside a pod, the service account's namespace and token. */
 export const processDeps: ConfigDeps = {
   hostname: () => os.hostname(),
   homedir: () => os.homedir(),
@@ -66,6 +69,7 @@ export const processDeps: ConfigDeps = {
       return undefined;
     }
   },
+  hasServiceAccountToken: () => existsSync(`${SERVICE_ACCOUNT_DIR}/token`),
 };
 
 export const DEFAULT_INFERENCE_IMAGE = 'ghcr.io/riskmodel/riskmodel-inference:0.1.0';
@@ -81,7 +85,7 @@ export const SETTINGS: readonly { env: string; help: string }[] = [
   { env: 'WATCH_NAMESPACES', help: 'comma-separated namespaces to watch; empty = all (default: all)' },
   { env: 'INFERENCE_IMAGE', help: `image for RiskModels without spec.image (default: ${DEFAULT_INFERENCE_IMAGE})` },
   { env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')} (default: info)` },
-  { env: 'LEADER_ELECT', help: 'true or false: take part in leader election on a Lease (default: true)' },
+  { env: 'LEADER_ELECT', help: 'true or false: take part in leader election on a Lease (default: true in a pod, false outside a cluster)' },
   { env: 'LEASE_NAME', help: 'Lease name (default: riskmodel-operator)' },
   { env: 'LEASE_NAMESPACE', help: `Lease namespace (default: the pod's namespace, else ${DEFAULT_LEASE_NAMESPACE})` },
   { env: 'LEASE_DURATION_SECONDS', help: 'how long a Lease stays valid without renewal (default: 15)' },
@@ -90,7 +94,7 @@ export const SETTINGS: readonly { env: string; help: string }[] = [
   { env: 'POD_NAME', help: 'identity in the Lease (default: hostname-pid)' },
   { env: 'HTTP_HOST', help: 'address for /healthz, /readyz, /metrics (default: 0.0.0.0)' },
   { env: 'HTTP_PORT', help: '0-65535, 0 = any free port (default: 8081)' },
-  { env: 'RESYNC_SECONDS', help: 'requeue every RiskModel this often, ≥ 0, 0 = never (default: 300)' },
+  { env: 'RESYNC_SECONDS', help: 'reconcile each RiskModel again this long after its last reconcile, ≥ 0, 0 = only on changes (default: 300)' },
   { env: 'MAX_CONCURRENT_RECONCILES', help: 'parallel reconciles, 1-64 (default: 8)' },
   { env: 'WATCH_IDLE_SECONDS', help: 'restart a watch silent for this long, ≥ 10 (default: 300)' },
 ];
@@ -182,6 +186,16 @@ function leaderTiming(src: Source): Pick<OperatorConfig, 'leaseDurationSeconds' 
 }
 
 /**
+ * In a pod: the API server's address is in the environment and the service-account token is
+ * mounted. Outside a cluster (`npm run operator` on a laptop) leader election defaults to off,
+ * as in kubebuilder projects: a single local process needs no Lease, and the Lease namespace
+ * does not exist on a fresh cluster. The install manifests turn it on explicitly.
+ */
+function inCluster(src: Source, deps: ConfigDeps): boolean {
+  return inClusterServer(src) !== undefined && deps.hasServiceAccountToken();
+}
+
+/**
  * Builds the configuration from environment variables and command-line flags (flags win).
  * Pure apart from the injected deps. Throws ConfigError for any invalid value.
  */
@@ -195,7 +209,7 @@ export function loadConfig(env: Source, argv: readonly string[], deps: ConfigDep
     watchNamespaces: namespaces(src),
     inferenceImage: text(src, 'INFERENCE_IMAGE', DEFAULT_INFERENCE_IMAGE),
     logLevel: oneOf(src, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    leaderElect: boolean(src, 'LEADER_ELECT', true),
+    leaderElect: boolean(src, 'LEADER_ELECT', inCluster(src, deps)),
     leaseName: dnsLabel('LEASE_NAME', text(src, 'LEASE_NAME', 'riskmodel-operator')),
     leaseNamespace: dnsLabel('LEASE_NAMESPACE', text(src, 'LEASE_NAMESPACE', deps.inClusterNamespace() ?? DEFAULT_LEASE_NAMESPACE)),
     ...leaderTiming(src),

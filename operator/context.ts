@@ -39,4 +39,6 @@ export interface ReconcileContext {
   inferenceImage: string;
   now: () => Date;
   log: Logger;
+  /** How long after a reconcile a RiskModel is looked at again without an event; 0 = only on events. */
+  resyncMs: number;
 }

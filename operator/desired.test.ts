@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
 import { desired, labelsFor, MODEL_DIR, POD_UID, selectorFor, type DesiredChildren } from './desired.js';
+import { loadConfig } from '../inference/config.js';
 import { resolveModel, type ResolvedModel } from './model-source.js';
 import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 import { withDefaults } from './api.js';
@@ -271,6 +272,30 @@ describe('desired state', () => {
         expect(pod.volumes).to.deep.include({ name: 'model', configMap: { name: 'risk-model', items: [{ key: 'artifact.json', path: 'model.json' }] } });
         expect(container(c).volumeMounts).to.deep.include({ name: 'model', mountPath: MODEL_DIR, readOnly: true });
         expect(container(c).env).to.deep.include({ name: 'MODEL_PATH', value: `${MODEL_DIR}/model.json` });
+      },
+    ],
+    [
+      'gives pods a grace period longer than the drain delay plus the longest request, and tells the server both',
+      riskModel(),
+      IMAGE_MODEL,
+      (c) => {
+        const env = Object.fromEntries(container(c).env!.map((e) => [e.name, e.value]));
+        const server = loadConfig(env);
+        const grace = c.deployment.spec!.template.spec!.terminationGracePeriodSeconds!;
+        expect(server.shutdown).to.deep.equal({ drainDelayMs: 5000, graceMs: 10_000 });
+        expect(server.connections.requestTimeoutMs).to.equal(10_000);
+        expect(grace * 1000).to.be.above(server.shutdown.drainDelayMs + Math.max(server.shutdown.graceMs, server.connections.requestTimeoutMs));
+        expect(grace).to.equal(20);
+        expect(container(c).lifecycle).to.equal(undefined);
+      },
+    ],
+    [
+      'serves the model under the RiskModel name on the Open Inference Protocol routes',
+      riskModel({}, 'sepsis-watch'),
+      IMAGE_MODEL,
+      (c) => {
+        expect(container(c).env).to.deep.include({ name: 'MODEL_NAME', value: 'sepsis-watch' });
+        expect(loadConfig(Object.fromEntries(container(c).env!.map((e) => [e.name, e.value]))).modelName).to.equal('sepsis-watch');
       },
     ],
     [

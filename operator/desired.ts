@@ -42,6 +42,22 @@ export const MODEL_DIR = '/etc/riskmodel';
 export const MODEL_FILE = 'model.json';
 /** The non-root numeric identity pods run as (Pod Security `restricted`). */
 export const POD_UID = 10001;
+/**
+ * Shutdown timing given to the pods. On SIGTERM the server answers /readyz 503 but keeps
+ * serving for the drain delay (endpoints drop the pod meanwhile: no preStop hook needed),
+ * then lets in-flight requests finish; no request may take longer than the request timeout.
+ * The kubelet's grace period covers both plus a margin, so it never kills a draining pod.
+ */
+export const SHUTDOWN = { drainDelaySeconds: 5, requestTimeoutSeconds: 10, marginSeconds: 5 } as const;
+export const TERMINATION_GRACE_SECONDS = SHUTDOWN.drainDelaySeconds + SHUTDOWN.requestTimeoutSeconds + SHUTDOWN.marginSeconds;
+
+function shutdownEnv(): Array<{ name: string; value: string }> {
+  return [
+    { name: 'SHUTDOWN_DRAIN_DELAY_MS', value: String(SHUTDOWN.drainDelaySeconds * 1000) },
+    { name: 'SHUTDOWN_GRACE_MS', value: String(SHUTDOWN.requestTimeoutSeconds * 1000) },
+    { name: 'REQUEST_TIMEOUT_MS', value: String(SHUTDOWN.requestTimeoutSeconds * 1000) },
+  ];
+}
 
 export interface DesiredConfig {
   /** Image used when spec.image is unset. */
@@ -109,14 +125,16 @@ function placement(name: string, spec: ResolvedSpec): Partial<V1PodSpec> {
   return { ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)), topologySpreadConstraints: spreadFor(name, spec) };
 }
 
+/** `name` is the RiskModel's: the Open Inference Protocol routes serve the model under it. */
 function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
   const { volumes, mounts } = modelVolume(model);
-  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }];
+  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, { name: 'MODEL_NAME', value: name }, ...shutdownEnv()];
   if (model.source === 'configMap') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
+    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, seccompProfile: { type: 'RuntimeDefault' } },
     ...placement(name, spec),
     containers: [

@@ -28,9 +28,15 @@ const runtime = all.at(-1)!;
 const instr = (stage: Stage, name: string) => stage.lines.filter((l) => l.toUpperCase().startsWith(`${name} `));
 
 describe('Dockerfile.operator', () => {
-  it('is multi-stage: the image that ships is not the one that compiled', () => {
-    expect(all.length).to.be.greaterThanOrEqual(2);
-    expect(instr(runtime, 'RUN').join('\n')).not.to.match(/npm (ci|install)(?!.*--omit=dev)/);
+  it('is multi-stage: the image that ships is not the one that compiled, and takes the compiled output from it', () => {
+    const compiles = (s: Stage) => instr(s, 'RUN').some((l) => /npm run build|\btsc\b/.test(l));
+    const build = all.find(compiles);
+    expect(build, 'a stage that compiles the TypeScript').not.to.be.undefined;
+    expect(build).not.to.equal(runtime);
+    expect(build!.name, 'the compiling stage is named, so the runtime can copy from it').to.be.a('string');
+    expect(compiles(runtime), 'the runtime stage compiles nothing').to.be.false;
+    expect(instr(runtime, 'RUN').join('\n'), 'the runtime stage installs no dev dependencies').not.to.match(/npm (ci|install)(?!.*--omit=dev)/);
+    expect(instr(runtime, 'COPY').some((l) => l.includes(`--from=${build!.name}`) && l.includes('dist/operator'))).to.be.true;
   });
 
   it('uses the same Node major version as package.json engines and CI (20) in every stage', () => {

@@ -59,8 +59,3 @@ export function difference(desired: Annotated, observed: Annotated | undefined):
   if (want !== observed.metadata?.annotations?.[SPEC_HASH_ANNOTATION]) return 'changed';
   return isSubset(desired, observed) ? 'none' : 'drifted';
 }
-
-/** Whether `desired` must be applied over `observed`. Pure. */
-export function needsApply(desired: Annotated, observed: Annotated | undefined): boolean {
-  return difference(desired, observed) !== 'none';
-}

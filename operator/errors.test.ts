@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import { ApiError, backoffMs, errorPolicy, TerminalError } from './errors.js';
-import { Reason } from './reasons.js';
+import { ApiError, backoffMs, errorPolicy } from './errors.js';
 
 const policy = { baseMs: 100, capMs: 10_000 };
 
 describe('error policy', () => {
   const cases: [string, unknown, number, object][] = [
-    ['waits for a change after a terminal error instead of retrying', new TerminalError(Reason.ConfigMapNotFound, 'gone'), 5, { awaitChange: true }],
     ['backs off from the base delay on the first API failure', new ApiError(503, 'ServiceUnavailable', 'down'), 1, { requeueAfterMs: 100 }],
     ['doubles the delay with each attempt', new ApiError(500, 'InternalError', 'oops'), 4, { requeueAfterMs: 800 }],
     ['caps the delay', new ApiError(500, 'InternalError', 'oops'), 40, { requeueAfterMs: 10_000 }],

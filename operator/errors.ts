@@ -1,17 +1,21 @@
 // Typed reconcile errors and the retry policy. A TerminalError means "retrying cannot help
 // until something changes" (a missing ConfigMap, an invalid artifact, a child the API
-// server rejects as invalid): it becomes a Degraded condition and a Warning event, and the
-// watches bring the key back when the user fixes it. Everything else backs off.
+// server rejects as invalid): the reconciler turns it into a Degraded condition and a Warning
+// event, and the watches bring the key back when the user fixes it, so it never reaches the
+// retry policy. Every error that does escape a reconcile is retried with backoff.
 
 import type { ReasonName } from './reasons.js';
 
+/** Reconcile the key again after this long (unless an event brings it back sooner). */
+export type Requeue = { requeueAfterMs: number };
+
 /** What the controller does with a key after a reconcile (kube-rs `Action`). */
-export type Action = { requeueAfterMs: number } | { awaitChange: true };
+export type Action = Requeue | { awaitChange: true };
 
 export const awaitChange = (): Action => ({ awaitChange: true });
-export const requeueAfter = (ms: number): Action => ({ requeueAfterMs: ms });
+export const requeueAfter = (ms: number): Requeue => ({ requeueAfterMs: ms });
 
-/** A problem the user must fix; never retried on a timer. */
+/** A problem the user must fix: the reconciler reports it in the status instead of throwing it on. */
 export class TerminalError extends Error {
   constructor(
     readonly reason: ReasonName,
@@ -49,12 +53,11 @@ export function backoffMs(attempts: number, policy: BackoffPolicy = DEFAULT_BACK
 }
 
 /**
- * Decides what a failed reconcile does next. Pure: terminal errors wait for a change;
- * a 409 conflict retries soon (the cache was stale); 429 honours Retry-After; everything
- * else (5xx, network, 403 while RBAC is being fixed) backs off exponentially with a cap.
+ * When a failed reconcile runs again. Pure: a 409 conflict retries soon (the cache was stale);
+ * 429 honours Retry-After; everything else (5xx, network, 403 while RBAC is being fixed)
+ * backs off exponentially with a cap. `attempts` counts this key's failures so far (≥ 1).
  */
-export function errorPolicy(err: unknown, attempts: number, policy: BackoffPolicy = DEFAULT_BACKOFF): Action {
-  if (err instanceof TerminalError) return awaitChange();
+export function errorPolicy(err: unknown, attempts: number, policy: BackoffPolicy = DEFAULT_BACKOFF): Requeue {
   if (err instanceof ApiError && err.code === 409) return requeueAfter(Math.min(backoffMs(attempts, policy), 1_000));
   if (err instanceof ApiError && err.code === 429 && err.retryAfterSeconds !== undefined) {
     return requeueAfter(Math.min(err.retryAfterSeconds * 1_000, policy.capMs));

@@ -62,6 +62,22 @@ describe('event recorder', () => {
     expect(api.requests.map((r) => r.method)).to.deep.equal(['POST', 'PATCH', 'POST', 'POST']);
   });
 
+  for (const [code, reason] of [[403, 'Forbidden'], [500, 'InternalError']] as const) {
+    it(`does not send a duplicate Event when raising the count fails with ${code}; it logs and keeps the Event for the next repeat`, async () => {
+      const { api, lines, recorder } = setup();
+      await recorder.record(riskModel(), 'Warning', 'ReconcileError', 'etcd timeout');
+      await recorder.flush();
+      api.failNext = new ApiError(code, reason, 'no patch');
+      await recorder.record(riskModel(), 'Warning', 'ReconcileError', 'etcd timeout');
+      await recorder.flush();
+      await recorder.record(riskModel(), 'Warning', 'ReconcileError', 'etcd timeout');
+      await recorder.flush();
+      expect(api.requests.map((r) => r.method)).to.deep.equal(['POST', 'PATCH', 'PATCH']);
+      expect(api.requests[2]!.body).to.include({ count: 2 });
+      expect(lines.some((l) => l.message === 'could not record event' && l.error === 'no patch')).to.be.true;
+    });
+  }
+
   it('never fails the caller when the API refuses an event; it logs instead', async () => {
     const { api, lines, recorder } = setup();
     api.failNext = new ApiError(403, 'Forbidden', 'events is forbidden');

@@ -11,6 +11,8 @@ import type { Kube } from './kube/client.js';
 import { PatchType } from './kube/client.js';
 import { collectionPath, objectPath, Resources } from './kube/resources.js';
 import type { Logger } from './logger.js';
+import { ApiError } from './errors.js';
+import { messageOf } from './messages.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -75,10 +77,11 @@ export class EventRecorder implements Recorder {
       if (previous && now - previous.lastSent < WINDOW_MS && (await this.bump(previous, now))) return;
       this.remember(key, { ...(await this.create(rm, event, now)), count: 1, lastSent: now });
     } catch (err) {
-      this.log.warn('could not record event', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason: event.reason, error: (err as Error).message });
+      this.log.warn('could not record event', { namespace: rm.metadata.namespace, name: rm.metadata.name, reason: event.reason, error: messageOf(err) });
     }
   }
 
+  /** Raises the count of the Event sent before; false when it no longer exists. Throws any other API error. */
   private async bump(previous: Sent, now: number): Promise<boolean> {
     try {
       await this.kube.request({
@@ -87,8 +90,10 @@ export class EventRecorder implements Recorder {
         contentType: PatchType.merge,
         body: { count: previous.count + 1, lastTimestamp: rfc3339(new Date(now)) },
       });
-    } catch {
-      return false; // the Event expired or was deleted: create a new one
+    } catch (err) {
+      // Expired (events have a TTL) or deleted: create a new one. A 403 or 5xx is no reason to send a duplicate.
+      if (err instanceof ApiError && err.code === 404) return false;
+      throw err;
     }
     previous.count += 1;
     previous.lastSent = now;

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface Probes {
-  /** Alive: the process is not wedged (its watches are running). */
+  /**
+   * Alive: false once the operator is shutting down. Not tied to the watches: a failed or silent
+   * watch is restarted by its reflector, and a kubelet restart would not fix an unreachable API server.
+   */
   healthy(): boolean;
   /** Ready: caches synced; a standby replica is ready too, so rollouts of the operator proceed. */
   ready(): boolean;

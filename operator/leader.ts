@@ -11,6 +11,7 @@ import { ApiError } from './errors.js';
 import type { Kube } from './kube/client.js';
 import { collectionPath, objectPath, Resources } from './kube/resources.js';
 import type { Logger } from './logger.js';
+import { messageOf } from './messages.js';
 
 /** A problem retrying cannot fix (the Lease's namespace does not exist). Ends the election. */
 export class LeaseConfigError extends Error {
@@ -131,7 +132,7 @@ export class LeaderElector {
         this.deps.log.info('released leadership', { lease: this.store.describe(), identity: this.identity });
       }
     } catch (err) {
-      this.deps.log.warn('could not release the lease; it expires on its own', { lease: this.store.describe(), error: (err as Error).message });
+      this.deps.log.warn('could not release the lease; it expires on its own', { lease: this.store.describe(), error: messageOf(err) });
     }
   }
 
@@ -180,7 +181,7 @@ export class LeaderElector {
       return await this.tryAcquireOrRenew();
     } catch (err) {
       if (err instanceof LeaseConfigError) throw err;
-      this.deps.log.warn('lease request failed', { lease: this.store.describe(), error: (err as Error).message });
+      this.deps.log.warn('lease request failed', { lease: this.store.describe(), error: messageOf(err) });
       return false;
     }
   }

@@ -1,32 +1,23 @@
-// Wires the operator together: kube client, caches, controller, leader election, HTTP server.
-// `startOperator` is what `main.ts` runs and what tests call in-process.
+// Wires the operator process together: kube client, controller, leader election, HTTP server.
+// `startOperator` is what `main.ts` runs. The controller's own wiring is tested in-process
+// (controller.test.ts); this layer is exercised by the cluster tests, which run main.ts.
 
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { Writable } from 'node:stream';
 import type { OperatorConfig } from './config.js';
 import { Controller } from './controller.js';
 import { EventRecorder } from './events.js';
 import { startHttpServer } from './http-server.js';
 import { KubeClient } from './kube/client.js';
-import { fromClientNode, loadCredentials } from './kube/credentials.js';
-import { KubeLeaseStore, LeaderElector, systemClock, type Clock } from './leader.js';
+import { loadCredentials } from './kube/credentials.js';
+import { KubeLeaseStore, LeaderElector, systemClock } from './leader.js';
 import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 
 export interface OperatorDeps {
-  /** Credentials through client-node; default: config.kubeconfigFiles, else in-cluster (kube/credentials.ts). */
-  kubeConfig?: KubeConfig;
+  /** Default: a JSON logger on stdout at config.logLevel. */
   log?: Logger;
-  /** Where JSON logs go when no logger is given (default stdout). */
-  logStream?: Writable;
-  clock?: Clock;
 }
 
 export interface RunningOperator {
-  /** The bound port of /healthz, /readyz and /metrics. */
-  port: number;
-  metrics: OperatorMetrics;
-  isLeader(): boolean;
   /** Rejects when the operator cannot go on (e.g. the Lease namespace does not exist). */
   failed: Promise<never>;
   /** Finishes reconciles in flight, releases the Lease, closes watches and the HTTP server. Idempotent. */
@@ -37,9 +28,9 @@ const SYNC_POLL_MS = 50;
 
 /** Starts the operator; resolves once the HTTP server listens (the port is logged as `port`). */
 export async function startOperator(config: OperatorConfig, deps: OperatorDeps = {}): Promise<RunningOperator> {
-  const log = deps.log ?? createLogger(config.logLevel, deps.logStream);
+  const log = deps.log ?? createLogger(config.logLevel);
   const metrics = new OperatorMetrics();
-  const credentials = deps.kubeConfig ? await fromClientNode(deps.kubeConfig) : await loadCredentials(config);
+  const credentials = await loadCredentials(config);
   const kube = KubeClient.create(credentials, (method, _path, code) => metrics.apiRequests.inc({ method, code: String(code) }));
   const events = new EventRecorder(kube, config.identity, log);
   const controller = new Controller({ kube, config, log, metrics, events });
@@ -73,7 +64,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     const store = new KubeLeaseStore(kube, config.leaseNamespace, config.leaseName);
     const timing = { leaseDurationMs: config.leaseDurationSeconds * 1000, renewDeadlineMs: config.renewDeadlineSeconds * 1000, retryPeriodMs: config.retryPeriodSeconds * 1000 };
     elector = new LeaderElector(store, config.identity, timing, {
-      clock: deps.clock ?? systemClock,
+      clock: systemClock,
       log,
       callbacks: { onStartedLeading: () => void lead(), onStoppedLeading: () => void follow() },
     });
@@ -102,5 +93,5 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       log.info('operator stopped');
     })());
 
-  return { port: http.port, metrics, isLeader: () => leading, failed, stop };
+  return { failed, stop };
 }

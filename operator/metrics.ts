@@ -3,13 +3,15 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type ReconcileResult = 'success' | 'requeue' | 'terminal' | 'error';
+/** The `result` label of the reconcile counter. */
+export type ReconcileLabel = 'success' | 'terminal' | 'error';
+const RECONCILE_LABELS: readonly ReconcileLabel[] = ['success', 'terminal', 'error'];
 
 export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconciles = new Counter({
     name: 'riskmodel_operator_reconcile_total',
-    help: 'Reconciles by result: success, requeue (success with a scheduled retry), terminal (user must fix the spec or model), error (retried with backoff).',
+    help: 'Reconciles by result: success, terminal (the user must fix the spec or model; reported in status), error (retried with backoff).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
@@ -38,6 +40,6 @@ export class OperatorMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'riskmodel_operator_' });
     this.leader.set(0);
     this.queueDepth.set(0);
-    for (const result of ['success', 'requeue', 'terminal', 'error'] as const) this.reconciles.inc({ result }, 0);
+    for (const result of RECONCILE_LABELS) this.reconciles.inc({ result }, 0);
   }
 }

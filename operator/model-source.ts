@@ -8,6 +8,7 @@ import { parseModel, ModelLoadError } from '../inference/model.js';
 import type { ResolvedSpec } from './api.js';
 import { TerminalError } from './errors.js';
 import { Reason } from './reasons.js';
+import { messageOf } from './messages.js';
 
 /** The model a RiskModel's pods will load. */
 export type ResolvedModel =
@@ -43,7 +44,7 @@ function validate(text: string, source: string): string {
     return parseModel(JSON.parse(text), source).version;
   } catch (err) {
     if (err instanceof ModelLoadError) throw new TerminalError(Reason.InvalidModel, err.message);
-    throw new TerminalError(Reason.InvalidModel, `invalid model artifact ${source}: not valid JSON (${(err as Error).message})`);
+    throw new TerminalError(Reason.InvalidModel, `invalid model artifact ${source}: not valid JSON (${messageOf(err)})`);
   }
 }
 

@@ -2,13 +2,10 @@
 // - a key waiting in the queue is stored once, however often it is added (de-duplication);
 // - a key being processed is never handed out again until `done`; adds during processing
 //   mark it dirty and it is re-queued on `done`, so the latest event is never lost;
-// - `addRateLimited` delays by per-key exponential backoff with a cap, `forget` resets it;
+// - `countFailure` counts a key's failures until `forget`, for the caller's backoff;
 // - `addAfter` keeps only the earliest pending timer per key.
 
-import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './errors.js';
-
 export interface QueueOptions {
-  backoff?: BackoffPolicy;
   /** Called whenever the number of waiting keys changes (for the queue-depth gauge). */
   onDepth?: (depth: number) => void;
 }
@@ -26,11 +23,9 @@ export class WorkQueue {
   private readonly timers = new Map<string, Timer>();
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
-  private readonly backoff: BackoffPolicy;
   private readonly onDepth: (depth: number) => void;
 
   constructor(options: QueueOptions = {}) {
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.onDepth = options.onDepth ?? (() => undefined);
   }
 
@@ -60,28 +55,14 @@ export class WorkQueue {
     this.timers.set(key, { at, handle });
   }
 
-  /** Counts a failure for the key and adds it after its backoff; returns the delay used. */
-  addRateLimited(key: string): number {
-    const attempts = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, attempts);
-    const delay = backoffMs(attempts, this.backoff);
-    this.addAfter(key, delay);
-    return delay;
-  }
-
-  /** Failures counted for the key since the last `forget`. */
-  attempts(key: string): number {
-    return this.failures.get(key) ?? 0;
-  }
-
-  /** Records a failure without scheduling (for callers that choose their own delay). */
+  /** Counts one more failure of the key and returns how many there were since the last `forget`. Schedules nothing. */
   countFailure(key: string): number {
     const attempts = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, attempts);
     return attempts;
   }
 
-  /** Resets the key's backoff; call after a successful reconcile. */
+  /** Resets the key's failure count; call after a successful reconcile. */
   forget(key: string): void {
     this.failures.delete(key);
   }
@@ -102,11 +83,6 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     if (this.dirty.has(key)) this.enqueue(key);
-  }
-
-  /** Keys waiting (not counting those in processing or on timers). */
-  len(): number {
-    return this.queue.length;
   }
 
   /** Stops handing out keys: waiting `get` calls resolve undefined, timers are cancelled. */

@@ -1,6 +1,7 @@
-// The reconciler: one RiskModel key in, one Action out. Level-based — it reads the current
-// state from the caches, never from the event that woke it — and every step is a named
-// function. Writes happen only when something differs: children via server-side apply,
+// The reconciler: one RiskModel key in, one Action out: look again after the resync period
+// (a safety net for a missed watch event), or never for a RiskModel that is gone. Level-based —
+// it reads the current state from the caches, never from the event that woke it — and every
+// step is a named function. Writes happen only when something differs: children via server-side apply,
 // status via the /status subresource, events on transitions.
 
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
@@ -9,7 +10,7 @@ import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client
 import { CHILD_KINDS, type ChildKind } from './children.js';
 import { byKind, desired } from './desired.js';
 import { difference, type Difference } from './drift.js';
-import { ApiError, awaitChange, TerminalError, type Action } from './errors.js';
+import { ApiError, awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
 import type { Logger } from './logger.js';
 import { resolveModel } from './model-source.js';
@@ -17,6 +18,7 @@ import { ConditionType, EventReason, Reason } from './reasons.js';
 import { deriveStatus, statusEqual, type Observed, type Outcome } from './status.js';
 
 export interface ReconcileResult {
+  /** When to reconcile this key again if no event does it sooner. */
   action: Action;
   /** True when a problem the user must fix stopped the rollout (a terminal error). */
   degraded: boolean;
@@ -27,14 +29,17 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   const { namespace, name } = splitKey(key);
   const cached = ctx.cache.riskModel(namespace, name);
   // Deleted: the garbage collector removes the children through their owner references.
-  if (!cached || cached.metadata.deletionTimestamp) return { action: awaitChange(), degraded: false };
+  if (!cached || cached.metadata.deletionTimestamp) {
+    ctx.log.debug('RiskModel deleted; leaving its children to the garbage collector', { namespace, name });
+    return { action: awaitChange(), degraded: false };
+  }
   const rm = structuredClone(cached);
   const log = ctx.log.child({ namespace, name });
   const { outcome, observed } = await converge(rm, ctx, log);
   const status = deriveStatus({ riskModel: rm, observed, outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
   await publishStatus(rm, status, ctx, log);
   await announceTransitions(rm, status, ctx);
-  return { action: awaitChange(), degraded: 'problem' in outcome };
+  return { action: ctx.resyncMs > 0 ? requeueAfter(ctx.resyncMs) : awaitChange(), degraded: 'problem' in outcome };
 }
 
 async function converge(rm: RiskModel, ctx: ReconcileContext, log: Logger): Promise<{ outcome: Outcome; observed: Observed }> {

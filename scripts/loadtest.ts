@@ -7,6 +7,7 @@ import { LOADTEST_HELP, parseLoadtestArgs, type LoadtestOptions } from './lib/lo
 import { effectiveConnections, failures, formatProgress, formatSummary, runLoadtest } from './lib/loadtest-run.js';
 import { assertLoopbackTarget } from './lib/loopback.js';
 import { checkListening } from './lib/preflight.js';
+import { messageOf } from '../operator/messages.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: LoadtestOptions;
@@ -20,13 +21,13 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!options.allowRemote) await assertLoopbackTarget(options.url.hostname);
   } catch (err) {
     const hint = err instanceof UsageError ? '\nRun `npm run loadtest -- --help` for every flag.' : '';
-    console.error(`loadtest: ${(err as Error).message}${hint}`);
+    console.error(`loadtest: ${messageOf(err)}${hint}`);
     return 2;
   }
   try {
     await checkListening(options.url);
   } catch (err) {
-    console.error(`loadtest: ${(err as Error).message}`);
+    console.error(`loadtest: ${messageOf(err)}`);
     return 1;
   }
   return run(options);

@@ -11,6 +11,7 @@ import { snapshotSource, type SnapshotSource } from './lib/riskmodel-source.js';
 import { recordSnapshot, type History, type Scope, type Snapshot } from './lib/riskmodel-view.js';
 import { CLEAR_SCREEN, frame, HIDE_CURSOR, SHOW_CURSOR } from './lib/terminal.js';
 import { parseWatchArgs, WATCH_HELP, type WatchOptions } from './lib/watch-options.js';
+import { messageOf } from '../operator/messages.js';
 
 // An unchanged error is repeated this often in line mode, so a log shows the view is alive.
 const ERROR_REPEAT_MS = 30_000;
@@ -33,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     kubeConfig = loadKubeConfig();
   } catch (err) {
-    console.error(`watch: cannot read the kubeconfig: ${(err as Error).message}`);
+    console.error(`watch: cannot read the kubeconfig: ${messageOf(err)}`);
     return 2;
   }
   const scope = scopeOf(options, kubeConfig);

@@ -1,32 +1,12 @@
 // `npm run train`: generate the synthetic data set, train, evaluate, write the model
-// artifact (and optionally the data as CSV), print a summary.
+// artifact (and optionally the data as CSV), print a summary (cli/train-summary.ts).
 
 import { writeFileSync } from 'node:fs';
 import { splitToCsv } from '../dataset-csv.js';
 import { generatePatients } from '../generator.js';
-import { train, type TrainResult } from '../training.js';
-import { parseTrainArgs, UsageError, USAGE, type TrainArgs } from './train-args.js';
-
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-
-/** Human-readable evaluation summary for the terminal. */
-export function summary(result: TrainResult, args: TrainArgs): string {
-  const { model, trainingMs } = result;
-  const m = model.metrics;
-  const lines = [
-    `trained ${model.version} on ${model.training.trainSize} of ${args.samples} records in ${Math.round(trainingMs)} ms`,
-    `hold-out accuracy ${pct(m.accuracy)} on ${m.testSize} records`,
-    ...model.classes.map((c) => {
-      const k = m.perClass[c];
-      return `  ${c.padEnd(7)} precision ${pct(k?.precision ?? 0)}  recall ${pct(k?.recall ?? 0)}  support ${k?.support ?? 0}`;
-    }),
-    `confusion matrix (rows actual, columns predicted: ${model.classes.join(', ')}):`,
-    ...m.confusionMatrix.map((row) => `  ${row.map((n) => String(n).padStart(5)).join('')}`),
-    `model written to ${args.out}`,
-  ];
-  if (args.dataOut) lines.push(`data written to ${args.dataOut}`);
-  return lines.join('\n');
-}
+import { train } from '../training.js';
+import { parseTrainArgs, UsageError, USAGE } from './train-args.js';
+import { summary } from './train-summary.js';
 
 function run(argv: readonly string[]): void {
   const args = parseTrainArgs(argv);

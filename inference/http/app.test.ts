@@ -237,6 +237,8 @@ for (const [variant, build] of variants) {
         expect(card.features).to.deep.equal(model.features);
         expect(card.metrics).to.deep.equal(model.metrics);
         expect(card.training).to.deep.equal(model.training);
+        expect(card.transform).to.deep.equal(model.transform);
+        expect(card.calibration).to.deep.equal(model.calibration);
         expect(card).to.not.have.property('thresholds');
       });
 

@@ -5,19 +5,24 @@
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
-import { DEFAULT_LIMITS, type Limits } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULT_MODEL_NAME, type Limits } from '../config.js';
 import { compileModel } from '../compiled-model.js';
 import { createLogger } from '../logger.js';
 import { vitalsGate } from '../validation.js';
+import { transformOf } from '../features.js';
 import type { Model } from '../model.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
 import type { Lifecycle, ServingContext } from './context.js';
+import { createInferHandlers, createV2GetHandlers } from './oip-handlers.js';
 import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
-import { HttpError, httpError, sendError, sendJsonText } from './respond.js';
-import { allowedMethods, ROUTES } from './routes.js';
+import { discardUpload, hasBody } from './body.js';
+import { HttpError, httpError, SECURITY_HEADERS, sendError, sendJsonText } from './respond.js';
+import { allowedMethods, expressPath, matchRoute, ROUTES } from './routes.js';
 
 export interface AppDeps {
+  /** Default `patient-risk`. */
+  modelName?: string;
   logger?: Logger;
   telemetry?: Telemetry;
   lifecycle?: Lifecycle;
@@ -30,21 +35,30 @@ export interface Serving {
   app: express.Express;
   ctx: ServingContext;
   handlers: PredictHandlers;
+  /** Handlers that read the socket themselves, by "METHOD route"; both server paths mount them. */
+  raw: ReadonlyMap<string, RawHandler>;
 }
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../web/static/', import.meta.url));
 
 function routeLabel(req: Request, status: number): string {
-  if (ROUTES[req.path]) return req.path;
+  const match = matchRoute(req.originalUrl);
+  if (match) return match.route;
   return status === 404 ? 'unmatched' : 'static';
 }
 
-/** Counts and logs every request the prediction handlers did not already count. */
-function track(ctx: ServingContext) {
+/**
+ * Security headers, `Connection: close` while draining, a bounded read of bodies no route
+ * will read, and counting and logging of every request the raw handlers did not count.
+ */
+function track(ctx: ServingContext, raw: ReadonlyMap<string, RawHandler>) {
   const debug = ctx.logger.isLevelEnabled('debug');
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (ctx.lifecycle.shuttingDown) res.setHeader('connection', 'close');
+    const match = matchRoute(req.originalUrl);
+    if (hasBody(req) && !(match && raw.has(`${req.method} ${match.route}`))) discardUpload(req, ctx.limits.predictBodyBytes);
     res.on('finish', () => {
       if (res.locals.countedByHandler === true) return;
       const seconds = (performance.now() - started) / 1000;
@@ -72,10 +86,14 @@ function readiness(ctx: ServingContext) {
   };
 }
 
-/** The model card: everything about the model except its raw weights. */
+/**
+ * The model card: everything about the model except its raw weights — the feature transform
+ * (v1 artifacts: raw), the calibration (v1: null), and the hold-out metrics beside the
+ * raw-feature baseline and the labelling rule's ceiling.
+ */
 export function modelCard(model: Model): Record<string, unknown> {
   const { version, format, classes, features, metrics, training } = model;
-  return { version, format, classes, features, metrics, training };
+  return { version, format, classes, features, transform: transformOf(model), calibration: model.calibration ?? null, metrics, training };
 }
 
 function stats(ctx: ServingContext) {
@@ -98,14 +116,17 @@ function metrics(ctx: ServingContext) {
   };
 }
 
+const shown = (text: string): string => JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text).slice(1, -1);
+
 function notFoundOrWrongMethod(req: Request, res: Response): void {
-  const allowed = allowedMethods(req.path);
+  const match = matchRoute(req.originalUrl);
+  const allowed = match && allowedMethods(match.route);
   if (allowed && !allowed.includes(req.method)) {
-    const message = `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`;
+    const message = `${shown(req.method)} is not allowed on ${match.route}; allowed: ${allowed.join(', ')}`;
     sendError(res, httpError(405, 'method not allowed', { field: 'method', message }, { allow: allowed.join(', ') }));
     return;
   }
-  const message = `no route ${req.method} ${req.path}; routes: ${Object.keys(ROUTES).join(', ')}`;
+  const message = `no route ${shown(req.method)} ${shown(req.path)}; routes: ${Object.keys(ROUTES).join(', ')}`;
   sendError(res, httpError(404, 'not found', { field: 'path', message }));
 }
 
@@ -125,6 +146,7 @@ function errorHandler(ctx: ServingContext) {
 function context(model: Model, deps: AppDeps): ServingContext {
   return {
     model,
+    modelName: deps.modelName ?? DEFAULT_MODEL_NAME,
     compiled: compileModel(model),
     gate: vitalsGate(model.features),
     limits: deps.limits ?? DEFAULT_LIMITS,
@@ -138,27 +160,34 @@ function context(model: Model, deps: AppDeps): ServingContext {
 export function createServing(model: Model, deps: AppDeps = {}): Serving {
   const ctx = context(model, deps);
   const handlers = createPredictHandlers(ctx);
+  const raw = new Map<string, RawHandler>([['POST /predict', handlers.predict], ['POST /predict/batch', handlers.batch], ...createInferHandlers(ctx)]);
   const app = express();
   app.disable('x-powered-by');
-  app.use(track(ctx));
-  // The prediction handlers count their own requests (they also serve the fast path).
-  const counted = (handler: RawHandler) => (req: Request, res: Response) => {
-    res.locals.countedByHandler = true;
-    handler(req, res);
-  };
-  app.post('/predict', counted(handlers.predict));
-  app.post('/predict/batch', counted(handlers.batch));
+  // Before the first route: the router reads it once. `/PREDICT` is not `/predict`.
+  app.set('case sensitive routing', true);
+  app.use(track(ctx, raw));
+  // Raw handlers count their own requests (they also serve the fast path).
+  for (const [key, handler] of raw) {
+    const [method = '', route = ''] = key.split(' ');
+    app[method.toLowerCase() as 'post'](expressPath(route), (req: Request, res: Response) => {
+      res.locals.countedByHandler = true;
+      handler(req, res);
+    });
+  }
   app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   app.get('/readyz', readiness(ctx));
   app.get('/stats', stats(ctx));
   app.get('/metrics', metrics(ctx));
   app.get('/model', (_req, res) => sendJson(res, 200, modelCard(ctx.model)));
-  const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits));
+  for (const [route, handler] of createV2GetHandlers(ctx)) app.get(expressPath(route), handler);
+  const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits, ctx.modelName));
   app.get('/openapi.json', (_req, res) => sendJsonText(res, 200, openapi));
-  app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, { index: 'index.html', setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));
+  // No directory redirects: they answer HTML; a directory without its slash is a JSON 404.
+  const staticOptions = { index: 'index.html', redirect: false, setHeaders: (res: Response) => res.setHeader('cache-control', 'no-cache') };
+  app.use(express.static(deps.staticDir ?? DEFAULT_STATIC_DIR, staticOptions));
   app.use(notFoundOrWrongMethod);
   app.use(errorHandler(ctx));
-  return { app, ctx, handlers };
+  return { app, ctx, handlers, raw };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface Lifecycle {
 
 export interface ServingContext {
   model: Model;
+  /** The name the Open Inference Protocol routes serve the model under. */
+  modelName: string;
   compiled: CompiledModel;
   /** Accepts exactly the rows validation accepts, cheaply. */
   gate: (row: unknown) => row is Vitals;

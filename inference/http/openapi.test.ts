@@ -10,8 +10,19 @@ import { ROUTES } from './routes.js';
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
+const METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'head', 'options']);
+/** "METHOD path" of every operation (path-level `parameters` are not operations). */
+const operations = (doc: Doc): Array<[string, string, { responses: Record<string, unknown> }]> =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => METHODS.has(m)).map(([m, op]) => [m.toUpperCase(), path, op] as [string, string, { responses: Record<string, unknown> }]));
+
 const patient = { heartRate: 120, systolicBP: 95, diastolicBP: 60, temperature: 38.5, oxygenSaturation: 92 };
 const json = { 'content-type': 'application/json' };
+
+const version = defaultModel().version;
+const READINESS = ['/readyz', '/v2/health/ready', '/v2/models/{name}/ready', '/v2/models/{name}/versions/{version}/ready'];
+/** A request path for a route template: the served model's name and version filled in. */
+const concrete = (route: string, name = 'patient-risk'): string => route.replace('{name}', name).replace('{version}', version);
+const infer = { inputs: [{ name: 'vitals', shape: [1, 5], datatype: 'FP64', data: [120, 95, 60, 38.5, 92] }] };
 
 /** One request per (route, method, status) the server can produce; labels are "METHOD path status". */
 function probes(limit: number): Array<[string, string, RequestInit]> {
@@ -33,9 +44,23 @@ function probes(limit: number): Array<[string, string, RequestInit]> {
       [`POST ${path} 415`, path, post('{}', { 'content-type': 'text/plain' })],
     );
   }
-  for (const path of Object.keys(ROUTES)) {
-    const wrong = ROUTES[path]?.includes('GET') ? 'PUT' : 'GET';
-    cases.push([`${ROUTES[path]?.[0]} ${path} 405`, path, { method: wrong }], [`${ROUTES[path]?.[0]} ${path} 404`, `${path === '/' ? '' : path}/nope`, {}]);
+  for (const route of ['/v2/models/{name}/infer', '/v2/models/{name}/versions/{version}/infer']) {
+    cases.push(
+      [`POST ${route} 200`, concrete(route), post(JSON.stringify(infer))],
+      [`POST ${route} 400`, concrete(route), post(JSON.stringify({ inputs: [] }))],
+      [`POST ${route} 404`, concrete(route, 'other'), post(JSON.stringify(infer))],
+      [`POST ${route} 413`, concrete(route), post(JSON.stringify({ pad: 'x'.repeat(limit) }))],
+      [`POST ${route} 415`, concrete(route), post('{}', { 'content-type': 'text/plain' })],
+    );
+  }
+  for (const route of Object.keys(ROUTES).filter((r) => r.startsWith('/v2') && !r.endsWith('/infer'))) {
+    cases.push([`GET ${route} 200`, concrete(route), {}]);
+    if (route.includes('{name}')) cases.push([`GET ${route} 404`, concrete(route, 'other'), {}]);
+  }
+  for (const route of Object.keys(ROUTES)) {
+    const path = concrete(route);
+    const wrong = ROUTES[route]?.includes('GET') ? 'PUT' : 'GET';
+    cases.push([`${ROUTES[route]?.[0]} ${route} 405`, path, { method: wrong }], [`${ROUTES[route]?.[0]} ${route} 404`, `${path === '/' ? '' : path}/nope`, {}]);
   }
   return cases;
 }
@@ -54,7 +79,7 @@ describe('OpenAPI document', function () {
 
   it('is OpenAPI 3 and describes exactly the routes and methods the server has', () => {
     expect((doc as unknown as { openapi: string }).openapi).to.match(/^3\./);
-    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const described = operations(doc).map(([m, path]) => `${m} ${path}`);
     const served = Object.entries(ROUTES).flatMap(([path, methods]) => methods.map((m) => `${m} ${path}`));
     expect(described.sort()).to.deep.equal(served.sort());
   });
@@ -69,17 +94,16 @@ describe('OpenAPI document', function () {
       // A 404 belongs to the route it was probed under, as described.
       observed.add(`${method} ${route} ${res.status}`);
     }
-    const described = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).flatMap(([m, op]) => Object.keys(op.responses).map((status) => `${m.toUpperCase()} ${path} ${status}`)),
-    );
-    // 503 from /readyz is covered below, it needs a draining server.
-    expect([...observed, 'GET /readyz 503'].sort()).to.deep.equal(described.sort());
+    const described = operations(doc).flatMap(([m, path, op]) => Object.keys(op.responses).map((status) => `${m} ${path} ${status}`));
+    // 503 from the readiness routes is covered below, it needs a draining server.
+    const draining = READINESS.map((route) => `GET ${route} 503`);
+    expect([...new Set([...observed, ...draining])].sort()).to.deep.equal(described.sort());
   });
 
-  it('answers /readyz 503 while draining, as described', async () => {
+  it('answers 503 on every readiness route while draining, as described', async () => {
     const other = await startServer();
     other.inference.serving.ctx.lifecycle.shuttingDown = true;
-    expect((await fetch(`${other.url}/readyz`)).status).to.equal(503);
+    for (const route of READINESS) expect((await fetch(`${other.url}${concrete(route)}`)).status, route).to.equal(503);
     await other.close();
   });
 

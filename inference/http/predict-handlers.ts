@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vitals } from '../schema.js';
 import { validateBatch, validateVitals } from '../validation.js';
-import { parseJson, readBody, requireJson } from './body.js';
+import { ClientAborted, discardUpload, parseJson, readBody, requireJson } from './body.js';
 import type { RouteRecorder } from '../telemetry.js';
 import type { ServingContext } from './context.js';
 import { BufferPool } from './buffer-pool.js';
-import { HttpError, sendJsonText } from './respond.js';
+import { HttpError, invalidRequest, sendJsonText } from './respond.js';
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -18,14 +18,10 @@ export interface PredictHandlers {
   batch: RawHandler;
 }
 
-function invalid(details: HttpError['body']['details']): HttpError {
-  return new HttpError(400, { error: 'invalid request', details });
-}
-
 function predictOne(ctx: ServingContext, body: unknown): Buffer {
   if (!ctx.gate(body)) {
     const result = validateVitals(ctx.model.features, body);
-    throw invalid(result.ok ? [] : result.details);
+    throw invalidRequest(result.ok ? { ok: false, details: [], total: 0 } : result);
   }
   const scored = ctx.compiled.score(body);
   ctx.telemetry.recordPredictions(ctx.model.classes[scored.best] ?? '');
@@ -52,7 +48,7 @@ function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buf
   const rows = instancesOf(ctx, body);
   if (!rows || !rows.every(ctx.gate)) {
     const result = validateBatch(ctx.model, body, ctx.limits.batchMaxInstances);
-    throw invalid(result.ok ? [] : result.details);
+    throw invalidRequest(result.ok ? { ok: false, details: [], total: 0 } : result);
   }
   const { compiled } = ctx;
   const counts = new Array<number>(ctx.model.classes.length).fill(0);
@@ -70,10 +66,13 @@ function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buf
   return out.subarray(0, at);
 }
 
-interface Route {
+/** A POST route whose handler reads a JSON body and computes the answer from it. */
+export interface BodyRoute {
+  /** The route's template, its metrics label. */
   path: string;
   limit: (ctx: ServingContext) => number;
-  compute: (ctx: ServingContext, body: unknown, pool?: BufferPool) => string | Buffer;
+  /** The answer for a parsed body; throws HttpError for a 4xx. `url` carries path parameters. */
+  compute: (ctx: ServingContext, body: unknown, pool: BufferPool | undefined, url: string) => string | Buffer;
   /** Where compute() takes its response buffers from. */
   pool?: BufferPool;
 }
@@ -94,6 +93,12 @@ interface Exchange {
   recorder: RouteRecorder;
 }
 
+function aborted(ctx: ServingContext, exchange: Exchange, err: ClientAborted): void {
+  // Nothing to answer: the connection is gone, or Node's clientError handler answers it.
+  exchange.recorder.record('aborted', (performance.now() - exchange.started) / 1000);
+  ctx.logger.debug('client aborted', { path: exchange.path, reason: err.message });
+}
+
 function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcome: Outcome): void {
   const headers = ctx.lifecycle.shuttingDown ? { ...outcome.headers, connection: 'close' } : outcome.headers;
   sendJsonText(exchange.res, outcome.status, outcome.text, headers);
@@ -110,15 +115,16 @@ function failure(ctx: ServingContext, err: unknown): Outcome {
   return { status: 500, text: JSON.stringify({ error: 'internal error', details: [] }) };
 }
 
-function outcomeOf(ctx: ServingContext, route: Route, text: string): Outcome {
+function outcomeOf(ctx: ServingContext, route: BodyRoute, text: string, url: string): Outcome {
   try {
-    return { status: 200, text: route.compute(ctx, parseJson(text), route.pool), pool: route.pool };
+    return { status: 200, text: route.compute(ctx, parseJson(text), route.pool, url), pool: route.pool };
   } catch (err) {
     return failure(ctx, err);
   }
 }
 
-function handlerFor(ctx: ServingContext, route: Route): RawHandler {
+/** A raw handler for `route`: content checks, bounded body, compute, JSON answer, metrics. */
+export function handlerFor(ctx: ServingContext, route: BodyRoute): RawHandler {
   const debug = ctx.logger.isLevelEnabled('debug');
   const limit = route.limit(ctx);
   const recorder = ctx.telemetry.routeRecorder(route.path, 'POST');
@@ -127,11 +133,14 @@ function handlerFor(ctx: ServingContext, route: Route): RawHandler {
     try {
       requireJson(req);
     } catch (err) {
-      req.resume();
+      discardUpload(req, limit);
       respond(ctx, debug, exchange, failure(ctx, err));
       return;
     }
-    readBody(req, limit, (err, text) => respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text)));
+    readBody(req, limit, (err, text) => {
+      if (err instanceof ClientAborted) aborted(ctx, exchange, err);
+      else respond(ctx, debug, exchange, err ? failure(ctx, err) : outcomeOf(ctx, route, text, req.url ?? ''));
+    });
   };
 }
 

@@ -2,11 +2,15 @@
 // {error, details: [{field, message}]}.
 
 import type { ServerResponse } from 'node:http';
-import type { FieldProblem } from '../validation.js';
+import type { FieldProblem, Rejection } from '../validation.js';
 
 export interface ErrorBody {
   error: string;
   details: FieldProblem[];
+  /** Set when there were more problems than `details` lists. */
+  totalProblems?: number;
+  /** Batch requests: rows with at least one problem. */
+  invalidRows?: number;
 }
 
 /** An error that becomes a JSON response with its status; thrown by request handlers. */
@@ -26,12 +30,32 @@ export function httpError(status: number, error: string, detail: FieldProblem, h
   return new HttpError(status, { error, details: [detail] }, headers);
 }
 
+/** A 400 for a validation rejection: capped details, with the totals when capped or per row. */
+export function invalidRequest(rejection: Rejection): HttpError {
+  const body: ErrorBody = { error: 'invalid request', details: rejection.details };
+  if (rejection.total > rejection.details.length) body.totalProblems = rejection.total;
+  if (rejection.invalidRows !== undefined) body.invalidRows = rejection.invalidRows;
+  return new HttpError(400, body);
+}
+
+/**
+ * On every response. The CSP is the page's (it loads only its own files) and harmless on
+ * JSON; frame-ancestors and X-Frame-Options keep the page out of other sites' frames.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
+
 /** Writes `body` (JSON text, or its bytes) with its length. */
 export function sendJsonText(res: ServerResponse, status: number, body: string | Buffer, headers?: Record<string, string>): void {
   const base = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
   };
   res.writeHead(status, headers ? { ...base, ...headers } : base);
   res.end(body);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { messageOf } from '../messages.js';
 
 export type TlsOptions = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
 
@@ -108,14 +109,14 @@ function inCluster(server: string): Credentials {
 }
 
 /** Credentials through client-node (any auth it supports). */
-export async function fromClientNode(kc: KubeConfig): Promise<Credentials> {
+async function fromClientNode(kc: KubeConfig): Promise<Credentials> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster (check KUBECONFIG or --kubeconfig)');
   const probe: https.RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(probe);
   } catch (err) {
-    throw new Error(`cannot use the API server ${cluster.server} of kubeconfig context "${kc.getCurrentContext()}" (set KUBECONFIG or --kubeconfig): ${(err as Error).message}`);
+    throw new Error(`cannot use the API server ${cluster.server} of kubeconfig context "${kc.getCurrentContext()}" (set KUBECONFIG or --kubeconfig): ${messageOf(err)}`);
   }
   const { ca, cert, key, rejectUnauthorized, servername } = probe;
   const headers = async () => {

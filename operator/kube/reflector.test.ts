@@ -1,57 +1,11 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { Kube, Query, RequestSpec, WatchStream } from './client.js';
-import { Reflector, type EventType, type KubeObject } from './reflector.js';
+import { Reflector, type ChangeType, type KubeObject } from './reflector.js';
 import { Resources } from './resources.js';
 import { memoryLogger } from '../testing/fakes.js';
+import { FakeKube } from '../testing/fake-kube.js';
 
 const obj = (name: string, rv: string): KubeObject => ({ metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields: [{ manager: 'x' }] } });
-
-interface OpenWatch {
-  query: Query;
-  push(type: string, object: unknown): void;
-  end(): void;
-  fail(err: Error): void;
-  aborted: boolean;
-}
-
-/** A fake API server: lists return `items`; each watch is handed to the test to drive. */
-class FakeKube implements Kube {
-  items: KubeObject[] = [];
-  listRv = '10';
-  lists = 0;
-  watches: OpenWatch[] = [];
-
-  request<T>(spec: RequestSpec): Promise<T> {
-    expect(spec.method).to.equal('GET');
-    this.lists++;
-    return Promise.resolve({ metadata: { resourceVersion: this.listRv }, items: structuredClone(this.items) } as T);
-  }
-
-  watch(_path: string, query: Query, onEvent: (event: unknown) => void): WatchStream {
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const w: OpenWatch = {
-      query,
-      aborted: false,
-      push: (type, object) => onEvent({ type, object }),
-      end: () => resolve(),
-      fail: (err) => reject(err),
-    };
-    this.watches.push(w);
-    return {
-      done,
-      abort: () => {
-        w.aborted = true;
-        reject(new Error('aborted'));
-      },
-    };
-  }
-}
 
 describe('reflector (list and watch cache)', () => {
   let clock: sinon.SinonFakeTimers;
@@ -61,7 +15,7 @@ describe('reflector (list and watch cache)', () => {
   afterEach(() => clock.restore());
 
   function start(kube: FakeKube, idleMs = 60_000) {
-    const events: [EventType, string][] = [];
+    const events: [ChangeType, string][] = [];
     const restarts: string[] = [];
     const r = new Reflector<KubeObject>({
       kube,
@@ -77,7 +31,7 @@ describe('reflector (list and watch cache)', () => {
 
   it('lists, reports synced, then applies watch events from the list resourceVersion with bookmarks', async () => {
     const kube = new FakeKube();
-    kube.items = [obj('a', '5')];
+    kube.seed(Resources.deployments, [obj('a', '5')]);
     const { r, events } = start(kube);
     await clock.tickAsync(0);
     expect(r.hasSynced()).to.be.true;
@@ -92,7 +46,7 @@ describe('reflector (list and watch cache)', () => {
 
   it('gives listed objects their apiVersion and kind, which list responses leave out', async () => {
     const kube = new FakeKube();
-    kube.items = [obj('a', '5')];
+    kube.seed(Resources.deployments, [obj('a', '5')]);
     const { r } = start(kube);
     await clock.tickAsync(0);
     expect(r.get('ns', 'a')).to.include({ apiVersion: 'apps/v1', kind: 'Deployment' });
@@ -128,10 +82,10 @@ describe('reflector (list and watch cache)', () => {
 
   it('relists after 410 Gone, reporting objects deleted meanwhile', async () => {
     const kube = new FakeKube();
-    kube.items = [obj('a', '5'), obj('b', '6')];
+    kube.seed(Resources.deployments, [obj('a', '5'), obj('b', '6')]);
     const { r, events, restarts } = start(kube);
     await clock.tickAsync(0);
-    kube.items = [obj('a', '20')];
+    kube.replaceSilently(Resources.deployments, [obj('a', '20')]);
     kube.listRv = '21';
     kube.watches[0]!.push('ERROR', { code: 410, message: 'too old resource version' });
     await clock.tickAsync(0);
@@ -165,7 +119,7 @@ describe('reflector (list and watch cache)', () => {
 
   it('serves an object this process just wrote until the watch delivers that version or a newer one', async () => {
     const kube = new FakeKube();
-    kube.items = [obj('a', '5')];
+    kube.seed(Resources.deployments, [obj('a', '5')]);
     const { r } = start(kube);
     await clock.tickAsync(0);
     r.assume(obj('a', '15'));

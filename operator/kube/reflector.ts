@@ -10,14 +10,15 @@
 // - restarts a failed watch after exponential backoff, and restarts a watch that has been
 //   silent (not even a bookmark) for `idleMs`, the known client-node failure mode;
 // - strips managedFields from cached objects to save memory;
-// - never lets handlers see or change the cached object: handlers get the stored object and
-//   must copy before changing it (documented in the controller).
+// - hands handlers, get() and list() the cached objects themselves, not copies (memory again):
+//   callers must not change them, and the reconciler works on a structuredClone.
 
 import { backoffMs } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { apiVersionOf, collectionPath, type ResourceType } from './resources.js';
 import { ApiError } from '../errors.js';
 import type { Kube, WatchStream } from './client.js';
+import { messageOf } from '../messages.js';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -25,8 +26,8 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; managedFields?: unknown };
 }
 
-export type EventType = 'add' | 'update' | 'delete';
-export type Handler<T> = (type: EventType, obj: T, old: T | undefined) => void;
+export type ChangeType = 'add' | 'update' | 'delete';
+export type Handler<T> = (type: ChangeType, obj: T, old: T | undefined) => void;
 
 export interface ReflectorOptions<T> {
   kube: Kube;
@@ -154,7 +155,7 @@ export class Reflector<T extends KubeObject> {
         failures++;
         const delay = backoffMs(failures, { baseMs: 500, capMs: 30_000 });
         const missing = err instanceof ApiError && err.code === 404 ? ` (is the ${this.opts.resource.kind} API installed? for RiskModels: kubectl apply -f crds/)` : '';
-        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: (err as Error).message + missing });
+        this.opts.log.warn('watch failed; retrying', { resource: this.describe(), attempt: failures, retryInMs: delay, error: messageOf(err) + missing });
         this.opts.onRestart?.('error');
         await this.sleep(delay);
       }

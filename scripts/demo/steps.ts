@@ -66,7 +66,8 @@ export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.Proc
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', 'config/default/namespace.yaml']);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);
   ok('CRD riskmodels.riskmodel.dev established; ServiceAccount, ClusterRole and leader-election Role applied');
-  await kubectl(ctx.target, ['create', 'namespace', ctx.namespace]).catch(() => undefined);
+  // Applied, not created: an existing namespace is fine, any other failure (RBAC, a bad name, no server) stops the demo.
+  await kubectl(ctx.target, ['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ctx.namespace } }));
   const kubeconfig = await serviceAccountKubeconfig(ctx.target, OPERATOR_ACCOUNT, join(ctx.workDir, 'operator.kubeconfig'));
   const log = join(ctx.workDir, 'operator.log');
   const operator = await startBackground('operator', process.execPath, ['--import', 'tsx', 'operator/main.ts'], {

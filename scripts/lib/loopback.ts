@@ -3,6 +3,7 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { messageOf } from '../../operator/messages.js';
 
 /** A function resolving a host name to all its addresses (injectable for tests). */
 export type Resolver = (hostname: string) => Promise<string[]>;
@@ -31,7 +32,7 @@ export async function assertLoopbackTarget(hostname: string, resolve: Resolver =
   try {
     addresses = isIP(bare) === 0 ? await resolve(bare) : [bare];
   } catch (err) {
-    throw new Error(`cannot resolve ${hostname}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot resolve ${hostname}: ${messageOf(err)}`, { cause: err });
   }
   const remote = addresses.filter((address) => !isLoopbackAddress(address));
   if (addresses.length > 0 && remote.length === 0) return;

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadModelFile } from '../../inference/model.js';
 import { startServer, type StartedServer } from '../../inference/server.js';
 import { EXAMPLES } from '../../inference/web/static/js/vitals.js';
 
@@ -23,6 +24,7 @@ const CHROMIUM_ARGS = [
 const SCREENSHOT = fileURLToPath(new URL('../../test-results/web-page.png', import.meta.url));
 const STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const V1_FIXTURE = fileURLToPath(new URL('../../inference/testdata/model-v1-raw-features.json', import.meta.url));
 
 interface Feature {
   name: string;
@@ -30,10 +32,24 @@ interface Feature {
   min: number;
   max: number;
 }
+interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  count: number;
+  meanConfidence: number | null;
+  accuracy: number | null;
+}
+interface Figures {
+  accuracy: number;
+  brierScore?: number;
+  expectedCalibrationError?: number;
+}
 interface ModelCard {
   version: string;
   classes: string[];
   features: Feature[];
+  calibration: { temperature: number; floor: number; validationRows: number } | null;
+  metrics: Figures & { reliability?: ReliabilityBin[]; baseline?: Figures; ceiling?: Figures };
 }
 interface Prediction {
   risk: string;
@@ -89,6 +105,29 @@ interface CanvasLike {
   width: number;
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+/** The page's accuracy (one decimal), ECE and Brier (three decimals) of a row of the calibration table. */
+async function expectFigures(page: Page, prefix: string, figures: Figures | undefined): Promise<void> {
+  expect(figures, prefix).to.not.equal(undefined);
+  expect(await numberIn(page, `${prefix}-accuracy`)).to.be.closeTo((figures?.accuracy ?? NaN) * 100, 0.051);
+  expect(await page.getByTestId(`${prefix}-ece`).textContent()).to.equal(figures?.expectedCalibrationError?.toFixed(3));
+  expect(await page.getByTestId(`${prefix}-brier`).textContent()).to.equal(figures?.brierScore?.toFixed(3));
+}
+
+/** One row per non-empty bin: its range, calls, mean confidence and accuracy. */
+async function expectReliability(page: Page, reliability: ReliabilityBin[]): Promise<void> {
+  const bins = reliability.map((bin, i) => ({ bin, i })).filter(({ bin }) => bin.count > 0);
+  expect(bins.length).to.be.above(0);
+  expect(await page.locator('[data-testid^="reliability-row-"]').count()).to.equal(bins.length);
+  const percent = (text: string | undefined): number => Number(text?.replace('%', ''));
+  for (const { bin, i } of bins) {
+    const cells = await page.getByTestId(`reliability-row-${i}`).locator('td').allTextContents();
+    expect(cells[0]).to.equal(`${Math.round(bin.lower * 100)}%–${Math.round(bin.upper * 100)}%`);
+    expect(Number(cells[1])).to.equal(bin.count);
+    expect(percent(cells[2])).to.be.closeTo((bin.meanConfidence ?? NaN) * 100, 0.051);
+    expect(percent(cells[3])).to.be.closeTo((bin.accuracy ?? NaN) * 100, 0.051);
+  }
 }
 
 describe('web page in a real browser (chromium, in-process server)', function () {
@@ -152,6 +191,34 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     }
     expect(await page.getByTestId('model-version').textContent()).to.equal(card.version);
     expectNoProblems();
+  });
+
+  it("shows the model's calibration beside the raw-feature baseline and the labelling rule, with its reliability table", async () => {
+    expect(card.calibration, 'the default model is calibrated').to.not.equal(null);
+    expect(await page.getByTestId('cal-method').textContent()).to.contain(`Fitted on ${card.calibration?.validationRows} validation rows`);
+    await expectFigures(page, 'cal', card.metrics);
+    await expectFigures(page, 'cal-baseline', card.metrics.baseline);
+    expect(await numberIn(page, 'cal-ceiling-accuracy')).to.be.closeTo((card.metrics.ceiling?.accuracy ?? NaN) * 100, 0.051);
+    await expectReliability(page, card.metrics.reliability ?? []);
+    expectNoProblems();
+  });
+
+  it('says a format-v1 artifact is not calibrated and how to get a calibrated one', async () => {
+    const old = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'warn', model: loadModelFile(V1_FIXTURE) });
+    const other = await browser.newPage();
+    const watcher = new Problems();
+    watcher.watch(other);
+    try {
+      await other.goto(`${old.url}/`);
+      await other.locator('body[data-ready="true"]').waitFor();
+      expect(await other.getByTestId('cal-method').textContent()).to.match(/^Not calibrated: .*format v1.*npm run train/);
+      expect(await other.getByTestId('cal-ece').textContent()).to.equal('–');
+      expect(await other.getByTestId('reliability').textContent()).to.equal('No reliability table in this artifact.');
+      expect(watcher.seen).to.deep.equal([]);
+    } finally {
+      await other.close();
+      await old.close();
+    }
   });
 
   it('refreshes the status panel every second', async () => {

@@ -3,6 +3,7 @@
 import { getJson } from './api.js';
 import { byId, el, setText } from './dom.js';
 import { formatCount, formatPercent } from './format.js';
+import { showCalibration } from './calibration-panel.js';
 import { createLoadPanel } from './load-panel.js';
 import { createPredictPanel } from './predict-panel.js';
 import { startStatusPolling } from './status-panel.js';
@@ -46,6 +47,7 @@ function showCard(card) {
 startStatusPolling(announce);
 const card = await loadCard();
 showCard(card);
+showCalibration(card);
 createPredictPanel(card);
 createLoadPanel(card.features);
 document.body.dataset.ready = 'true';

@@ -1,0 +1,140 @@
+// The controller's wiring, in-process: real informers, index, queue, workers, reconciler and
+// writer against the in-memory API server. Each test names a path from a watch event to a
+// write that a wiring mistake would break.
+import { expect } from 'chai';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { CONFIG_HASH_ANNOTATION, type RiskModel } from './api.js';
+import { findCondition } from './conditions.js';
+import { loadConfig } from './config.js';
+import { Controller } from './controller.js';
+import { collectionPath, objectPath, Resources } from './kube/resources.js';
+import { OperatorMetrics } from './metrics.js';
+import { FakeKube } from './testing/fake-kube.js';
+import { memoryLogger, RecordingRecorder, settle } from './testing/fakes.js';
+import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
+
+const noDeps = { hostname: () => 'test', homedir: () => '/nonexistent', pid: 1, inClusterNamespace: () => undefined, hasServiceAccountToken: () => false };
+
+function setup(env: Record<string, string> = {}) {
+  const kube = new FakeKube();
+  const config = loadConfig({ RESYNC_SECONDS: '0', ...env }, [], noDeps);
+  const events = new RecordingRecorder();
+  const controller = new Controller({ kube, config, log: memoryLogger().log, metrics: new OperatorMetrics(), events });
+  return { kube, controller, events };
+}
+
+/** Lets the fake's answers and the workers run until `done` holds. */
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 50 && !done(); i++) await settle();
+  if (!done()) throw new Error(`timed out waiting for ${what}`);
+}
+
+async function running(controller: Controller): Promise<void> {
+  controller.start();
+  await until('the caches to sync', () => controller.hasSynced());
+  controller.startWorkers();
+}
+
+const deployment = (kube: FakeKube, name = 'demo', ns = 'team-a') => kube.get<V1Deployment>(Resources.deployments, ns, name);
+const childrenOf = (kube: FakeKube, name = 'demo', ns = 'team-a') =>
+  [Resources.deployments, Resources.services, Resources.hpas].map((r) => kube.get(r, ns, name)).filter((c) => c !== undefined).length;
+
+describe('controller wiring (in-process, against the in-memory API server)', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  function started(env: Record<string, string> = {}) {
+    const s = setup(env);
+    stop = () => s.controller.stop();
+    return s;
+  }
+
+  it('creates the Deployment, Service and HPA of a RiskModel that existed before the workers started', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel()]);
+    await running(controller);
+    await until('three children and a status', () => childrenOf(kube) === 3 && kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')?.status !== undefined);
+    const rm = kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')!;
+    expect(findCondition(rm.status?.conditions, 'Progressing')).to.include({ status: 'True' });
+  });
+
+  it('reconciles a RiskModel created while it runs', async () => {
+    const { kube, controller } = started();
+    await running(controller);
+    await kube.request({ method: 'POST', path: collectionPath(Resources.riskModels, 'team-a'), body: riskModel({}, 'late') });
+    await until('the new RiskModel\'s children', () => childrenOf(kube, 'late') === 3);
+  });
+
+  it('brings back a child deleted by hand: the child\'s delete event wakes its owner', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel()]);
+    await running(controller);
+    await until('three children', () => childrenOf(kube) === 3);
+    await kube.request({ method: 'DELETE', path: objectPath(Resources.deployments, 'team-a', 'demo') });
+    expect(deployment(kube)).to.be.undefined;
+    await until('the Deployment to come back', () => deployment(kube) !== undefined);
+  });
+
+  it('rolls out the model when the ConfigMap the RiskModel reads appears, through the ConfigMap index', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel({ model: { version: 'v1', configMapRef: { name: 'weights' } } })]);
+    await running(controller);
+    await until('a Degraded status', () => findCondition(kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')?.status?.conditions, 'Degraded')?.status === 'True');
+    expect(deployment(kube)).to.be.undefined;
+    await kube.request({ method: 'POST', path: collectionPath(Resources.configMaps, 'team-a'), body: configMap('weights', { 'model.json': modelArtifact() }) });
+    await until('the Deployment', () => deployment(kube) !== undefined);
+    expect(deployment(kube)!.spec!.template.metadata!.annotations).to.have.property(CONFIG_HASH_ANNOTATION);
+  });
+
+  it('sends no more writes once converged, although its own writes come back through the watches', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel()]);
+    await running(controller);
+    await until('three children', () => childrenOf(kube) === 3);
+    await settle();
+    const writes = kube.writes().length;
+    expect(writes).to.equal(5); // four applies (Deployment, Service, HPA, PodDisruptionBudget) and one status patch
+    for (let i = 0; i < 5; i++) await settle();
+    expect(kube.writes()).to.have.length(writes);
+  });
+
+  it('deletes the PodDisruptionBudget when minReplicas drops to 1, and the delete coming back through its watch does not recreate it', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel()]);
+    await running(controller);
+    await until('the PodDisruptionBudget', () => kube.get(Resources.podDisruptionBudgets, 'team-a', 'demo') !== undefined);
+    await kube.request({ method: 'PATCH', path: objectPath(Resources.riskModels, 'team-a', 'demo'), contentType: 'application/merge-patch+json', body: { spec: { ...riskModel().spec, minReplicas: 1 } } });
+    await until('the PodDisruptionBudget to be deleted', () => kube.get(Resources.podDisruptionBudgets, 'team-a', 'demo') === undefined);
+    for (let i = 0; i < 5; i++) await settle();
+    expect(kube.get(Resources.podDisruptionBudgets, 'team-a', 'demo')).to.be.undefined;
+    expect(childrenOf(kube)).to.equal(3);
+  });
+
+  it('reconciles only while it leads: nothing before startWorkers, nothing after stopWorkers', async () => {
+    const { kube, controller } = started();
+    kube.seed(Resources.riskModels, [riskModel()]);
+    controller.start();
+    await until('the caches to sync', () => controller.hasSynced());
+    for (let i = 0; i < 3; i++) await settle();
+    expect(kube.writes()).to.deep.equal([]);
+    controller.startWorkers();
+    await until('three children', () => childrenOf(kube) === 3);
+    await controller.stopWorkers();
+    await kube.request({ method: 'POST', path: collectionPath(Resources.riskModels, 'team-a'), body: riskModel({}, 'while-following') });
+    for (let i = 0; i < 3; i++) await settle();
+    expect(childrenOf(kube, 'while-following')).to.equal(0);
+  });
+
+  it('watches only the configured namespaces, with one cache each', async () => {
+    const { kube, controller } = started({ WATCH_NAMESPACES: 'team-a,team-c' });
+    kube.seed(Resources.riskModels, [riskModel({}, 'a', 'team-a'), riskModel({}, 'b', 'team-b'), riskModel({}, 'c', 'team-c')]);
+    await running(controller);
+    await until('the children in team-a and team-c', () => childrenOf(kube, 'a', 'team-a') === 3 && childrenOf(kube, 'c', 'team-c') === 3);
+    for (let i = 0; i < 3; i++) await settle();
+    expect(childrenOf(kube, 'b', 'team-b')).to.equal(0);
+    expect(kube.watches.filter((w) => !w.closed).map((w) => w.path)).to.include.members([collectionPath(Resources.deployments, 'team-a'), collectionPath(Resources.deployments, 'team-c')]);
+  });
+});

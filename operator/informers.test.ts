@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { RiskModel } from './api.js';
+import { Informers } from './informers.js';
+import { Resources } from './kube/resources.js';
+import { OperatorMetrics } from './metrics.js';
+import { FakeKube } from './testing/fake-kube.js';
+import { memoryLogger, settle } from './testing/fakes.js';
+import { riskModel } from './testing/fixtures.js';
+
+const ignore = () => undefined;
+const child = <T>(kind: string, name: string, namespace: string, rv: string): T => ({ kind, metadata: { name, namespace, resourceVersion: rv } }) as T;
+
+async function synced(watchNamespaces: string[]) {
+  const kube = new FakeKube();
+  kube.seed(Resources.riskModels, [riskModel({}, 'demo', 'team-a')]);
+  const informers = new Informers({ kube, config: { watchNamespaces, watchIdleSeconds: 300 }, log: memoryLogger().log, metrics: new OperatorMetrics() }, { riskModel: ignore, child: ignore, configMap: ignore });
+  informers.start();
+  while (!informers.hasSynced()) await settle();
+  return informers;
+}
+
+describe('informers (the caches the reconciler reads)', () => {
+  for (const namespaces of [[], ['team-b', 'team-a']]) {
+    const scope = namespaces.length === 0 ? 'watching all namespaces' : 'watching two namespaces';
+    it(`serves each object this process wrote from the cache of its own kind and namespace, ${scope}`, async () => {
+      const informers = await synced(namespaces);
+      informers.assume(child<V1Deployment>('Deployment', 'demo', 'team-a', '500'));
+      informers.assume(child<V1Service>('Service', 'other', 'team-b', '501'));
+      informers.assume({ ...riskModel({}, 'demo', 'team-a'), metadata: { ...riskModel().metadata, resourceVersion: '502' } });
+      const { cache } = informers;
+      expect(cache.child('Deployment', 'team-a', 'demo')?.metadata?.resourceVersion).to.equal('500');
+      expect(cache.child('Service', 'team-b', 'other')?.metadata?.resourceVersion).to.equal('501');
+      expect(cache.riskModel('team-a', 'demo')?.metadata.resourceVersion).to.equal('502');
+      expect(cache.child('Service', 'team-a', 'demo')).to.be.undefined;
+      expect(cache.child('HorizontalPodAutoscaler', 'team-a', 'demo')).to.be.undefined;
+      await informers.stop();
+    });
+  }
+
+  it('ignores a written object of a kind or namespace it does not watch', async () => {
+    const informers = await synced(['team-a']);
+    informers.assume(child<V1Deployment>('Deployment', 'demo', 'team-z', '500'));
+    informers.assume(child<V1Deployment>('Pod', 'demo', 'team-a', '500'));
+    expect(informers.cache.child('Deployment', 'team-z', 'demo')).to.be.undefined;
+    await informers.stop();
+  });
+
+  it('lists every cached RiskModel across its namespaces', async () => {
+    const informers = await synced([]);
+    expect(informers.riskModels().map((rm: RiskModel) => rm.metadata.name)).to.deep.equal(['demo']);
+    await informers.stop();
+  });
+});
