@@ -68,6 +68,18 @@ describe('workers (the reconcile loop)', () => {
     await workers.stop();
   });
 
+  it('keeps every worker running after a failure, even for a key that names no namespace', async () => {
+    const { workers, calls, reports } = start([new Error('malformed key "/orphan"'), new Error('again'), ok, ok]);
+    workers.add('/orphan');
+    workers.add('team-a/one');
+    workers.add('team-a/two');
+    workers.add('team-a/three');
+    await clock.tickAsync(0);
+    expect(calls).to.have.length(4);
+    expect(reports[0]).to.equal('/orphan: malformed key "/orphan"');
+    await workers.stop();
+  });
+
   it('reconciles a key again after the delay its Action asks for', async () => {
     const { workers, calls, metrics } = start([{ action: requeueAfter(500), degraded: false }]);
     workers.add('team-a/demo');

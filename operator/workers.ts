@@ -54,7 +54,7 @@ export class Workers {
   private async process(key: string): Promise<void> {
     const stopTimer = this.deps.metrics.reconcileDuration.startTimer();
     try {
-      await this.succeeded(key, await this.deps.reconcile(key));
+      this.succeeded(key, await this.deps.reconcile(key));
     } catch (err) {
       await this.failed(key, err);
     } finally {
@@ -62,16 +62,16 @@ export class Workers {
     }
   }
 
-  private succeeded(key: string, { action, degraded }: ReconcileResult): Promise<void> {
+  private succeeded(key: string, { action, degraded }: ReconcileResult): void {
     this.queue.forget(key);
     if ('requeueAfterMs' in action) this.queue.addAfter(key, action.requeueAfterMs);
     this.count(degraded ? 'terminal' : 'success');
-    return Promise.resolve();
   }
 
   private async failed(key: string, err: unknown): Promise<void> {
     const attempt = this.queue.countFailure(key);
     const retryInMs = errorPolicy(err, attempt, this.deps.backoff).requeueAfterMs;
+    // Not splitKey: a malformed key must still be logged, not throw out of the worker.
     const [namespace = '', name = ''] = key.split('/');
     const message = messageOf(err);
     this.deps.log.error('reconcile failed', { namespace, name, attempt, retryInMs, error: message });
