@@ -1,6 +1,6 @@
 // `npm run bench:operator [-- --count 1000]`: the operator's figures on the local cluster.
 //   1. N RiskModels from apply to all Ready, against a floor measured in the same run: the same
-//      children of N RiskModels, every kind, (from the operator's own pure `desired()`) applied by one client with SSA.
+//      children of N RiskModels, every kind (from the operator's own pure `desired()`), applied by one client with SSA.
 //   2. Spec edit → HPA updated latency, p50/p99 over sequential edits, seen through a watch.
 //   3. Writes during an idle window with 100 RiskModels: writes the operator made (watch events
 //      whose managedFields show riskmodel-operator wrote in the window) and the API server's own

@@ -87,7 +87,7 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     });
   }
 
-  it('deletes the PodDisruptionBudget, and only it, when an update lowers minReplicas to 1', async () => {
+  it('deletes the PodDisruptionBudget, and only it, when an update lowers minReplicas to 1, and the delete coming back through its watch does not recreate it', async () => {
     const { kube, controller } = started();
     kube.seed(Resources.riskModels, [riskModel()]);
     await running(controller);
@@ -96,6 +96,7 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     const rm = kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')!;
     await kube.request({ method: 'PATCH', path: objectPath(Resources.riskModels, 'team-a', 'demo'), contentType: 'application/merge-patch+json', body: { spec: { ...rm.spec, minReplicas: 1 } } });
     await until('the PodDisruptionBudget to go', () => child(kube, 'PodDisruptionBudget') === undefined);
+    for (let i = 0; i < 5; i++) await settle();
     expect(childrenOf(kube)).to.deep.equal(['Deployment', 'Service', 'HorizontalPodAutoscaler']);
     expect(kube.writes().filter((w) => w.method === 'DELETE').map((w) => [w.path, w.body])).to.deep.equal([
       [objectPath(Resources.podDisruptionBudgets, 'team-a', 'demo'), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: pdb.metadata?.uid }, propagationPolicy: 'Background' }],

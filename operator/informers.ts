@@ -6,8 +6,8 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { MANAGED_SELECTOR, type RiskModel } from './api.js';
 import type { OperatorConfig } from './config.js';
-import { CHILD_KINDS, CHILD_RESOURCES, type Child } from './children.js';
-import type { Cache } from './context.js';
+import { CHILD_KINDS, CHILD_RESOURCES } from './children.js';
+import type { Cache, Child } from './context.js';
 import type { Kube } from './kube/client.js';
 import { Reflector, type Handler, type KubeObject } from './kube/reflector.js';
 import { Resources, type ResourceType } from './kube/resources.js';
@@ -17,7 +17,7 @@ import type { OperatorMetrics } from './metrics.js';
 /** Called for every change the watches see; handlers get cached objects and must not mutate them. */
 export interface InformerHandlers {
   riskModel: Handler<RiskModel>;
-  /** A child of one of the kinds in children.ts carrying the managed-by label. */
+  /** A child (operator/children.ts lists the kinds) carrying the managed-by label. */
   child: Handler<Child>;
   configMap: Handler<V1ConfigMap>;
 }
@@ -44,7 +44,7 @@ export class Informers {
     this.cache = {
       riskModel: this.finder(Resources.riskModels),
       configMap: this.finder(Resources.configMaps),
-      child: (kind, namespace, name) => this.forNamespace(kind, namespace)?.get(namespace, name) as Child | undefined,
+      child: (kind, namespace, name) => this.finder<Child & KubeObject>(CHILD_RESOURCES[kind])(namespace, name),
     };
   }
 

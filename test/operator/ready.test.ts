@@ -38,9 +38,9 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(condition(ready, 'Degraded')?.status).to.equal('False');
   });
 
-  it('creates a Deployment, a Service, an HPA and a PodDisruptionBudget named like the RiskModel, labelled and owned by it, and no NetworkPolicy (off by default)', function () {
+  it('creates a Deployment, a Service, an HPA and a PodDisruptionBudget named like the RiskModel, labelled and owned by it, and no NetworkPolicy', function () {
     const { networkPolicy, ...made } = children;
-    expect(networkPolicy, 'a NetworkPolicy without spec.networkPolicy').to.equal(undefined);
+    expect(networkPolicy, 'a NetworkPolicy is made only when spec.networkPolicy is set').to.equal(undefined);
     for (const [kind, child] of Object.entries(made) as [string, k8s.KubernetesObject | undefined][]) {
       expect(child, kind).to.not.equal(undefined);
       const meta = child?.metadata ?? {};
@@ -69,7 +69,10 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(container.ports?.map((p) => p.containerPort)).to.deep.equal([8080]);
     expect(container.livenessProbe?.httpGet?.path).to.equal('/healthz');
     expect(container.readinessProbe?.httpGet?.path).to.equal('/readyz');
-    expect(container.resources).to.deep.equal({ requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' } });
+    expect(container.resources).to.deep.equal({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+    });
     expectRestricted(pod.spec!, container);
   });
 
