@@ -43,7 +43,8 @@ export async function startLoad(url: URL, rate: number, connections = 16): Promi
   await assertLocalTarget(url.hostname);
   const options: LoadtestOptions = {
     url, path: '/predict', rate, durationSeconds: MAX_SECONDS, connections, batch: undefined,
-    timeoutSeconds: 10, seed: 42, allowRemote: false, json: true,
+    // Reconnecting every 100 requests spreads the load over pods the HPA adds (a few seconds per connection).
+    timeoutSeconds: 10, seed: 42, reconnectEvery: 100, allowRemote: false, json: true,
   };
   const controller = new AbortController();
   let totals: LoadTotals = { ok: 0, failed: 0 };

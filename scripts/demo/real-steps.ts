@@ -130,7 +130,7 @@ export async function rollOutUnderLoad(ctx: DemoContext, plan: DemoPlan, load: R
   const watch: RolloutWatch = { oldSets: new Set(before.items.map((rs) => rs.metadata.name)), minSeen: held, maxSeen: held };
   const startTotals = load.totals();
   const start = Date.now();
-  await publishModel(ctx, configMap, 7);
+  const artifactVersion = await publishModel(ctx, configMap, 7);
   const fresh = await waitFor(() => rolloutDone(ctx, name, held, watch), {
     what: 'the new model\'s rollout to complete and the old pods to be gone', timeoutMs: 300_000, intervalMs: 2000, onPoll: () => ctx.live(),
   });
@@ -142,7 +142,7 @@ export async function rollOutUnderLoad(ctx: DemoContext, plan: DemoPlan, load: R
   ok(`requests during the rollout: ${during.ok + during.failed}, failed: ${during.failed}`);
   ctx.report('rollout', {
     newReplicaSets: fresh.length, minReplicasSeen: watch.minSeen, maxReplicasSeen: watch.maxSeen, held,
-    modelVersion: rm.status?.modelVersion, requests: during.ok + during.failed, failed: during.failed, seconds: (Date.now() - start) / 1000,
+    modelVersion: rm.status?.modelVersion, artifactVersion, requests: during.ok + during.failed, failed: during.failed, seconds: (Date.now() - start) / 1000,
   });
 }
 

@@ -19,6 +19,7 @@ describe('loadtest options', () => {
       batch: undefined,
       timeoutSeconds: 10,
       seed: undefined,
+      reconnectEvery: undefined,
       allowRemote: false,
       json: false,
     });
@@ -26,8 +27,8 @@ describe('loadtest options', () => {
 
   it('reads every flag', () => {
     const parsed = options(['--url', 'https://[::1]:8443', '--rate', '200', '--duration', '30', '--connections', '4',
-      '--path', '/v2/predict', '--timeout', '5', '--seed', '42', '--allow-remote', '--json']);
-    expect(parsed).to.include({ path: '/v2/predict', rate: 200, durationSeconds: 30, connections: 4, timeoutSeconds: 5, seed: 42, allowRemote: true, json: true });
+      '--path', '/v2/predict', '--timeout', '5', '--seed', '42', '--reconnect', '100', '--allow-remote', '--json']);
+    expect(parsed).to.include({ path: '/v2/predict', rate: 200, durationSeconds: 30, connections: 4, timeoutSeconds: 5, seed: 42, reconnectEvery: 100, allowRemote: true, json: true });
     expect(parsed.url.toString()).to.equal('https://[::1]:8443/');
   });
 
@@ -51,7 +52,7 @@ describe('loadtest options', () => {
     ['garbage for a URL', ['--url', 'not a url'], '--url must be an http:// or https:// URL such as http://127.0.0.1:8080, got "not a url"'],
     ['a URL with a path', ['--url', 'http://127.0.0.1:8080/predict'], '--url is the server\'s base URL without a path (got "http://127.0.0.1:8080/predict"); give the path with --path'],
     ['a path without a slash', ['--path', 'predict'], '--path must start with / and contain no spaces, got "predict"'],
-    ['an unknown flag', ['--concurrency', '8'], 'unknown flag --concurrency; known flags: --url, --rate, --duration, --connections, --path, --batch, --timeout, --seed, --allow-remote, --json, --help'],
+    ['an unknown flag', ['--concurrency', '8'], 'unknown flag --concurrency; known flags: --url, --rate, --duration, --connections, --path, --batch, --timeout, --seed, --reconnect, --allow-remote, --json, --help'],
   ];
   for (const [what, argv, message] of refusals) {
     it(`refuses ${what}, naming the flag and the allowed values`, () => {
@@ -60,7 +61,7 @@ describe('loadtest options', () => {
   }
 
   it('documents every flag in the help', () => {
-    for (const flag of ['--url', '--rate', '--duration', '--connections', '--path', '--batch', '--timeout', '--seed', '--allow-remote', '--json', '--help']) {
+    for (const flag of ['--url', '--rate', '--duration', '--connections', '--path', '--batch', '--timeout', '--seed', '--reconnect', '--allow-remote', '--json', '--help']) {
       expect(LOADTEST_HELP).to.include(flag);
     }
   });

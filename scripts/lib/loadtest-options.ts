@@ -15,6 +15,12 @@ export interface LoadtestOptions {
   timeoutSeconds: number;
   /** Seed of the random patients, for a repeatable load. */
   seed: number | undefined;
+  /**
+   * Requests after which a connection is closed and opened again; `undefined` keeps connections
+   * open. A Service balances connections, not requests: without reconnecting, pods added by an
+   * autoscaler mid-run never get a share.
+   */
+  reconnectEvery: number | undefined;
   allowRemote: boolean;
   /** Print the summary as JSON (for CI and scripts) instead of text. */
   json: boolean;
@@ -33,6 +39,7 @@ const FLAGS: FlagSpecs = {
   batch: { type: 'string' },
   timeout: { type: 'string' },
   seed: { type: 'string' },
+  reconnect: { type: 'string' },
   'allow-remote': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -59,6 +66,9 @@ Flags:
   --timeout S          seconds to wait for an answer before counting a timeout,
                        1–120 (default 10)
   --seed N             seed for the random patients, 0–4294967295 (default: random)
+  --reconnect N        close each connection after N requests and open a new one, 1–1000000
+                       (default: keep them open). Through a Service, which balances
+                       connections, this lets pods added during the run get a share
   --allow-remote       allow any target. Without it only 127.0.0.0/8, ::1, names
                        resolving to them, and pod or Service addresses of the local
                        cluster (10.250.0.0/24, 10.96.0.0/16) that the kernel routes to
@@ -89,6 +99,7 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestCommand {
       batch,
       timeoutSeconds: numberFlag(flags, 'timeout', { min: 1, max: 120, integer: true, unit: 'seconds' }, 10),
       seed: numberFlag(flags, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true }),
+      reconnectEvery: numberFlag(flags, 'reconnect', { min: 1, max: 1_000_000, integer: true, unit: 'requests' }),
       allowRemote: booleanFlag(flags, 'allow-remote'),
       json: booleanFlag(flags, 'json'),
     },

@@ -44,7 +44,7 @@ async function startServer(seen: Seen, answer: 'normal' | 'hang' = 'normal'): Pr
 function optionsFor(url: URL, overrides: Partial<LoadtestOptions> = {}): LoadtestOptions {
   return {
     url, path: '/predict', rate: 20, durationSeconds: 2, connections: 1, batch: undefined,
-    timeoutSeconds: 10, seed: 1, allowRemote: false, json: false, ...overrides,
+    timeoutSeconds: 10, seed: 1, reconnectEvery: undefined, allowRemote: false, json: false, ...overrides,
   };
 }
 
@@ -52,6 +52,22 @@ describe('runLoadtest against a local server', function () {
   this.timeout(15_000);
   let server: Server | undefined;
   afterEach(() => { server?.closeAllConnections(); server?.close(); });
+
+  it('keeps one connection open by default, and opens a new one every N requests with reconnectEvery', async () => {
+    const counts: number[] = [];
+    for (const reconnectEvery of [undefined, 5]) {
+      const started = await startServer({ statuses: [], invalidBodies: [], patientsPerRequest: [] });
+      server = started.server;
+      let connections = 0;
+      server.on('connection', () => { connections++; });
+      await runLoadtest(optionsFor(started.url, { rate: 40, durationSeconds: 1, reconnectEvery }));
+      counts.push(connections);
+      server.closeAllConnections();
+      server.close();
+    }
+    expect(counts[0]).to.equal(1);
+    expect(counts[1]).to.be.at.least(5);
+  });
 
   it('sends valid vitals at the requested rate and counts 2xx and 5xx answers as the server gave them', async () => {
     const seen: Seen = { statuses: [], invalidBodies: [], patientsPerRequest: [] };

@@ -79,6 +79,7 @@ export function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}): Pro
       // autocannon's coordinated-omission correction assumes a 1 ms send interval whatever
       // the rate, which invents latencies; report what was measured.
       ...(options.rate === undefined ? {} : { overallRate: options.rate, ignoreCoordinatedOmission: true }),
+      ...(options.reconnectEvery === undefined ? {} : { reconnectRate: options.reconnectEvery }),
       requests: [{
         setupRequest: (request) => ({ ...request, body: requestBody(nextPatient, options.batch) }),
         onResponse: (status, body) => {

@@ -32,6 +32,7 @@ function useDemoRun(extra: string[], prefix: string): { namespace: string; resul
     result = await runDemo(['--once', ...extra, '--namespace', namespace, '--port', '0', '--report', reportPath]);
     report = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
     if (result.code !== 0) console.log(result.output);
+    else console.log(`      demo steps: ${report.steps.map((x) => JSON.stringify(x)).join('\n                  ')}`);
   });
   const stepOf = (name: string): StepReport => {
     const s = report.steps.find((x) => x.name === name);
@@ -101,7 +102,7 @@ describe('npm run demo -- --once (end to end, on the real node)', function () {
     expect(s.critical).to.equal('High');
     expect(s.criticalViaPortForward).to.equal('High');
     expect(s.pageStatus).to.equal(200);
-    expect(s.modelVersion).to.equal(demo.stepOf('rollout').modelVersion);
+    expect(s.modelVersion, 'the model that answered').to.equal(demo.stepOf('rollout').artifactVersion);
   });
 
   it('narrates each step and says what is real', () => {
