@@ -58,7 +58,7 @@ describe('the machine-wide claim on the real node', () => {
     writeFileSync(file, JSON.stringify({ stateDir: '/srv/a/.localcluster', starter: 999_999_999, processes: [self] }));
     expect((await liveClaim(file))?.stateDir).to.equal('/srv/a/.localcluster');
     const error = await claimNode('/srv/b/.localcluster', file).then(() => undefined, (e: Error) => e);
-    expect(error?.message).to.match(/another local cluster runs the machine's real node \(state folder \/work\/a\/.localcluster\)/);
+    expect(error?.message).to.match(/another local cluster runs the machine's real node \(state folder \/srv\/a\/.localcluster\)/);
     expect(error?.message).to.include('--kwok-only');
   });
 
