@@ -143,7 +143,10 @@ describe('graceful shutdown (in-process)', function () {
   });
 });
 
-const DRAIN_DELAY_MS = 1000;
+// The drain delay is what lets the endpoint go before the listener closes (the premise of a
+// loss-free rollout). 1 s proved too tight on a saturated machine: the prober's first 503 came
+// late, clients opened connections the closing listener's accept queue then reset.
+const DRAIN_DELAY_MS = 3000;
 const GRACE_MS = 5000;
 
 function startChild(): Promise<{ child: ChildProcess; port: number; logs: string[] }> {
