@@ -70,7 +70,7 @@ export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: 
   info(`$ npm run loadtest -- --url ${url.origin} --rate ${rate} --duration …   (runs until step 7)`);
   const load = await startLoad(url, rate);
   try {
-    return await scaledUp(ctx, name, max, load, rate);
+    return await scaledUp(ctx, name, { max, rate }, load);
   } catch (err) {
     // A failed step must not leave the load running (it would also keep the demo's process alive).
     await load.stop();
@@ -78,7 +78,7 @@ export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: 
   }
 }
 
-async function scaledUp(ctx: DemoContext, name: string, max: number, load: RunningLoad, rate: number): Promise<RunningLoad> {
+async function scaledUp(ctx: DemoContext, name: string, { max, rate }: { max: number; rate: number }, load: RunningLoad): Promise<RunningLoad> {
   const start = Date.now();
   let cpuSeen = 0;
   const d = await waitFor(async () => {
