@@ -70,13 +70,26 @@ export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: 
   const url = await serviceUrl(ctx, name);
   info(`$ npm run loadtest -- --url ${url.origin} --rate ${rate} --duration …   (runs until step 7)`);
   const load = await startLoad(url, rate);
+  try {
+    return await scaledUp(ctx, name, { max, rate }, load);
+  } catch (err) {
+    // A failed step must not leave the load running (it would also keep the demo's process alive).
+    await load.stop();
+    throw err;
+  }
+}
+
+async function scaledUp(ctx: DemoContext, name: string, { max, rate }: { max: number; rate: number }, load: RunningLoad): Promise<RunningLoad> {
   const start = Date.now();
   let cpuSeen = 0;
   const d = await waitFor(async () => {
     cpuSeen = Math.max(cpuSeen, (await getRm(ctx, name)).status?.currentCPUUtilizationPercentage ?? 0);
     const dep = await getDeploy(ctx, name);
     return rolledOut(dep, max) ? dep : undefined;
-  }, { what: `the HPA to scale ${name} to maxReplicas=${max} (load so far: ${JSON.stringify(load.totals())})`, timeoutMs: 300_000, intervalMs: 2000, onPoll: () => ctx.live() });
+  }, {
+    what: `the HPA to scale ${name} to maxReplicas=${max} (the pods' CPU stays below what it needs when other work takes this machine's cores: try a lower --rate, or later)`,
+    timeoutMs: 300_000, intervalMs: 2000, onPoll: () => ctx.live(),
+  });
   const seconds = (Date.now() - start) / 1000;
   const top = await waitFor(async () => {
     const t = await topPods(ctx, name);
