@@ -123,7 +123,9 @@ describe('real node: the operator installed in-cluster from config/default', fun
     }, { timeoutMs: budgetMs + 30_000, intervalMs: 250, what: 'the HPA at maxReplicas 3 and the status at the new generation' });
     const reconciledMs = Date.now() - t0;
     console.log(`      leader ${leader} deleted: ${newLeader} took the Lease after ${(tookOverMs / 1000).toFixed(1)} s, the change was reconciled after ${(reconciledMs / 1000).toFixed(1)} s (budget ${budgetMs / 1000} s)`);
-    expect(newLeader).to.equal(standby);
+    // The deleted leader releases its Lease on SIGTERM, so the ReplicaSet's replacement pod may win it
+    // as well as the standby; what matters is that a pod other than the deleted one leads and reconciles.
+    expect(newLeader).to.not.equal(leader);
     expect(reconciledMs).to.be.below(budgetMs);
   });
 });
