@@ -2,7 +2,7 @@
 // logs and exec through the kubelet, Services through kube-proxy's nftables rules from the host
 // and from pods, port-forward through the API server, the API server from pods through the
 // `kubernetes` Service. The image is a busybox scratch image built from the host's busybox.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import http from 'node:http';
 import { expect } from 'chai';
@@ -10,9 +10,9 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } 
 import { importIntoNode } from '../../localcluster/cluster.js';
 import { BRIDGE } from '../../localcluster/network.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
-import { clusterPaths } from '../../localcluster/cluster.js';
 import { BUSYBOX_HTTP_PORT, ensureBusyboxImage } from '../support/busybox-image.js';
 import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, waitFor } from '../support/cluster.js';
+import { portForwardService } from '../support/port-forward.js';
 
 const run = promisify(execFile);
 
@@ -157,27 +157,13 @@ describe('real node: pods, logs, exec and Service traffic', function () {
   });
 
   it('answers through kubectl port-forward svc/web', async () => {
-    const paths = clusterPaths();
-    const child = spawn(paths.kubectl, [`--kubeconfig=${paths.kubeconfig}`, 'port-forward', '-n', namespace, 'svc/web', ':80', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { port, stop } = await portForwardService(namespace, 'web');
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no port-forward after 20 s: ${out}`)), 20_000);
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}: ${out}`)));
-      });
       const res = await get(`http://127.0.0.1:${port}/`);
       expect(res.status).to.equal(200);
       expect(pods.map((p) => p.metadata?.name)).to.include(res.body.trim());
     } finally {
-      child.kill('SIGTERM');
+      stop();
     }
   });
 });

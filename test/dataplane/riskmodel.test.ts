@@ -2,17 +2,17 @@
 // reconciled by the operator runs the inference image as real pods: containerd containers
 // admitted by Pod Security `restricted`, the server's own "listening" log line, predictions through
 // the Service's ClusterIP and through port-forward, real CPU in the metrics API under load.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { expect } from 'chai';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { clusterPaths, importIntoNode } from '../../localcluster/cluster.js';
+import { importIntoNode } from '../../localcluster/cluster.js';
 import { loadConfig } from '../../localcluster/config.js';
 import { builtImages } from '../../localcluster/images/images.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { patientSource } from '../../inference/generator.js';
 import { requestBody } from '../../scripts/lib/vitals.js';
 import { kubectlOk, realNode, waitFor } from '../support/cluster.js';
+import { portForwardService } from '../support/port-forward.js';
 import { LABELS } from '../operator/harness/api.js';
 import { riskModel } from '../operator/harness/fixtures.js';
 import { useTestbed } from '../operator/harness/testbed.js';
@@ -90,25 +90,11 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
   });
 
   it('answers POST /predict through kubectl port-forward svc/NAME', async () => {
-    const paths = clusterPaths();
-    const child = spawn(paths.kubectl, [`--kubeconfig=${paths.kubeconfig}`, 'port-forward', '-n', bed.namespace, `svc/${NAME}`, ':80', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { port, stop } = await portForwardService(bed.namespace, NAME);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no port-forward after 20 s: ${out}`)), 20_000);
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}: ${out}`)));
-      });
       expectPrediction(await post(`http://127.0.0.1:${port}/predict`, requestBody(patientSource(8), undefined)));
     } finally {
-      child.kill('SIGTERM');
+      stop();
     }
   });
 
