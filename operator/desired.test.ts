@@ -2,16 +2,18 @@ import { expect } from 'chai';
 import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
 import { desired, labelsFor, MODEL_DIR, POD_UID, selectorFor, type DesiredChildren } from './desired.js';
 import { loadConfig } from '../inference/config.js';
-import { resolveModel, type ResolvedModel } from './model-source.js';
+import { resolveModel } from './model-source.js';
+import { firstServed, type Served } from './delivery.js';
 import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 import { withDefaults } from './api.js';
 
 const config = { inferenceImage: TEST_IMAGE };
-const IMAGE_MODEL: ResolvedModel = { source: 'image' };
+const IMAGE_MODEL: Served = { source: 'image' };
 
-function withConfigMap(rm: RiskModel, artifact = modelArtifact()): ResolvedModel {
+function withConfigMap(rm: RiskModel, artifact = modelArtifact()): Served {
   const spec = withDefaults(rm.spec, TEST_IMAGE);
-  return resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
+  const model = resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
+  return firstServed(rm, spec, model)!;
 }
 
 const pod = (c: DesiredChildren) => c.deployment.spec!.template.spec!;
@@ -19,7 +21,7 @@ const container = (c: DesiredChildren) => pod(c).containers[0]!;
 const podAnnotations = (c: DesiredChildren) => c.deployment.spec!.template.metadata!.annotations!;
 
 describe('desired state', () => {
-  const cases: [string, RiskModel, ResolvedModel, (c: DesiredChildren) => void][] = [
+  const cases: [string, RiskModel, Served, (c: DesiredChildren) => void][] = [
     [
       'applies the documented defaults to a minimal spec',
       riskModel(),

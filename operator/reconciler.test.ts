@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, keyOf, type RiskModel, type RiskModelStatus } from './api.js';
+import { CONFIG_HASH_ANNOTATION, keyOf, type CanaryFiguresStatus, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
-import type { ChildKind } from './children.js';
-import type { Cache, Child, ReconcileContext, Writer } from './context.js';
+import type { ChildKind, Owned, OwnedKind } from './children.js';
+import type { Cache, CanaryAnalyzer, Child, ReconcileContext, Writer } from './context.js';
 import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';
 import { Reason } from './reasons.js';
@@ -28,18 +28,33 @@ class FakeCluster implements Cache, Writer {
   service = (ns: string, name: string) => this.children.get(`Service/${ns}/${name}`) as V1Service | undefined;
   hpa = (ns: string, name: string) => this.children.get(`HorizontalPodAutoscaler/${ns}/${name}`) as V2HorizontalPodAutoscaler | undefined;
   child = (kind: ChildKind, ns: string, name: string) => this.children.get(`${kind}/${ns}/${name}`);
+  configMapsLabelled = (ns: string, labels: Record<string, string>) =>
+    [...this.configMaps.values()].filter((cm) => cm.metadata?.namespace === ns && Object.entries(labels).every(([k, v]) => cm.metadata?.labels?.[k] === v));
 
-  apply<T extends Child>(obj: T): Promise<T> {
+  apply<T extends Owned>(obj: T): Promise<T> {
     if (this.failApply) return Promise.reject(this.failApply);
-    this.applied.push(structuredClone(obj));
+    if (obj.kind === 'ConfigMap') return Promise.resolve(this.storeConfigMap(obj as V1ConfigMap) as T);
+    this.applied.push(structuredClone(obj as Child));
     const key = `${obj.kind}/${keyOf(obj.metadata ?? {})}`;
     const stored = this.storedAs(obj, this.children.get(key) as V1Deployment | undefined);
     this.children.set(key, stored);
     return Promise.resolve(stored);
   }
 
+  snapshotsWritten: V1ConfigMap[] = [];
+
+  private storeConfigMap(cm: V1ConfigMap): V1ConfigMap {
+    const key = keyOf(cm.metadata ?? {});
+    const existing = this.configMaps.get(key);
+    if (existing?.immutable && JSON.stringify(existing.data) !== JSON.stringify(cm.data)) throw new ApiError(422, 'Invalid', 'field is immutable when `immutable` is set');
+    const stored = { ...structuredClone(cm), metadata: { ...cm.metadata, uid: existing?.metadata?.uid ?? `uid-${++this.rv}`, resourceVersion: String(++this.rv) } };
+    this.snapshotsWritten.push(stored);
+    this.configMaps.set(key, stored);
+    return stored;
+  }
+
   /** What the API server would store for an apply of `obj` over `existing`. */
-  private storedAs<T extends Child>(obj: T, existing: V1Deployment | undefined): T {
+  private storedAs<T extends Owned>(obj: T, existing: V1Deployment | undefined): T {
     const stored = structuredClone(obj) as T & V1Deployment;
     stored.metadata!.resourceVersion = String(++this.rv);
     stored.metadata!.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
@@ -49,16 +64,17 @@ class FakeCluster implements Cache, Writer {
     return stored;
   }
 
-  overwrite<T extends Child>(obj: T): Promise<T> {
-    this.overwritten.push(structuredClone(obj));
+  overwrite<T extends Owned>(obj: T): Promise<T> {
+    this.overwritten.push(structuredClone(obj as Child));
     const stored = structuredClone(obj);
     this.children.set(`${obj.kind}/${keyOf(obj.metadata ?? {})}`, stored);
     return Promise.resolve(stored);
   }
 
-  remove(kind: ChildKind, ns: string, name: string, uid: string): Promise<void> {
+  remove(kind: OwnedKind, ns: string, name: string, uid: string): Promise<void> {
     const key = `${kind}/${ns}/${name}`;
     if (this.children.get(key)?.metadata?.uid === uid) this.children.delete(key);
+    if (kind === 'ConfigMap' && this.configMaps.get(`${ns}/${name}`)?.metadata?.uid === uid) this.configMaps.delete(`${ns}/${name}`);
     this.removed.push(key);
     return Promise.resolve();
   }
@@ -83,12 +99,25 @@ class FakeCluster implements Cache, Writer {
   }
 }
 
+/** Canary figures as a test sets them; `measured` counts the calls. */
+class FakeAnalyzer implements CanaryAnalyzer {
+  figures: CanaryFiguresStatus = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
+  measured = 0;
+
+  measure(): Promise<CanaryFiguresStatus> {
+    this.measured++;
+    return Promise.resolve(structuredClone(this.figures));
+  }
+}
+
 function setup(rm: RiskModel = riskModel()) {
   const cluster = new FakeCluster();
   cluster.riskModels.set(keyOf(rm.metadata), rm);
   const events = new RecordingRecorder();
-  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => new Date('2026-05-01T00:00:00Z'), log: memoryLogger().log, resyncMs: RESYNC_MS };
-  return { cluster, events, ctx, key: keyOf(rm.metadata) };
+  const analyzer = new FakeAnalyzer();
+  const clock = { now: new Date('2026-05-01T00:00:00Z') };
+  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => clock.now, log: memoryLogger().log, resyncMs: RESYNC_MS, analyzer };
+  return { cluster, events, ctx, analyzer, clock, key: keyOf(rm.metadata) };
 }
 
 const RESYNC_MS = 300_000;
