@@ -264,9 +264,7 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
   return {
     modelVersion: spec.model.version,
     ...(ref ? { configMapRef: { name: ref.name, key: ref.key ?? DEFAULTS.configMapKey } } : {}),
-    ...(spec.model.revision !== undefined ? { pinnedRevision: spec.model.revision } : {}),
-    revisionHistoryLimit: spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit,
-    rollout: { strategy: spec.rollout?.strategy ?? DEFAULTS.rolloutStrategy, canary: { ...DEFAULTS.canary, ...spec.rollout?.canary } },
+    ...deliveryWithDefaults(spec),
     image: spec.image ?? defaultImage,
     ...scalingWithDefaults(spec),
     resources: resourcesWithDefaults(spec.resources),
@@ -274,6 +272,15 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
     ...podWithDefaults(spec),
     ...budgetWithDefaults(spec),
     ...(spec.networkPolicy ? { networkPolicy: structuredClone(spec.networkPolicy) } : {}),
+  };
+}
+
+function deliveryWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'pinnedRevision' | 'revisionHistoryLimit' | 'rollout'> {
+  const rollout = spec.rollout ?? {};
+  return {
+    ...(spec.model.revision !== undefined ? { pinnedRevision: spec.model.revision } : {}),
+    revisionHistoryLimit: spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit,
+    rollout: { strategy: rollout.strategy ?? DEFAULTS.rolloutStrategy, canary: { ...DEFAULTS.canary, ...rollout.canary } },
   };
 }
 

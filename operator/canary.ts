@@ -5,13 +5,12 @@
 // and any change of model or pod spec restarts the analysis.
 
 import type { V1Deployment } from '@kubernetes/client-node';
-import { LABEL_INSTANCE, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
+import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
 import { judge, type Judgement } from './analysis/judge.js';
 import { applyIfNeeded, controlledBy, removeOwned, type Scope } from './child-writes.js';
 import { rfc3339 } from './conditions.js';
 import { failedCanary, recordCanaryFailed, recordCanaryStart, servedBy, type DeliveryPlan, type Problem, type Served, type SnapshotServed } from './delivery.js';
 import { canaryDeployment, canaryName, canaryReplicas, TRACK_LABEL } from './desired.js';
-import { CONFIG_HASH_ANNOTATION } from './api.js';
 import { EventReason, Reason } from './reasons.js';
 import { rolloutComplete } from './status.js';
 
@@ -52,13 +51,16 @@ async function retire(scope: Scope, plan: DeliveryPlan, history: RevisionRecord[
   if (!have) return stableOnly(plan, history);
   const { rm, ctx } = scope;
   const stable = ctx.cache.deployment(rm.metadata.namespace, rm.metadata.name);
-  const promoted = same(servedBy(have), servedBy(stable)) && rm.status?.canary?.phase === 'Promoting';
-  if (promoted && stable && !rolloutComplete(stable)) {
-    return { ...stableOnly(plan, history), ...(rm.status?.canary ? { canary: rm.status.canary } : {}), requeueMs: CANARY_CHECK_MS };
-  }
+  const promoting = promotingCanary(rm.status?.canary);
+  const promoted = promoting !== undefined && same(servedBy(have), servedBy(stable));
+  if (promoted && !rolloutComplete(stable)) return { ...stableOnly(plan, history), canary: promoting, requeueMs: CANARY_CHECK_MS };
   const why = promoted ? 'promoted: every stable pod serves its revision' : 'no new revision to analyse';
   await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${have.metadata?.name} (${why})` });
   return stableOnly(plan, history);
+}
+
+function promotingCanary(canary: CanaryStatus | undefined): CanaryStatus | undefined {
+  return canary?.phase === 'Promoting' ? canary : undefined;
 }
 
 function same(a: Served | undefined, b: Served | undefined): boolean {
@@ -72,37 +74,63 @@ interface Analysis {
   have: V1Deployment | undefined;
 }
 
-async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<CanaryStep> {
+interface Target {
+  want: V1Deployment;
+  replicas: number;
+  templateHash: string;
+}
+
+/** The canary Deployment for the stable pods' current (HPA-set) count. */
+function targetOf(scope: Scope, spec: ResolvedSpec, candidate: SnapshotServed): Target {
   const { rm, ctx } = scope;
-  const stableDeployment = ctx.cache.deployment(rm.metadata.namespace, rm.metadata.name);
-  const replicas = canaryReplicas(stableDeployment?.spec?.replicas ?? spec.minReplicas, spec.rollout.canary.weight);
-  const want = canaryDeployment(rm, { inferenceImage: ctx.inferenceImage }, a.candidate, replicas);
-  const templateHash = want.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION] ?? '';
-  const failed = failedCanary(a.history, a.candidate.contentHash, templateHash);
+  const stable = ctx.cache.deployment(rm.metadata.namespace, rm.metadata.name);
+  const replicas = canaryReplicas(stable?.spec?.replicas ?? spec.minReplicas, spec.rollout.canary.weight);
+  const want = canaryDeployment(rm, { inferenceImage: ctx.inferenceImage }, candidate, replicas);
+  return { want, replicas, templateHash: want.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION] ?? '' };
+}
+
+async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<CanaryStep> {
+  const { rm } = scope;
+  const target = targetOf(scope, spec, a.candidate);
+  const failed = failedCanary(a.history, a.candidate.contentHash, target.templateHash);
   if (failed) {
     await removeOwned(scope, 'Deployment', a.have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (its revision failed analysis)` });
     return { ...stableOnly(a.plan, a.history), problem: failureProblem(a.candidate, failed.message ?? 'analysis failed') };
   }
-  const now = ctx.now();
-  const previous = rm.status?.canary?.templateHash === templateHash ? rm.status.canary : undefined;
-  if (!previous) await announceStart(scope, a.candidate, replicas, a.plan.stable);
-  await applyIfNeeded(scope, want, a.have);
+  const previous = rm.status?.canary?.templateHash === target.templateHash ? rm.status.canary : undefined;
+  if (!previous) await announceStart(scope, a.candidate, target.replicas, a.plan.stable);
+  await applyIfNeeded(scope, target.want, a.have);
+  const verdict = await measure(scope, spec, { candidate: a.candidate, target, previous });
+  return conclude(scope, { ...a, history: recordCanaryStart(a.history, a.candidate, verdict.status.startedAt) }, verdict);
+}
+
+/** Measures the canary pods and judges them; the analysis window opens once every canary pod is Ready. */
+async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Promise<Verdict> {
+  const { rm, ctx } = scope;
+  const { canary } = spec.rollout;
   const figures = await ctx.analyzer.measure(rm.metadata.namespace, `${LABEL_INSTANCE}=${rm.metadata.name},${TRACK_LABEL}=canary`);
-  const startedAt = previous?.startedAt ?? rfc3339(now);
-  const allReady = figures.pods >= replicas && figures.readyPods >= replicas;
-  const analysisStartedAt = previous?.analysisStartedAt ?? (allReady ? rfc3339(now) : undefined);
-  const judgement = judge(figures, spec.rollout.canary, {
+  const now = ctx.now();
+  const startedAt = m.previous?.startedAt ?? rfc3339(now);
+  const allReady = figures.pods >= m.target.replicas && figures.readyPods >= m.target.replicas;
+  const analysisStartedAt = m.previous?.analysisStartedAt ?? (allReady ? rfc3339(now) : undefined);
+  const judgement = judge(figures, canary, {
     sinceCreatedSeconds: secondsSince(startedAt, now),
     analysisElapsedSeconds: analysisStartedAt === undefined ? undefined : secondsSince(analysisStartedAt, now),
-    analysisSeconds: spec.rollout.canary.analysisSeconds,
-    readyTimeoutSeconds: spec.rollout.canary.readyTimeoutSeconds,
+    analysisSeconds: canary.analysisSeconds,
+    readyTimeoutSeconds: canary.readyTimeoutSeconds,
   });
   const status: CanaryStatus = {
-    revision: a.candidate.revision, phase: analysisStartedAt ? 'Analyzing' : 'Starting', templateHash, startedAt,
-    ...(analysisStartedAt ? { analysisStartedAt } : {}), replicas, readyReplicas: figures.readyPods, message: judgement.message, figures,
+    revision: m.candidate.revision,
+    phase: analysisStartedAt ? 'Analyzing' : 'Starting',
+    templateHash: m.target.templateHash,
+    startedAt,
+    ...(analysisStartedAt ? { analysisStartedAt } : {}),
+    replicas: m.target.replicas,
+    readyReplicas: figures.readyPods,
+    message: judgement.message,
+    figures,
   };
-  const history = recordCanaryStart(a.history, a.candidate, startedAt);
-  return conclude(scope, { ...a, history }, { judgement, status, templateHash });
+  return { judgement, status, templateHash: m.target.templateHash };
 }
 
 interface Verdict {

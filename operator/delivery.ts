@@ -52,13 +52,16 @@ export function servedAnnotations(served: Served): Record<string, string> {
 export function servedBy(d: V1Deployment | undefined): Served | undefined {
   const template = d?.spec?.template;
   if (!template) return undefined;
-  const a = template.metadata?.annotations ?? {};
+  const recorded = snapshotAnnotations(template.metadata?.annotations ?? {});
+  if (recorded) return recorded;
+  const volumes = template.spec?.volumes ?? [];
+  return volumes.some((v) => v.configMap) ? undefined : { source: 'image' };
+}
+
+function snapshotAnnotations(a: Record<string, string>): SnapshotServed | undefined {
   const revision = Number(a[REVISION_ANNOTATION]);
-  const snapshot = a[SNAPSHOT_ANNOTATION];
-  const contentHash = a[CONTENT_HASH_ANNOTATION];
-  if (snapshot && contentHash && Number.isInteger(revision)) return { source: 'snapshot', snapshot, revision, contentHash, modelVersion: '' };
-  const mountsModel = template.spec?.volumes?.some((v) => v.configMap) ?? false;
-  return mountsModel ? undefined : { source: 'image' };
+  const { [SNAPSHOT_ANNOTATION]: snapshot, [CONTENT_HASH_ANNOTATION]: contentHash } = a;
+  return snapshot && contentHash && Number.isInteger(revision) ? { source: 'snapshot', snapshot, revision, contentHash, modelVersion: '' } : undefined;
 }
 
 /** The snapshot as pods serve it. */
@@ -176,7 +179,8 @@ function entryOf(served: SnapshotServed, now: string): RevisionRecord {
  * carries on, keeping the time the canary started), and every other open entry — but the
  * canary still `running` (its content hash) — ends with `how`. Idempotent. Pure.
  */
-export function settleHistory(history: readonly RevisionRecord[], stable: Served | undefined, running: string | undefined, how: 'Superseded' | 'RolledBack', now: string): RevisionRecord[] {
+export function settleHistory(history: readonly RevisionRecord[], stable: Served | undefined, at: { running?: string; how: 'Superseded' | 'RolledBack'; now: string }): RevisionRecord[] {
+  const { running, how, now } = at;
   const stableHash = stable?.source === 'snapshot' ? stable.contentHash : undefined;
   const keep = (h: RevisionRecord) => h.contentHash === stableHash || h.contentHash === running;
   const ended = history.map((h) => (isOpen(h) && !keep(h) ? { ...h, endedAt: now, result: how } : h));

@@ -20,13 +20,8 @@ import type {
 } from '@kubernetes/client-node';
 import {
   API_VERSION,
-  APP_NAME,
   CONFIG_HASH_ANNOTATION,
   KIND,
-  LABEL_INSTANCE,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
-  MANAGED_BY,
   SPEC_HASH_ANNOTATION,
   withDefaults,
   type ResolvedSpec,
@@ -35,11 +30,13 @@ import {
 import type { Child, ChildKind } from './children.js';
 import { hashOf } from './hash.js';
 import { servedAnnotations, type Served } from './delivery.js';
+import { labelsFor, selectorFor } from './labels.js';
+import { MODEL_FILE } from './snapshots.js';
 
 export const CONTAINER_NAME = 'inference';
 export const CONTAINER_PORT = 8080;
 export const MODEL_DIR = '/etc/riskmodel';
-export const MODEL_FILE = 'model.json';
+export { MODEL_FILE };
 /** The non-root numeric identity pods run as (Pod Security `restricted`). */
 export const POD_UID = 10001;
 /**
@@ -79,15 +76,7 @@ export function byKind(c: DesiredChildren): Record<ChildKind, Child | undefined>
   return { Deployment: c.deployment, Service: c.service, HorizontalPodAutoscaler: c.hpa, PodDisruptionBudget: c.podDisruptionBudget, NetworkPolicy: c.networkPolicy };
 }
 
-/** Labels every child carries; the first two also select the pods. */
-export function labelsFor(name: string): Record<string, string> {
-  return { ...selectorFor(name), [LABEL_MANAGED_BY]: MANAGED_BY };
-}
-
-/** The pod selector of the Deployment and the Service. Immutable once the Deployment exists. */
-export function selectorFor(name: string): Record<string, string> {
-  return { [LABEL_NAME]: APP_NAME, [LABEL_INSTANCE]: name };
-}
+export { labelsFor, selectorFor };
 
 function ownerReference(rm: RiskModel): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };

@@ -60,15 +60,13 @@ export async function deliver(scope: Scope, spec: ResolvedSpec): Promise<Deliver
   if (plan.problem) scope.log.warn('model not rolled out', { reason: plan.problem.reason, error: plan.problem.message });
   if (plan.create) await writeSnapshot(scope, plan.create);
   const step = await stepCanary(scope, spec, plan, [...history]);
-  const problem = plan.problem ?? step.problem;
-  const outcome: Outcome = {
-    history: step.history,
-    ...(step.stable ? { served: step.stable } : {}),
-    ...(problem ? { problem } : {}),
-    ...(step.canary ? { canary: step.canary } : {}),
-    ...(plan.pinned !== undefined ? { pinned: plan.pinned } : {}),
-  };
-  return { outcome, plan, ...(before ? { before } : {}), ...(step.running ? { running: step.running } : {}), ...(step.requeueMs ? { requeueMs: step.requeueMs } : {}) };
+  const outcome = defined({ history: step.history, served: step.stable, problem: plan.problem ?? step.problem, canary: step.canary, pinned: plan.pinned });
+  return defined({ outcome, plan, before, running: step.running, requeueMs: step.requeueMs });
+}
+
+/** `obj` without its undefined fields (exactOptionalPropertyTypes). */
+function defined<T extends object>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 async function writeSnapshot(scope: Scope, create: NonNullable<DeliveryPlan['create']>): Promise<void> {
@@ -86,7 +84,7 @@ async function writeSnapshot(scope: Scope, create: NonNullable<DeliveryPlan['cre
 export async function settle(scope: Scope, spec: ResolvedSpec, d: Delivered): Promise<RevisionRecord[]> {
   const served = d.outcome.served;
   const how = d.plan.pinned !== undefined ? 'RolledBack' : 'Superseded';
-  const history = settleHistory(d.outcome.history ?? [], served, d.running, how, rfc3339(scope.ctx.now()));
+  const history = settleHistory(d.outcome.history ?? [], served, { ...(d.running ? { running: d.running } : {}), how, now: rfc3339(scope.ctx.now()) });
   if (served) await announceServing(scope, d, served);
   await prune(scope, spec, d, history);
   return history;
@@ -103,13 +101,22 @@ async function announceServing(scope: Scope, d: Delivered, served: Served): Prom
   }
 }
 
+function snapshotOfServed(served: Served | undefined): string | undefined {
+  return served?.source === 'snapshot' ? served.snapshot : undefined;
+}
+
+/** The snapshots never pruned: the one serving, the one served before this reconcile and in the history before it, a canary's. */
+function protectedSnapshots(d: Delivered, history: readonly RevisionRecord[]): Set<string> {
+  const served = d.outcome.served;
+  const current = served?.source === 'snapshot' ? served.revision : undefined;
+  const names = [snapshotOfServed(served), snapshotOfServed(d.before), d.plan.candidate?.snapshot, previousRevision(history, current)?.snapshot];
+  return new Set(names.filter((n): n is string => n !== undefined));
+}
+
 /** Deletes snapshots beyond the limit; never the one serving, the one before it, a canary's or a pinned one. */
 async function prune(scope: Scope, spec: ResolvedSpec, d: Delivered, history: readonly RevisionRecord[]): Promise<void> {
   const kept = snapshotsOf(scope.ctx, scope.rm);
-  const served = d.outcome.served;
-  const current = served?.source === 'snapshot' ? served : undefined;
-  const protectedNames = [current?.snapshot, d.before?.source === 'snapshot' ? d.before.snapshot : undefined, d.plan.candidate?.snapshot, previousRevision(history, current?.revision)?.snapshot];
-  const keep = new Set(protectedNames.filter((n): n is string => n !== undefined));
+  const keep = protectedSnapshots(d, history);
   for (const s of prunable(kept.map((k) => k.snapshot), keep, spec.revisionHistoryLimit)) {
     const object = kept.find((k) => k.snapshot.name === s.name)?.object;
     const message = `deleted snapshot ${s.name} of revision ${s.revision} (beyond spec.revisionHistoryLimit ${spec.revisionHistoryLimit})`;

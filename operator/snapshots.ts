@@ -6,15 +6,15 @@
 
 import type { V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, KIND, LABEL_INSTANCE, type RiskModel } from './api.js';
-import { labelsFor, MODEL_FILE } from './desired.js';
+import { labelsFor } from './labels.js';
 
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 export const SNAPSHOT_COMPONENT = 'model-snapshot';
 export const REVISION_LABEL = 'riskmodel.dev/revision';
 export const CONTENT_HASH_ANNOTATION = 'riskmodel.dev/content-hash';
 export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
-/** The one data key of a snapshot; pods mount it as the model file. */
-export const SNAPSHOT_KEY = MODEL_FILE;
+/** The one data key of a snapshot, and the file name pods see it under. */
+export const MODEL_FILE = 'model.json';
 /** Hex digits of the content hash in a snapshot's name. */
 const NAME_HASH = 10;
 
@@ -54,19 +54,28 @@ export function snapshotConfigMap(rm: RiskModel, snapshot: Omit<Snapshot, 'name'
       ownerReferences: [ownerReference(rm)],
     },
     immutable: true,
-    data: { [SNAPSHOT_KEY]: text },
+    data: { [MODEL_FILE]: text },
   };
+}
+
+function revisionOf(labels: Record<string, string>): number | undefined {
+  const revision = Number(labels[REVISION_LABEL]);
+  return Number.isInteger(revision) && revision >= 1 ? revision : undefined;
+}
+
+function isSnapshotOf(labels: Record<string, string>, riskModel: string): boolean {
+  return labels[LABEL_INSTANCE] === riskModel && labels[LABEL_COMPONENT] === SNAPSHOT_COMPONENT;
 }
 
 /** The snapshot a ConfigMap records, or undefined when it is not one of `riskModel`'s (or lacks its labels). */
 export function snapshotOf(cm: V1ConfigMap, riskModel: string): Snapshot | undefined {
-  const labels = cm.metadata?.labels ?? {};
-  const annotations = cm.metadata?.annotations ?? {};
-  const revision = Number(labels[REVISION_LABEL]);
-  const contentHash = annotations[CONTENT_HASH_ANNOTATION];
-  if (labels[LABEL_INSTANCE] !== riskModel || labels[LABEL_COMPONENT] !== SNAPSHOT_COMPONENT) return undefined;
-  if (!Number.isInteger(revision) || revision < 1 || !contentHash || !cm.metadata?.name) return undefined;
-  return { name: cm.metadata.name, revision, contentHash, modelVersion: annotations[MODEL_VERSION_ANNOTATION] ?? '', ...(cm.metadata.uid ? { uid: cm.metadata.uid } : {}) };
+  const meta = cm.metadata ?? {};
+  const labels = meta.labels ?? {};
+  if (!isSnapshotOf(labels, riskModel) || !meta.name) return undefined;
+  const revision = revisionOf(labels);
+  const { [CONTENT_HASH_ANNOTATION]: contentHash, [MODEL_VERSION_ANNOTATION]: modelVersion = '' } = meta.annotations ?? {};
+  if (revision === undefined || !contentHash) return undefined;
+  return { name: meta.name, revision, contentHash, modelVersion, ...(meta.uid ? { uid: meta.uid } : {}) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
 import { canonicalJson } from './hash.js';
 import type { Problem, Served } from './delivery.js';
 import { modelVersionOf } from './model-source.js';
-import { ConditionType, Reason, type ReasonName } from './reasons.js';
+import { ConditionType, Reason } from './reasons.js';
 
 export interface Observed {
   deployment?: V1Deployment;
@@ -61,7 +61,8 @@ function statusCounts(s: NonNullable<V1Deployment['status']>): Omit<Counts, 'wan
 }
 
 /** kubectl's `rollout status` test: the controller saw the latest spec and every pod is updated and available. */
-export function rolloutComplete(d: V1Deployment): boolean {
+export function rolloutComplete(d: V1Deployment | undefined): boolean {
+  if (!d) return false;
   const c = countsOf(d);
   return c.generation <= c.observedGeneration && c.updated >= c.wanted && c.replicas <= c.updated && c.available >= c.updated;
 }
@@ -180,14 +181,17 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     ...replicaCounts(input.observed.deployment),
     ...autoscalerFigures(input.observed.hpa),
     modelVersion: servedVersion(spec, input.outcome.served) ?? rm.status?.modelVersion,
-    revision: input.outcome.served?.source === 'snapshot' ? input.outcome.served.revision : undefined,
-    history: input.outcome.history?.length ? input.outcome.history : undefined,
-    canary: input.outcome.canary,
+    ...deliveryFigures(input.outcome),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     conditions,
   });
   const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
   return statusEqual(rm.status, damped) ? damped : exact;
+}
+
+function deliveryFigures(outcome: Outcome): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
+  const served = outcome.served;
+  return { revision: served?.source === 'snapshot' ? served.revision : undefined, history: outcome.history?.length ? outcome.history : undefined, canary: outcome.canary };
 }
 
 function servedVersion(spec: ReturnType<typeof withDefaults>, served: Served | undefined): string | undefined {
