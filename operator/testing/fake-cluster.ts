@@ -58,14 +58,10 @@ export class FakeCluster implements Cache, Writer {
   /** What the API server would store for an apply of `obj` over `existing`. */
   private storedAs<T extends Owned>(obj: T, existing: V1Deployment | undefined): T {
     const stored = structuredClone(obj) as T & V1Deployment;
-    stored.metadata!.resourceVersion = String(++this.rv);
-    stored.metadata!.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
-    // Like the API server: fields we do not send keep their owner's value (replicas: the HPA's).
-    if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: stored.spec?.replicas ?? existing?.spec?.replicas ?? 1 };
-    // A new pod template is a new generation the Deployment controller has yet to observe.
-    const generation = existing?.metadata?.generation ?? 1;
-    const newTemplate = existing && JSON.stringify(existing.spec?.template) !== JSON.stringify(stored.spec?.template);
-    stored.metadata!.generation = newTemplate ? generation + 1 : generation;
+    const meta = stored.metadata!;
+    meta.resourceVersion = String(++this.rv);
+    meta.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
+    if (obj.kind === 'Deployment') asDeploymentController(stored, existing);
     if (existing?.status) stored.status = existing.status;
     return stored;
   }
@@ -125,3 +121,15 @@ export function setup(rm: RiskModel = riskModel()) {
   return { cluster, events, ctx, analyzer, clock, key: keyOf(rm.metadata) };
 }
 
+
+/**
+ * Like the API server: fields we do not send keep their owner's value (replicas: the HPA's), and
+ * a new pod template is a generation the Deployment controller has yet to observe.
+ */
+function asDeploymentController(stored: V1Deployment, existing: V1Deployment | undefined): void {
+  const spec = stored.spec!;
+  const before = existing ?? { spec: { replicas: 1, template: spec.template, selector: spec.selector }, metadata: { generation: 1 } };
+  spec.replicas ??= before.spec!.replicas;
+  const newTemplate = JSON.stringify(before.spec!.template) !== JSON.stringify(spec.template);
+  stored.metadata!.generation = (before.metadata!.generation ?? 1) + (newTemplate ? 1 : 0);
+}
