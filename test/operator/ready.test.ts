@@ -105,7 +105,7 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(short.trim().split('\n')).to.include(`riskmodel.riskmodel.dev/${ready.metadata.name}`);
   });
 
-  it('mounts a model ConfigMap read-only and points MODEL_PATH at its key', async function () {
+  it("mounts an immutable operator-owned snapshot of the model ConfigMap read-only (never the user's ConfigMap) and points MODEL_PATH at it", async function () {
     const artifact = await trainedArtifact(1);
     await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: modelConfigMap(bed.namespace, 'model-a', artifact) });
     const rm = riskModel(bed.namespace, 'with-model', { model: { version: '2026.11', configMapRef: { name: 'model-a' } } });
@@ -114,8 +114,13 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     const deployment = await eventually('the Deployment', async () => (await bed.cluster.children(bed.namespace, 'with-model')).deployment);
     const pod = deployment.spec!.template.spec!;
     const container = pod.containers[0]!;
-    const volume = pod.volumes?.find((v) => v.configMap?.name === 'model-a');
-    expect(volume, 'a volume from the ConfigMap').to.not.equal(undefined);
+    const volume = pod.volumes?.find((v) => v.configMap);
+    expect(volume?.configMap?.name, 'a volume from the snapshot').to.match(/^with-model-model-[0-9a-f]{10}$/);
+    const snapshot = await bed.cluster.core.readNamespacedConfigMap({ namespace: bed.namespace, name: volume!.configMap!.name! });
+    expect(snapshot.immutable).to.equal(true);
+    expect(snapshot.data?.['model.json']).to.equal(artifact);
+    expect(snapshot.metadata?.ownerReferences?.[0]).to.include({ kind: 'RiskModel', name: 'with-model', controller: true });
+    expect(readyRm.status?.revision).to.equal(1);
     const mount = container.volumeMounts?.find((m) => m.name === volume!.name);
     expect(mount?.readOnly).to.equal(true);
     const modelPath = container.env?.find((e) => e.name === 'MODEL_PATH')?.value ?? '';
