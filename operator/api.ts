@@ -139,15 +139,15 @@ export interface RevisionRecord {
   templateHash?: string;
 }
 
-/** What the operator measured on the canary pods (operator/analysis/figures.ts computes it). */
+/** What the operator measured on the canary pods (operator/analysis/figures.ts computes it); no ratio or latency before the first request. */
 export interface CanaryFiguresStatus {
   pods: number;
   readyPods: number;
   restarts: number;
   requests: number;
   errors: number;
-  errorRatio: number | null;
-  p99LatencyMs: number | null;
+  errorRatio?: number;
+  p99LatencyMs?: number;
   smoke: { passed: boolean; message: string };
 }
 

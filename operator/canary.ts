@@ -5,7 +5,8 @@
 // and any change of model or pod spec restarts the analysis.
 
 import type { V1Deployment } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
+import type { CanaryFigures } from './analysis/figures.js';
+import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, type CanaryFiguresStatus, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
 import { judge, type Judgement } from './analysis/judge.js';
 import { applyIfNeeded, controlledBy, removeOwned, type Scope } from './child-writes.js';
 import { rfc3339 } from './conditions.js';
@@ -128,7 +129,7 @@ async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: Snapsho
     replicas: m.target.replicas,
     readyReplicas: figures.readyPods,
     message: judgement.message,
-    figures,
+    figures: statusFigures(figures),
   };
   return { judgement, status, templateHash: m.target.templateHash };
 }
@@ -145,7 +146,6 @@ async function conclude(scope: Scope, a: Analysis, v: Verdict): Promise<CanarySt
   if (v.judgement.verdict === 'fail') {
     const message = v.judgement.message;
     await removeOwned(scope, 'Deployment', ctx.cache.deployment(rm.metadata.namespace, canaryName(rm.metadata.name)), { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (analysis failed)` });
-    await ctx.events.record(rm, 'Warning', EventReason.CanaryFailed, `${what} failed its analysis; the stable pods keep serving: ${message}`);
     const history = recordCanaryFailed(a.history, a.candidate, rfc3339(ctx.now()), { message, templateHash: v.templateHash });
     return { ...stableOnly(a.plan, history), problem: failureProblem(a.candidate, message) };
   }
@@ -154,6 +154,16 @@ async function conclude(scope: Scope, a: Analysis, v: Verdict): Promise<CanarySt
     return { stable: a.candidate, history: a.history, canary: { ...v.status, phase: 'Promoting' }, requeueMs: CANARY_CHECK_MS, running: a.candidate.contentHash };
   }
   return { ...stableOnly(a.plan, a.history), canary: v.status, requeueMs: CANARY_CHECK_MS, running: a.candidate.contentHash };
+}
+
+/** The figures as status shows them: rounded, and without the ratio and latency before the first request. */
+function statusFigures(f: CanaryFigures): CanaryFiguresStatus {
+  const { errorRatio, p99LatencyMs, ...counts } = f;
+  return {
+    ...counts,
+    ...(errorRatio === null ? {} : { errorRatio: Math.round(errorRatio * 1e4) / 1e4 }),
+    ...(p99LatencyMs === null ? {} : { p99LatencyMs: Math.round(p99LatencyMs * 10) / 10 }),
+  };
 }
 
 function failureProblem(candidate: SnapshotServed, message: string): Problem {

@@ -3,7 +3,7 @@
 
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { RiskModel, RiskModelStatus } from './api.js';
-import type { CanaryFiguresStatus } from './api.js';
+import type { CanaryFigures } from './analysis/figures.js';
 import type { Child, ChildKind, Owned, OwnedKind } from './children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from './logger.js';
@@ -24,7 +24,7 @@ export interface Cache {
 
 /** Reads a canary's figures from its pods (operator/analysis/pod-analyzer.ts). */
 export interface CanaryAnalyzer {
-  measure(namespace: string, labelSelector: string): Promise<CanaryFiguresStatus>;
+  measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
 }
 
 export interface Writer {

@@ -59,7 +59,6 @@ export const EventReason = {
   RolledBack: 'RolledBack',
   CanaryStarted: 'CanaryStarted',
   CanaryPromoted: 'CanaryPromoted',
-  CanaryFailed: 'CanaryFailed',
   NotReady: 'NotReady',
   ReconcileError: 'ReconcileError',
 } as const;

@@ -199,7 +199,7 @@ describe('canary rollouts', () => {
     expect(degraded).to.include({ status: 'True', reason: Reason.CanaryFailed });
     expect(degraded?.message).to.contain('0.4');
     expect(status.history!.at(-1)).to.include({ revision: 2, result: 'FailedAnalysis' });
-    expect(w.events.events.find((e) => e.reason === EventReason.CanaryFailed)?.type).to.equal('Warning');
+    expect(w.events.events.find((e) => e.reason === Reason.CanaryFailed)?.type).to.equal('Warning');
     const measured = w.analyzer.measured;
     await w.run();
     expect(w.cluster.deployment('team-a', 'demo-canary')).to.equal(undefined);

@@ -3,7 +3,8 @@
 // analyzer whose figures a test sets. Not used at run time.
 
 import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { keyOf, type CanaryFiguresStatus, type RiskModel, type RiskModelStatus } from '../api.js';
+import type { CanaryFigures } from '../analysis/figures.js';
+import { keyOf, type RiskModel, type RiskModelStatus } from '../api.js';
 import type { ChildKind, Owned, OwnedKind } from '../children.js';
 import type { Cache, CanaryAnalyzer, Child, ReconcileContext, Writer } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -102,10 +103,10 @@ export class FakeCluster implements Cache, Writer {
 
 /** Canary figures as a test sets them; `measured` counts the calls. */
 export class FakeAnalyzer implements CanaryAnalyzer {
-  figures: CanaryFiguresStatus = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
+  figures: CanaryFigures = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
   measured = 0;
 
-  measure(): Promise<CanaryFiguresStatus> {
+  measure(): Promise<CanaryFigures> {
     this.measured++;
     return Promise.resolve(structuredClone(this.figures));
   }

@@ -91,15 +91,18 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(hpa!.spec!.behavior?.scaleDown?.stabilizationWindowSeconds).to.equal(ready.spec.scaleDownStabilizationSeconds);
   });
 
-  it('lists RiskModels with the MIN, MAX, TARGET, REPLICAS, READY, CPU, STATUS, MODEL and AGE columns', async function () {
+  it('lists RiskModels with the MIN, MAX, TARGET, REPLICAS, READY, CPU, STATUS, MODEL, REVISION and AGE columns (and CANARY in -o wide)', async function () {
     const table = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace]));
-    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'TARGET', 'REPLICAS', 'READY', 'CPU', 'STATUS', 'MODEL', 'AGE']);
+    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'TARGET', 'REPLICAS', 'READY', 'CPU', 'STATUS', 'MODEL', 'REVISION', 'AGE']);
+    const wide = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace, '-o', 'wide']));
+    expect(wide.header).to.include('CANARY');
     const row = table.rows.find((r) => r['NAME'] === ready.metadata.name);
     expect(row, JSON.stringify(table.rows)).to.not.equal(undefined);
     expect([row!['MIN'], row!['MAX'], row!['TARGET']]).to.deep.equal([ready.spec.minReplicas, ready.spec.maxReplicas, ready.spec.targetCPUUtilizationPercentage].map(String));
     expect([row!['REPLICAS'], row!['READY']]).to.deep.equal([String(ready.status?.replicas), String(ready.status?.readyReplicas)]);
     expect(row!['STATUS'], 'the Ready condition shown').to.equal(condition(ready, 'Ready')?.reason);
     expect(row!['MODEL']).to.equal(ready.status?.modelVersion);
+    expect(row!['REVISION'], 'the model built into the image has no snapshot revision').to.equal(ready.status?.revision === undefined ? '' : String(ready.status.revision));
     expect(row!['AGE']).to.match(/^\d+[smhd]/);
     const short = await kubectl(['get', 'rm', '-n', bed.namespace, '-o', 'name']);
     expect(short.trim().split('\n')).to.include(`riskmodel.riskmodel.dev/${ready.metadata.name}`);
