@@ -88,7 +88,7 @@ describe('samples', () => {
     expect(canary.rollout?.strategy).to.equal('Canary');
     expect(canary.rollout?.canary).to.have.all.keys('weight', 'readyTimeoutSeconds', 'analysisSeconds', 'minRequests', 'maxErrorRatio', 'maxP99LatencyMs');
     // At minReplicas the canary must be a minority of the pods behind the Service.
-    expect(Math.max(1, Math.round((canary.minReplicas ?? 2) * canary.rollout!.canary!.weight! / 100))).to.be.below(canary.minReplicas ?? 2);
+    expect(Math.max(1, Math.ceil((canary.minReplicas ?? 2) * canary.rollout!.canary!.weight! / 100))).to.be.below(canary.minReplicas ?? 2);
   });
 
   it('give the demo a short scale-down window so scaling is visible within a minute', () => {

@@ -25,6 +25,7 @@ function snapshot(revision: number, hash: string, instance = 'sepsis'): { metada
   return {
     metadata: {
       name: `${instance}-model-${hash}`, namespace: 'ward-3',
+      ownerReferences: [{ apiVersion: 'riskmodel.dev/v1alpha1', kind: 'RiskModel', name: instance, uid: `uid-${instance}`, controller: true }],
       labels: { ...LABELS, 'app.kubernetes.io/instance': instance, 'riskmodel.dev/revision': String(revision) },
       annotations: { 'riskmodel.dev/model-version': `v${revision}-${hash.slice(0, 8)}` },
     },
@@ -34,7 +35,7 @@ function snapshot(revision: number, hash: string, instance = 'sepsis'): { metada
 // Revision 3 serves; 2 failed its canary; 1 served before. Snapshot 1 and 3 are kept, plus 2's.
 const SEPSIS = {
   apiVersion: 'riskmodel.dev/v1alpha1', kind: 'RiskModel',
-  metadata: { name: 'sepsis', namespace: 'ward-3', generation: 4 },
+  metadata: { name: 'sepsis', namespace: 'ward-3', uid: 'uid-sepsis', generation: 4 },
   spec: { model: { version: 'v3', configMapRef: { name: 'sepsis-model' } } as Record<string, unknown> },
   status: {
     revision: 3, modelVersion: 'v3-9c0d1e2f',

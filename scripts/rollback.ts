@@ -13,7 +13,7 @@ import {
   alreadyPinnedMessage, chooseTarget, notPinnedMessage, pinnedMessage, pinPatch, readRollbackState, unpinnedMessage, unpinPatch,
   type RollbackState,
 } from './lib/rollback-target.js';
-import { GROUP, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, PLURAL, VERSION } from '../operator/api.js';
+import { GROUP, LABEL_INSTANCE, PLURAL, VERSION } from '../operator/api.js';
 import { messageOf } from '../operator/messages.js';
 
 const FIELD_MANAGER = 'riskmodel-rollback';
@@ -128,7 +128,8 @@ async function unpin(cluster: Cluster): Promise<string> {
 /** The RiskModel and its snapshot ConfigMaps. Throws RollbackError for a missing RiskModel or CRD. */
 async function readState(cluster: Cluster): Promise<RollbackState> {
   const riskModel = await readRiskModel(cluster);
-  const selector = `${LABEL_INSTANCE}=${cluster.name},${LABEL_MANAGED_BY}=${MANAGED_BY},app.kubernetes.io/component=model-snapshot`;
+  // The operator's own selector of a RiskModel's snapshots; readRollbackState keeps those it controls.
+  const selector = `${LABEL_INSTANCE}=${cluster.name},app.kubernetes.io/component=model-snapshot`;
   const snapshots = await withTimeout(cluster.core.listNamespacedConfigMap({ namespace: cluster.namespace, labelSelector: selector }), TIMEOUT_MS)
     .catch((err: unknown) => { throw new RollbackError(describeApiError(err, `list the snapshot ConfigMaps of riskmodel/${cluster.name} in namespace ${cluster.namespace}`, cluster.server)); });
   return readRollbackState(riskModel, snapshots.items);

@@ -49,8 +49,9 @@ const revisionOf = (value: unknown): number | undefined => {
 /**
  * Reads a RiskModel object and its snapshot ConfigMaps (as the API server returns them) into
  * a RollbackState. Tolerant: fields of the wrong type are treated as absent, history entries
- * without a valid revision and ConfigMaps without a valid `riskmodel.dev/revision` label are
- * skipped. Never throws.
+ * without a valid revision are skipped, and so are ConfigMaps without a valid
+ * `riskmodel.dev/revision` label or not controlled by this RiskModel (the operator ignores
+ * those too). Never throws.
  */
 export function readRollbackState(riskModel: unknown, snapshots: readonly unknown[]): RollbackState {
   const metadata = record(record(riskModel).metadata);
@@ -70,16 +71,18 @@ export function readRollbackState(riskModel: unknown, snapshots: readonly unknow
     serving: revisionOf(status.revision),
     pinned: revisionOf(model.revision),
     history,
-    kept: snapshots.flatMap(readSnapshot).sort((a, b) => a.revision - b.revision),
+    kept: snapshots.flatMap((raw) => readSnapshot(raw, text(metadata.uid))).sort((a, b) => a.revision - b.revision),
     configMapName: text(record(model.configMapRef).name),
   };
 }
 
-function readSnapshot(raw: unknown): KeptSnapshot[] {
+function readSnapshot(raw: unknown, ownerUid: string | undefined): KeptSnapshot[] {
   const metadata = record(record(raw).metadata);
   const revision = revisionOf(record(metadata.labels)[REVISION_LABEL]);
   const name = text(metadata.name);
-  if (revision === undefined || name === undefined) return [];
+  const owners = Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences.map(record) : [];
+  const controlled = owners.some((o) => o.controller === true && o.uid === ownerUid);
+  if (revision === undefined || name === undefined || !controlled) return [];
   return [{ name, revision, modelVersion: text(record(metadata.annotations)[MODEL_VERSION_ANNOTATION]) }];
 }
 
