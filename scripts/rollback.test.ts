@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startFakeRollbackApi, type FakeRollbackApi } from './lib/testing/fake-rollback-api.js';
+import { startFakeRollbackApi, type FakeOptions, type FakeRollbackApi } from './lib/testing/fake-rollback-api.js';
 
 const script = fileURLToPath(new URL('./rollback.ts', import.meta.url));
 
@@ -53,8 +53,8 @@ describe('npm run rollback', function () {
   let api: FakeRollbackApi;
   afterEach(async () => { await api.close(); });
 
-  async function start(riskModel: object = SEPSIS): Promise<void> {
-    api = await startFakeRollbackApi(structuredClone(riskModel) as typeof SEPSIS, SNAPSHOTS);
+  async function start(riskModel: object = SEPSIS, options: FakeOptions = {}): Promise<void> {
+    api = await startFakeRollbackApi(structuredClone(riskModel) as typeof SEPSIS, SNAPSHOTS, options);
   }
 
   it('pins the previous revision that served, skipping the failed canary, with a merge patch under its own field manager', async () => {
@@ -112,6 +112,24 @@ describe('npm run rollback', function () {
     expect(second.code).to.equal(0);
     expect(second.stdout).to.equal('riskmodel/sepsis is not pinned (spec.model.revision is not set); nothing changed.\n');
     expect(api.patches).to.have.length(1);
+  });
+
+  it('says to install the current CRD, in one line, when the installed one has no spec.model.revision', async () => {
+    await start(SEPSIS, { crdWithoutRevision: true });
+    const run = await rollback(api.kubeconfigPath, ['sepsis']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.equal('rollback: the API server refused spec.model.revision on riskmodel/sepsis: the installed RiskModel CRD is older than rollbacks; install the current one with kubectl apply -f crds/\n');
+    expect(api.patches).to.have.length(1);
+  });
+
+  it('unpins after a concurrent change of the pin made its JSON patch test fail (a bare 422), on fresh state', async () => {
+    await start({ ...SEPSIS, spec: { model: { ...SEPSIS.spec.model, revision: 1 } } });
+    api.repinNextPatch(2);
+    const run = await rollback(api.kubeconfigPath, ['sepsis', '--unpin']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(api.patches.map((p) => (p.body as { value?: number }[])[0]?.value)).to.deep.equal([1, 2]);
+    expect(run.stdout).to.include('was pinned to revision 2');
+    expect((api.riskModel().spec as { model: object }).model).not.to.have.property('revision');
   });
 
   it('exits 2 with the argument named, and no stack trace, on bad usage or an unreadable kubeconfig', async () => {
