@@ -11,9 +11,10 @@ const content = (c: string): ResolvedModel => ({ source: 'configMap', configMapN
 const snap = (revision: number, c: string): Snapshot => ({ name: snapshotName('demo', hash(c)), revision, contentHash: hash(c), modelVersion: `v1-${c.repeat(8)}` });
 const serving = (revision: number, c: string): SnapshotServed => ({ source: 'snapshot', snapshot: snapshotName('demo', hash(c)), revision, contentHash: hash(c), modelVersion: '' });
 
-function input(over: Partial<DeliveryInput> & { spec?: Partial<RiskModelSpec> } = {}): DeliveryInput {
-  const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } }, ...over.spec });
-  return { rm, spec: withDefaults(rm.spec, TEST_IMAGE), source: content('a'), snapshots: [], stable: undefined, history: [], ...over, ...(over.spec ? { spec: withDefaults(rm.spec, TEST_IMAGE) } : {}) };
+function input(over: Partial<Omit<DeliveryInput, 'spec'>> & { rmSpec?: Partial<RiskModelSpec> } = {}): DeliveryInput {
+  const { rmSpec, ...rest } = over;
+  const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } }, ...rmSpec });
+  return { rm, source: content('a'), snapshots: [], stable: undefined, history: [], ...rest, spec: withDefaults(rm.spec, TEST_IMAGE) };
 }
 
 const canary: Partial<RiskModelSpec> = { rollout: { strategy: 'Canary' } };
@@ -40,30 +41,30 @@ describe('planDelivery', () => {
       expect(p.stable).to.equal(undefined);
       expect(p.problem?.reason).to.equal(Reason.InvalidModel);
     }],
-    ['serves a pinned revision whatever the ConfigMap holds', input({ spec: { model: { version: 'v1', configMapRef: { name: 'm' }, revision: 1 } }, source: bad, snapshots: [snap(1, 'b'), snap(2, 'c')], stable: serving(2, 'c') }), (p) => {
+    ['serves a pinned revision whatever the ConfigMap holds', input({ rmSpec: { model: { version: 'v1', configMapRef: { name: 'm' }, revision: 1 } }, source: bad, snapshots: [snap(1, 'b'), snap(2, 'c')], stable: serving(2, 'c') }), (p) => {
       expect(p).to.deep.include({ pinned: 1 });
       expect(p.problem).to.equal(undefined);
       expect(p.stable).to.include({ revision: 1 });
     }],
-    ['refuses a pin to a revision that is not kept and keeps serving', input({ spec: { model: { version: 'v1', revision: 9 } }, snapshots: [snap(2, 'c'), snap(1, 'b')], stable: serving(2, 'c') }), (p) => {
+    ['refuses a pin to a revision that is not kept and keeps serving', input({ rmSpec: { model: { version: 'v1', revision: 9 } }, snapshots: [snap(2, 'c'), snap(1, 'b')], stable: serving(2, 'c') }), (p) => {
       expect(p.problem?.message).to.contain('spec.model.revision 9 is not kept; kept revisions: 1, 2');
       expect(p.stable).to.include({ revision: 2 });
     }],
-    ['skips the canary on the first deployment', input({ spec: canary }), (p) => {
+    ['skips the canary on the first deployment', input({ rmSpec: canary }), (p) => {
       expect(p.candidate).to.equal(undefined);
       expect(p.stable).to.include({ revision: 1 });
     }],
-    ['gives new content to a canary while the stable pods stay', input({ spec: canary, snapshots: [snap(1, 'b')], stable: serving(1, 'b') }), (p) => {
+    ['gives new content to a canary while the stable pods stay', input({ rmSpec: canary, snapshots: [snap(1, 'b')], stable: serving(1, 'b') }), (p) => {
       expect(p.candidate).to.include({ revision: 2, contentHash: hash('a') });
       expect(p.stable).to.include({ revision: 1 });
     }],
-    ['needs no canary when the stable pods already serve the content', input({ spec: canary, snapshots: [snap(1, 'a')], stable: serving(1, 'a') }), (p) => {
+    ['needs no canary when the stable pods already serve the content', input({ rmSpec: canary, snapshots: [snap(1, 'a')], stable: serving(1, 'a') }), (p) => {
       expect(p.candidate).to.equal(undefined);
     }],
     ['reports the ConfigMap problem first when the stable snapshot is gone too', input({ source: bad, snapshots: [], stable: serving(1, 'b') }), (p) => {
       expect(p.problem?.reason).to.equal(Reason.InvalidModel);
     }],
-    ["reports SnapshotMissing when the stable pods' snapshot was deleted and the ConfigMap holds other content", input({ spec: canary, snapshots: [], stable: serving(1, 'b') }), (p) => {
+    ["reports SnapshotMissing when the stable pods' snapshot was deleted and the ConfigMap holds other content", input({ rmSpec: canary, snapshots: [], stable: serving(1, 'b') }), (p) => {
       expect(p.problem?.reason).to.equal(Reason.SnapshotMissing);
       expect(p.candidate).to.include({ contentHash: hash('a') });
     }],
