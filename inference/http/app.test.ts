@@ -12,7 +12,7 @@ import { parseModel, withVersion } from '../model.js';
 import { servedPrediction } from '../compiled-model.js';
 import { predict as referencePredict } from '../predict.js';
 import { createInferenceServer, smokePrediction } from '../server.js';
-import { errorProneArtifact } from '../../test/support/faulty-artifacts.js';
+import { errorProneArtifact } from '../../scripts/lib/faulty-artifacts.js';
 import { SMOKE_PATIENT } from '../schema.js';
 import { Telemetry } from '../telemetry.js';
 import { createApp } from './app.js';

@@ -6,7 +6,7 @@ import { parseModel, type Model } from '../../inference/model.js';
 import { SMOKE_PATIENT } from '../../inference/schema.js';
 import { createInferenceServer } from '../../inference/server.js';
 import { Telemetry } from '../../inference/telemetry.js';
-import { errorProneArtifact } from '../../test/support/faulty-artifacts.js';
+import { errorProneArtifact } from '../../scripts/lib/faulty-artifacts.js';
 import { ApiError } from '../errors.js';
 import type { Kube, RequestSpec, WatchStream } from '../kube/client.js';
 import { memoryLogger } from '../testing/fakes.js';

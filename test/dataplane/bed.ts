@@ -101,4 +101,4 @@ export async function predictOnce(url: URL): Promise<{ status: number; modelVers
  * refuses it; errorProneArtifact(good) passes the smoke prediction and answers 500 to
  * other patients.
  */
-export { errorProneArtifact, smokeFailingArtifact } from '../support/faulty-artifacts.js';
+export { errorProneArtifact, smokeFailingArtifact } from '../../scripts/lib/faulty-artifacts.js';

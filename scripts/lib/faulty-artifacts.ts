@@ -1,5 +1,6 @@
-// Model artifacts that every validator accepts but that serve broken numbers, for tests of
-// what the server and the operator do with a faulty model. Pure: text in, text out.
+// Model artifacts that every validator accepts but that serve broken numbers: for tests of what
+// the server and the operator do with a faulty model, and for the demo's canary step, which rolls
+// one out on purpose (hence here, not under test/). Pure: text in, text out.
 import { modelVersion, type Model } from '../../inference/model.js';
 import { FEATURE_NAMES, SMOKE_PATIENT } from '../../inference/schema.js';
 
