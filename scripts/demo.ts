@@ -8,7 +8,7 @@ import type { DemoCluster } from './demo/cluster.js';
 import { EXAMPLE_PATIENTS } from '../inference/generator.js';
 import { serveLocally } from './demo/inference-step.js';
 import { kubectl, type KubeTarget } from './demo/kube.js';
-import { bold, currentStep, fail, info, ok, step } from './demo/narrate.js';
+import { bold, currentStep, fail, info, KWOK_STEPS, ok, REAL_NODE_STEPS, setTotalSteps, step } from './demo/narrate.js';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from './demo/options.js';
 import type { DemoOptions } from './demo/options.js';
 import { stopBackground, tail } from './demo/processes.js';
@@ -22,6 +22,7 @@ import {
 import type { DemoContext } from './demo/steps.js';
 import { liveLine } from './demo/live.js';
 import { installOperatorInCluster, rollOutUnderLoad, type DemoPlan, scaleDownAfterRealLoad, scaleUpUnderRealLoad, serveThroughService } from './demo/real-steps.js';
+import { canaryCatchesBadModel, rollBackInOneCommand } from './demo/revision-steps.js';
 import { OPERATOR } from './lib/operator-install.js';
 
 const WORK_DIR = resolve('.localcluster/demo');
@@ -73,6 +74,7 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
     await down(previous);
   }
   const workDir = ensureWorkDir(WORK_DIR);
+  setTotalSteps(opts.kwok ? KWOK_STEPS : REAL_NODE_STEPS);
   const { cluster, images } = await clusterStep(opts);
   running.cluster = cluster;
   const sample = loadSample();
@@ -102,10 +104,12 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
     running.processes.push(await installAndStartOperator(ctx, process.env));
     saveState();
   }
-  await applySample(ctx, sample);
+  const first = await applySample(ctx, sample);
   const [min, max] = rescaleBounds(sample, cluster.realNode);
   await rescale(ctx, name, min, max);
-  const plan: DemoPlan = { name, configMap: sample.spec.model.configMapRef?.name ?? `${name}-model`, min, max, windowSeconds: sample.spec.scaleDownStabilizationSeconds ?? 300 };
+  const plan: DemoPlan = {
+    name, configMap: sample.spec.model.configMapRef?.name ?? `${name}-model`, min, max, windowSeconds: sample.spec.scaleDownStabilizationSeconds ?? 300, first,
+  };
   const urls = images ? await realNodeSteps(ctx, plan, opts) : await kwokSteps(ctx, plan, opts);
   running.processes.push(urls.process);
   saveState({ inferenceUrl: urls.url });
@@ -125,13 +129,16 @@ interface Urls {
 
 async function realNodeSteps(ctx: DemoContext, plan: DemoPlan, opts: DemoOptions): Promise<Urls> {
   const load = await scaleUpUnderRealLoad(ctx, plan.name, plan.max, opts.rate);
+  let canary: { failed: number };
   try {
     await rollOutUnderLoad(ctx, plan, load);
+    canary = await canaryCatchesBadModel(ctx, plan, load);
+    await rollBackInOneCommand(ctx, plan, load);
   } catch (err) {
     await load.stop();
     throw err;
   }
-  await scaleDownAfterRealLoad(ctx, plan, load);
+  await scaleDownAfterRealLoad(ctx, plan, load, canary.failed);
   const served = await serveThroughService(ctx, plan.name, opts.port);
   return { url: served.url, serviceUrl: served.serviceUrl, process: served.forward };
 }
@@ -139,6 +146,7 @@ async function realNodeSteps(ctx: DemoContext, plan: DemoPlan, opts: DemoOptions
 async function kwokSteps(ctx: DemoContext, plan: DemoPlan, opts: DemoOptions): Promise<Urls> {
   await scaleUpUnderLoad(ctx, plan.name, plan.max);
   await rollOutNewModel(ctx, plan.name, plan.configMap, plan.max);
+  info('(The real-node run goes on with a canary that catches a bad model and a one-command rollback; kwok pods answer no HTTP, so there is no canary to analyse here.)');
   await scaleDownAfterLoad(ctx, plan.name, plan.min, plan.windowSeconds);
   const local = await serveLocally(ctx.workDir, join(ctx.workDir, 'model-seed7.json'), opts.port, ctx.report);
   return { url: local.url, process: local.server };

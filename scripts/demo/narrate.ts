@@ -7,9 +7,17 @@ export const green = paint('32');
 export const red = paint('31');
 export const cyan = paint('36');
 
-export const TOTAL_STEPS = 8;
+/** Steps of the quick --kwok run; the real-node run adds the canary and the rollback. */
+export const KWOK_STEPS = 8;
+export const REAL_NODE_STEPS = 10;
 
+let total = REAL_NODE_STEPS;
 let current = '';
+
+/** Sets how many steps this run has, for the `[n/total]` headers. */
+export function setTotalSteps(n: number): void {
+  total = n;
+}
 
 /** The step being run, as `N/TOTAL title` ('' before the first). */
 export function currentStep(): string {
@@ -18,8 +26,8 @@ export function currentStep(): string {
 
 /** Prints a step header and its one- or two-line explanation. */
 export function step(n: number, title: string, ...explain: string[]): void {
-  current = `${n}/${TOTAL_STEPS} ${title}`;
-  console.log(`\n${bold(cyan(`[${n}/${TOTAL_STEPS}] ${title}`))}`);
+  current = `${n}/${total} ${title}`;
+  console.log(`\n${bold(cyan(`[${n}/${total}] ${title}`))}`);
   for (const line of explain) console.log(`      ${dim(line)}`);
 }
 

@@ -12,15 +12,12 @@ import { getJson, kubectl, waitFor } from './kube.js';
 import { between, startLoad, type RunningLoad } from './load.js';
 import { block, info, ok, step } from './narrate.js';
 import { startBackground, type Background } from './processes.js';
+import type { PodList } from './revisions.js';
 import { rolledOut, type ReplicaSetList } from './riskmodel.js';
-import { getDeploy, getRm, prepareNamespaces, printRiskModels, publishModel, type DemoContext } from './steps.js';
+import { getDeploy, getRm, prepareNamespaces, printRiskModels, publishModel, type DemoContext, type ServedModel } from './steps.js';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
-const instanceSelector = (name: string): string => `app.kubernetes.io/instance=${name}`;
-
-interface PodList {
-  items: Array<{ metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec: { nodeName?: string } }>;
-}
+export const instanceSelector = (name: string): string => `app.kubernetes.io/instance=${name}`;
 
 /** Step 2: config/default applied through an overlay that names the locally built images. */
 export async function installOperatorInCluster(ctx: DemoContext, images: NodeImages): Promise<void> {
@@ -68,7 +65,7 @@ export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: 
     `Real: ${rate} predictions a second (npm run loadtest's engine) sent to the Service's ClusterIP, spread by kube-proxy over the ready pods;`,
     'their CPU is measured by the kubelet, served by metrics-server, read by the HPA controller, which scales the Deployment. Nothing is simulated.');
   const url = await serviceUrl(ctx, name);
-  info(`$ npm run loadtest -- --url ${url.origin} --rate ${rate} --duration …   (runs until step 7)`);
+  info(`$ npm run loadtest -- --url ${url.origin} --rate ${rate} --duration …   (runs until step 9)`);
   const load = await startLoad(url, rate);
   try {
     return await scaledUp(ctx, name, { max, rate }, load);
@@ -124,13 +121,17 @@ async function rolloutDone(ctx: DemoContext, name: string, held: number, watch: 
   return oldLeft.length === 0 ? fresh : undefined;
 }
 
-/** What steps 5 to 8 work on: the RiskModel, its model's ConfigMap, its bounds after step 4, its scale-down window. */
+/**
+ * What steps 5 to 10 work on: the RiskModel, its model's ConfigMap, its bounds after step 4, its
+ * scale-down window, and the model step 3 served (step 8 rolls back to it).
+ */
 export interface DemoPlan {
   name: string;
   configMap: string;
   min: number;
   max: number;
   windowSeconds: number;
+  first: ServedModel;
 }
 
 /** Step 6: a new model rolls the pods while the load keeps running (the HPA holds maxReplicas); every lost request is counted. */
@@ -155,20 +156,29 @@ export async function rollOutUnderLoad(ctx: DemoContext, plan: DemoPlan, load: R
   ok(`requests during the rollout: ${during.ok + during.failed}, failed: ${during.failed}`);
   ctx.report('rollout', {
     newReplicaSets: fresh.length, minReplicasSeen: watch.minSeen, maxReplicasSeen: watch.maxSeen, held,
-    modelVersion: rm.status?.modelVersion, artifactVersion, requests: during.ok + during.failed, failed: during.failed, seconds: (Date.now() - start) / 1000,
+    revision: rm.status?.revision, modelVersion: rm.status?.modelVersion, artifactVersion, requests: during.ok + during.failed, failed: during.failed, seconds: (Date.now() - start) / 1000,
   });
 }
 
-/** Step 7: the load stops; the HPA scales down to minReplicas once its window has passed. */
-export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, load: RunningLoad): Promise<void> {
+/**
+ * Step 9: the load stops; the HPA scales down to minReplicas once its window has passed.
+ * `canaryFailed`: the load's requests step 7's faulty canary answered, which the whole run's count includes.
+ */
+export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, load: RunningLoad, canaryFailed: number): Promise<void> {
   const { name, min, windowSeconds } = plan;
-  step(7, `Load stops: scaling down after the ${windowSeconds} s stabilization window`,
+  step(9, `Load stops: scaling down after the ${windowSeconds} s stabilization window`,
     'Real: the load generator stops, the pods\' measured CPU falls to idle; the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');
   const summary = await load.stop();
   const failed = summary.responses - summary.status['2xx'] + summary.connectionErrors + summary.timeouts;
+  // The running totals count the same answers as the summary, tick by tick: what failed outside step 7's window.
+  const failedOutsideCanary = load.totals().failed - canaryFailed;
   ok(`load stopped: ${summary.responses} answers in ${summary.durationSeconds.toFixed(0)} s (${summary.requestsPerSecond.toFixed(0)} req/s), `
-    + `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms; failed over the whole run: ${failed}`);
-  ctx.report('load', { responses: summary.responses, ok: summary.status['2xx'], failed, requestsPerSecond: summary.requestsPerSecond, p99Ms: summary.latencyMs.p99 });
+    + `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms; failed over the whole run: ${failed} `
+    + `(${canaryFailed} while step 7's faulty canary served, ${failedOutsideCanary} at any other time)`);
+  ctx.report('load', {
+    responses: summary.responses, ok: summary.status['2xx'], failed, failedDuringCanary: canaryFailed, failedOutsideCanary,
+    requestsPerSecond: summary.requestsPerSecond, p99Ms: summary.latencyMs.p99,
+  });
   const start = Date.now();
   const d = await waitFor(async () => {
     const dep = await getDeploy(ctx, name);
@@ -191,9 +201,9 @@ async function portForward(ctx: DemoContext, name: string, servicePort: string, 
   return { process, url: `http://127.0.0.1:${local}` };
 }
 
-/** Step 8: predictions and the web page through the inference Service, directly and through a port-forward. */
+/** Step 10: predictions and the web page through the inference Service, directly and through a port-forward. */
 export async function serveThroughService(ctx: DemoContext, name: string, port: number): Promise<{ forward: Background; url: string; serviceUrl: string }> {
-  step(8, 'Querying the inference service in the cluster',
+  step(10, 'Querying the inference service in the cluster',
     'Real: POST /predict to the Service ClusterIP (kube-proxy picks a ready pod on the real node), and the web page through',
     'kubectl port-forward svc/NAME (the API server tunnels to a pod of the Service). No process outside the cluster serves anything.');
   const url = (await serviceUrl(ctx, name)).origin;

@@ -101,23 +101,35 @@ export async function publishModel(ctx: DemoContext, configMap: string, seed: nu
   const out = join(ctx.workDir, `model-seed${seed}.json`);
   await runNode(['--import', 'tsx', 'inference/cli/train.ts', '--samples', '1000', '--seed', String(seed), '--out', out]);
   const artifact = JSON.parse(readFileSync(out, 'utf8')) as { version: string; metrics?: { accuracy?: number } };
-  const manifest = await kubectl(ctx.target, [
-    'create', 'configmap', configMap, '-n', ctx.namespace, `--from-file=${MODEL_KEY}=${out}`, '--dry-run=client', '-o', 'yaml',
-  ]);
-  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', '-'], manifest.stdout);
+  await storeModel(ctx, configMap, out);
   const accuracy = artifact.metrics?.accuracy;
   ok(`trained model ${artifact.version} (seed ${seed}${accuracy === undefined ? '' : `, hold-out accuracy ${(accuracy * 100).toFixed(1)}%`}) → ConfigMap ${configMap}`);
   return artifact.version;
 }
 
-/** Step 3: a model in a ConfigMap, the sample RiskModel applied, and Ready. */
-export async function applySample(ctx: DemoContext, sample: RiskModelObject): Promise<void> {
+/** Puts the artifact file `file` under MODEL_KEY of `configMap` (created or replaced, like kubectl apply). */
+export async function storeModel(ctx: DemoContext, configMap: string, file: string): Promise<void> {
+  const manifest = await kubectl(ctx.target, [
+    'create', 'configmap', configMap, '-n', ctx.namespace, `--from-file=${MODEL_KEY}=${file}`, '--dry-run=client', '-o', 'yaml',
+  ]);
+  await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', '-'], manifest.stdout);
+}
+
+/** A model the RiskModel serves: its revision and status.modelVersion, and the artifact's own version (what GET /model answers). */
+export interface ServedModel {
+  revision?: number;
+  modelVersion?: string;
+  artifactVersion: string;
+}
+
+/** Step 3: a model in a ConfigMap, the sample RiskModel applied, and Ready; resolves with the model it serves. */
+export async function applySample(ctx: DemoContext, sample: RiskModelObject): Promise<ServedModel> {
   step(3, 'Training a model and applying the sample RiskModel', ctx.realNode
     ? 'Real: Deployment, Service and HPA reconciled by the operator; the pods run the inference image in containerd on the real node, Ready only once their /readyz answers 200 (model loaded, smoke prediction passed).'
     : 'Real: Deployment, Service and HPA reconciled by the operator, pods scheduled by kube-scheduler; simulated: kwok marks the pods Running and Ready (no containers run).');
   const cm = sample.spec.model.configMapRef?.name;
   if (!cm) throw new Error(`${SAMPLE} has no spec.model.configMapRef.name`);
-  await publishModel(ctx, cm, 42);
+  const artifactVersion = await publishModel(ctx, cm, 42);
   await kubectl(ctx.target, ['apply', '-n', ctx.namespace, '-f', SAMPLE]);
   const name = sample.metadata.name;
   const rm = await waitFor(async () => { const r = await getRm(ctx, name); return isReady(r) ? r : undefined; }, {
@@ -125,7 +137,9 @@ export async function applySample(ctx: DemoContext, sample: RiskModelObject): Pr
   });
   ok(`RiskModel ${name} is Ready: ${rm.status?.readyReplicas} ready replicas (minReplicas ${rm.spec.minReplicas}), model ${rm.status?.modelVersion}`);
   await printRiskModels(ctx);
-  ctx.report('ready', { readyReplicas: rm.status?.readyReplicas, minReplicas: rm.spec.minReplicas, modelVersion: rm.status?.modelVersion });
+  const served = { revision: rm.status?.revision, modelVersion: rm.status?.modelVersion, artifactVersion };
+  ctx.report('ready', { readyReplicas: rm.status?.readyReplicas, minReplicas: rm.spec.minReplicas, ...served });
+  return served;
 }
 
 /** Step 4: edit the spec; the HPA (not the operator) moves the replica count. */

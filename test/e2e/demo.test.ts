@@ -1,5 +1,5 @@
 // End-to-end: `npm run demo -- --once` on the local cluster's real node (skipped when the cluster
-// has none), and the quick `--kwok` run, non-interactively, checking each step's outcome from the
+// has none; its ten steps include a failing canary and a rollback), and the quick `--kwok` run, non-interactively, checking each step's outcome from the
 // demo's JSON report (numbers the demo measured on the cluster).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -89,9 +89,40 @@ describe('npm run demo -- --once (end to end, on the real node)', function () {
     expect(s.modelVersion).to.not.equal(demo.stepOf('ready').modelVersion);
   });
 
-  it('scales back down to minReplicas once the load stops, having lost nothing over the whole run', () => {
+  it('catches the faulty model in a canary: CanaryFailed on its 5xx ratio over the load, the canary gone, the stable pods never restarted', () => {
+    const s = demo.stepOf('canary');
+    expect(s.reason).to.equal('CanaryFailed');
+    expect(s.message, 'Degraded names the failed figure').to.match(/5xx ratio [\d.]+ \(\d+ of \d+ requests?\) above maxErrorRatio 0\.01/);
+    expect(s.historyResult).to.equal('FailedAnalysis');
+    expect(s.historyMessage).to.match(/5xx ratio/);
+    expect(s.revision).to.be.above(demo.stepOf('rollout').revision as number);
+    expect(s.canaryPods, 'weight 50: half the stable pods, rounded up').to.equal(Math.ceil((demo.stepOf('rescale').maxReplicas as number) / 2));
+    expect(s.canaryGone).to.equal(true);
+    expect(s.stablePodsUnchanged, JSON.stringify(s.stableChanges)).to.equal(true);
+    expect(s.servingRevision, 'the stable pods kept step 6\'s revision').to.equal(demo.stepOf('rollout').revision);
+    // The load's requests the canary pods answered fail (500): that is what the canary costs, and the stable pods answered the rest.
+    expect(s.failed).to.be.above(0);
+    expect(s.failed).to.be.below(s.requests as number);
+  });
+
+  it('rolls back to the revision before step 6\'s with one command, every pod serving it and no request lost', () => {
+    const s = demo.stepOf('rollback');
+    expect(s.fromRevision).to.equal(demo.stepOf('rollout').revision);
+    expect(s.toRevision).to.equal(demo.stepOf('ready').revision);
+    expect(s.pinned).to.equal(demo.stepOf('ready').revision);
+    expect(s.modelVersion).to.equal(demo.stepOf('ready').modelVersion);
+    expect(s.artifactVersion, 'what every stable pod\'s GET /model answered').to.equal(demo.stepOf('ready').artifactVersion);
+    expect(s.podsServing).to.be.at.least(1);
+    expect(s.fromResult).to.equal('RolledBack');
+    expect(s.event).to.match(/^Normal RolledBack: .*revision/);
+    expect(s.requests).to.be.above(100);
+    expect(s.failed).to.equal(0);
+  });
+
+  it('scales back down to minReplicas once the load stops, having lost no request but those the faulty canary answered', () => {
     expect(demo.stepOf('scaleDown').replicas).to.equal(demo.stepOf('rescale').minReplicas);
-    expect(demo.stepOf('load').failed).to.equal(0);
+    expect(demo.stepOf('load').failedDuringCanary).to.equal(demo.stepOf('canary').failed);
+    expect(demo.stepOf('load').failedOutsideCanary).to.equal(0);
   });
 
   it('answers through the inference Service and serves the web page through kubectl port-forward svc', () => {
@@ -102,11 +133,11 @@ describe('npm run demo -- --once (end to end, on the real node)', function () {
     expect(s.critical).to.equal('High');
     expect(s.criticalViaPortForward).to.equal('High');
     expect(s.pageStatus).to.equal(200);
-    expect(s.modelVersion, 'the model that answered').to.equal(demo.stepOf('rollout').artifactVersion);
+    expect(s.modelVersion, 'the model that answered: the one rolled back to').to.equal(demo.stepOf('rollback').artifactVersion);
   });
 
   it('narrates each step and says what is real', () => {
-    for (let n = 1; n <= 8; n++) expect(demo.result().output).to.contain(`[${n}/8]`);
+    for (let n = 1; n <= 10; n++) expect(demo.result().output).to.contain(`[${n}/10]`);
     expect(demo.result().output).to.match(/Real:/);
     expect(demo.result().output).to.match(/Nothing is simulated/);
   });
