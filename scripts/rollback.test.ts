@@ -103,7 +103,7 @@ describe('npm run rollback', function () {
     await start({ ...SEPSIS, spec: { model: { ...SEPSIS.spec.model, revision: 1 } } });
     const first = await rollback(api.kubeconfigPath, ['sepsis', '--unpin']);
     expect(first.code, first.stderr).to.equal(0);
-    expect(first.stdout).to.equal('riskmodel/sepsis unpinned (was pinned to revision 1 (v1-1a2b3c4d)); it serves the model in ConfigMap sepsis-model again.\n');
+    expect(first.stdout).to.equal('riskmodel/sepsis unpinned (was pinned to revision 1 (v1-1a2b3c4d)); it follows ConfigMap sepsis-model again: what that holds now rolls out once it validates.\n');
     expect(api.patches).to.deep.equal([{
       contentType: 'application/json-patch+json', fieldManager: 'riskmodel-rollback',
       body: [{ op: 'test', path: '/spec/model/revision', value: 1 }, { op: 'remove', path: '/spec/model/revision' }],

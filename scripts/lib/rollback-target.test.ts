@@ -124,7 +124,7 @@ describe('rollback patches and messages', () => {
   });
 
   it('says what an unpinned RiskModel serves again, and when there was no pin', () => {
-    expect(unpinnedMessage(state(2, [entry(2)], [2], 2), 2)).to.equal('riskmodel/sepsis unpinned (was pinned to revision 2 (v2-5e6f7a8b)); it serves the model in ConfigMap sepsis-model again.');
+    expect(unpinnedMessage(state(2, [entry(2)], [2], 2), 2)).to.equal('riskmodel/sepsis unpinned (was pinned to revision 2 (v2-5e6f7a8b)); it follows ConfigMap sepsis-model again: what that holds now rolls out once it validates.');
     expect(notPinnedMessage(state(2, [], [2]))).to.equal('riskmodel/sepsis is not pinned (spec.model.revision is not set); nothing changed.');
   });
 });

@@ -205,8 +205,9 @@ export function alreadyPinnedMessage(state: RollbackState, target: Revision): st
 
 /** What the command prints after unpinning. */
 export function unpinnedMessage(state: RollbackState, pinned: number): string {
-  const source = state.configMapName === undefined ? 'the model built into its image' : `the model in ConfigMap ${state.configMapName}`;
-  return `${ref(state)} unpinned (was pinned to revision ${formatRevision(describe(state, pinned))}); it serves ${source} again.`;
+  const was = `${ref(state)} unpinned (was pinned to revision ${formatRevision(describe(state, pinned))})`;
+  if (state.configMapName === undefined) return `${was}; it serves the model built into its image again.`;
+  return `${was}; it follows ConfigMap ${state.configMapName} again: what that holds now rolls out once it validates.`;
 }
 
 /** What the command prints when --unpin finds no pin. */
