@@ -128,6 +128,18 @@ describe('revision history', () => {
     ];
     expect(previousRevision(h, 3)?.revision).to.equal(1);
   });
+  it('never counts a canary replaced before its analysis ended as the previous revision', () => {
+    const h: RevisionRecord[] = [
+      { ...open(1, 'a'), endedAt: 't1', result: 'Superseded' },
+      { ...open(2, 'b'), canary: true, endedAt: 't2', result: 'Superseded' },
+      { ...open(3, 'c'), canary: true, promotedAt: 't3' },
+    ];
+    expect(previousRevision(h, 3)?.revision).to.equal(1);
+  });
+  it('marks a canary promoted when the stable pods take its revision', () => {
+    const h = settleHistory([open(1, 'a'), { ...open(2, 'b', 'canary-start'), canary: true }], serving(2, 'b'), at('t9'));
+    expect(h.at(-1)).to.include({ revision: 2, canary: true, promotedAt: 't9', startedAt: 'canary-start' });
+  });
   it('ends every ConfigMap revision when the model built into the image takes over', () => {
     const image: Served = { source: 'image' };
     expect(settleHistory([open(1, 'a')], image, at('t1'))[0]).to.include({ result: 'Superseded' });
