@@ -27,8 +27,9 @@ Runs the whole system on a local Kubernetes cluster (built from upstream sources
 time) with a real worker node: builds the images (npm run images), installs the operator
 in the cluster with kubectl apply -k config/default, trains a model, applies a RiskModel
 whose pods run the inference image, rescales it, autoscales it under real load sent through
-its Service, rolls out a new model under that load counting lost requests, lets it scale
-down, and queries it through its Service.
+its Service, rolls out a new model under that load counting lost requests, lets a canary
+catch a model that answers 5xx, rolls back to the first model with npm run rollback, lets it
+scale down, and queries it through its Service.
 
 Options:
   --once                  clean up everything at the end (default: leave it running)
@@ -38,7 +39,7 @@ Options:
   --rate N                requests a second of the real load, 10-5000 (default: ${DEFAULT_RATE})
   --use-current-context   use the cluster in $KUBECONFIG instead of the local one (with --kwok only)
   --namespace NAME        namespace for the demo's RiskModel (default: riskmodel-demo)
-  --port N                local port of step 8 (the port-forward, or with --kwok the inference
+  --port N                local port of the last step (the port-forward, or with --kwok the inference
                           server), 0-65535 (default: 8080; 0 = any free port)
   --report FILE           write each step's outcome as JSON to FILE
   --help                  show this help`;
