@@ -10,10 +10,10 @@ export interface DemoOptions {
    * operator and the step-8 inference server as local processes. Default: the real node.
    */
   kwok: boolean;
-  /** Requests a second the real-node demo sends through the Service in steps 5-6. */
+  /** Requests a second the real-node demo sends through the Service in steps 5-8. */
   rate: number;
   namespace: string;
-  /** Local port of step 8's port-forward (real node) or inference server (--kwok); 0 = any free port. */
+  /** Local port of the last step's port-forward (real node, step 10) or inference server (--kwok, step 8); 0 = any free port. */
   port: number;
   /** Where to write a JSON report of every step's outcome (for the end-to-end test). */
   report?: string;
