@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { smokePrediction, startServer, type StartedServer } from './server.js';
-import { infiniteScale } from '../test/support/faulty-artifacts.js';
+import { infiniteScale } from '../scripts/lib/faulty-artifacts.js';
 import { parseModel } from './model.js';
 import { SMOKE_PATIENT } from './schema.js';
 import { modelArtifact } from '../operator/testing/fixtures.js';
