@@ -160,7 +160,8 @@ async function narrateCanary(ctx: DemoContext, n: CanaryNarration): Promise<void
   const share = total === 0 ? 0 : (100 * during.failed) / total;
   ok(`the load while the canary ran (${seconds(n.start)} s, until its last pod was gone): ${total} requests, ${during.failed} failed (${share.toFixed(1)} %)`);
   info('Those failures are expected, and the point of a canary: the Service sent the canary pods their share of the load, and they answered');
-  info('500 to it until the operator measured the 5xx ratio and deleted them. A plain rolling update would have sent every request to this model.');
+  info('500 to it until the operator measured the 5xx ratio and deleted them, and while they drained. A plain rolling update would have');
+  info('sent every request to this model.');
 }
 
 /** Each stable pod's GET /model version (pod IPs on the cluster bridge; checked local before any request). */
