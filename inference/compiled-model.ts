@@ -190,6 +190,12 @@ function probabilitiesInto(scores: Float64Array, raw: Float64Array, out: Float64
   return best;
 }
 
+/** True when every value is a finite number (not NaN, not ±∞). */
+export function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
 function sharesInto(parts: Float64Array, out: Float64Array): void {
   let total = 0;
   for (let j = 0; j < N; j++) total += Math.abs(parts[j] as number);

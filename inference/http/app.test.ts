@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,11 @@ import winston from 'winston';
 import { Writable } from 'node:stream';
 import { DEFAULT_LIMITS } from '../config.js';
 import { defaultModel } from '../default-model.js';
-import { withVersion } from '../model.js';
+import { parseModel, withVersion } from '../model.js';
 import { servedPrediction } from '../compiled-model.js';
 import { predict as referencePredict } from '../predict.js';
-import { createInferenceServer } from '../server.js';
+import { createInferenceServer, smokePrediction } from '../server.js';
+import { errorProneArtifact } from '../../test/support/faulty-artifacts.js';
 import { Telemetry } from '../telemetry.js';
 import { createApp } from './app.js';
 import type { Lifecycle } from './context.js';
@@ -332,4 +333,55 @@ describe('batch answers for a model with non-ASCII class names', () => {
     expect(res.json()).to.deep.equal(JSON.parse(JSON.stringify({ predictions: instances.map((v) => predict(renamed, v)) })));
     expect(res.text).to.contain('Mäßig');
   });
+});
+
+// Regression: a model whose scores overflow to ∞ − ∞ was answered 200 with null numbers on
+// /predict and /predict/batch, and 200 with the NaN written as 0 on v2 infer.
+describe('a model that produces non-finite scores for some patients', () => {
+  const faulty = parseModel(JSON.parse(errorProneArtifact(readFileSync(new URL('../testdata/model-v1-raw-features.json', import.meta.url), 'utf8'))));
+  const smokePatient = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
+  const infer = { inputs: [{ name: 'vitals', shape: [1, 5], datatype: 'FP64', data: [[80, 120, 80, 37, 97]] }] };
+  const builds: Array<[string, (lifecycle: Lifecycle) => http.Server]> = [
+    ['express app (createApp)', (lifecycle) => http.createServer(createApp(faulty, { lifecycle, limits, modelName: 'risk' }))],
+    ['fast-path server (createInferenceServer)', (lifecycle) => createInferenceServer(faulty, { lifecycle, limits, modelName: 'risk' }).server],
+  ];
+
+  it('passes the server smoke prediction, so its pods turn Ready', () => {
+    expect(() => smokePrediction(faulty)).not.to.throw();
+  });
+
+  for (const [variant, build] of builds) {
+    describe(`via the ${variant}`, () => {
+      let server: http.Server;
+      let base: string;
+      before(async () => {
+        server = build({ ready: true, shuttingDown: false, startedAt: 0 });
+        base = await listenOn(server);
+      });
+      after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+      it('answers the smoke patient with finite probabilities', async () => {
+        const res = await postJson(base, '/predict', smokePatient);
+        expect(res.status).to.equal(200);
+        expect(Object.values(res.json().probabilities as Record<string, number>).every(Number.isFinite)).to.equal(true);
+      });
+
+      it('answers 500 "the model produced a non-finite score" on /predict, /predict/batch and both v2 infer routes', async () => {
+        const answers = [
+          await postJson(base, '/predict', patient),
+          await postJson(base, '/predict', { ...smokePatient, heartRate: 90 }),
+          await postJson(base, '/predict/batch', { instances: [smokePatient, patient] }),
+          await postJson(base, '/v2/models/risk/infer', infer),
+          await postJson(base, `/v2/models/risk/versions/${faulty.version}/infer`, infer),
+        ];
+        expect(answers.map((r) => [r.status, r.json().error])).to.deep.equal(Array(5).fill([500, 'the model produced a non-finite score']));
+      });
+
+      it('counts those answers as 5xx in its metrics', async () => {
+        await postJson(base, '/predict', patient);
+        const metrics = await send(base, '/metrics');
+        expect(metrics.text).to.match(/http_requests_total\{route="\/predict",method="POST",status="500"\} [1-9]/);
+      });
+    });
+  }
 });

@@ -10,7 +10,8 @@ import type { Rejection } from '../validation.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ServingContext } from './context.js';
 import { handlerFor, type RawHandler } from './predict-handlers.js';
-import { HttpError, httpError, sendError, sendJsonText } from './respond.js';
+import { HttpError, httpError, nonFiniteScore, sendError, sendJsonText } from './respond.js';
+import { allFinite } from '../compiled-model.js';
 import { matchRoute } from './routes.js';
 
 export const V2_INFER = '/v2/models/{name}/infer';
@@ -46,6 +47,7 @@ function inferRoute(path: string, pool: BufferPool) {
       const parsed = parseInferRequest(body, ctx.model.features, ctx.limits.batchMaxInstances);
       if (!parsed.ok) throw invalidInference(parsed);
       const scores = scoreMatrix(ctx.compiled, parsed.value);
+      if (!allFinite(scores.probabilities)) throw nonFiniteScore();
       const counts = new Array<number>(ctx.model.classes.length).fill(0);
       for (let r = 0; r < scores.rows; r++) counts[scores.best[r] as number] = (counts[scores.best[r] as number] ?? 0) + 1;
       counts.forEach((n, c) => n > 0 && ctx.telemetry.recordPredictions(ctx.model.classes[c] ?? '', n));

@@ -30,6 +30,15 @@ export function httpError(status: number, error: string, detail: FieldProblem, h
   return new HttpError(status, { error, details: [detail] }, headers);
 }
 
+/**
+ * The 500 for a prediction whose probabilities or contributions are not finite numbers. The
+ * request was valid; the model artifact is at fault (e.g. a standard deviation so small that
+ * two features standardise to +∞ and −∞), so it is a server fault, never a 200 with nulls.
+ */
+export function nonFiniteScore(): HttpError {
+  return httpError(500, 'the model produced a non-finite score', { field: 'model', message: 'the served model artifact yields a non-finite probability or contribution for this input' });
+}
+
 /** A 400 for a validation rejection: capped details, with the totals when capped or per row. */
 export function invalidRequest(rejection: Rejection): HttpError {
   const body: ErrorBody = { error: 'invalid request', details: rejection.details };

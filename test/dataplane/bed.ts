@@ -9,8 +9,6 @@ import { Cluster, isReady, LABELS, type RiskModel, type RiskModelSpec } from '..
 import { modelConfigMap, riskModel } from '../operator/harness/fixtures.js';
 import { OperatorProcess } from '../../scripts/lib/operator-process.js';
 import { installCrd } from '../operator/harness/testbed.js';
-import { modelVersion, type Model } from '../../inference/model.js';
-import { FEATURE_NAMES } from '../../inference/schema.js';
 import * as support from '../support/cluster.js';
 
 export interface RealNodeBed {
@@ -97,20 +95,10 @@ export async function predictOnce(url: URL): Promise<{ status: number; modelVers
 }
 
 /**
- * A model artifact every validator accepts (finite numbers, positive deviations, a matching
- * version hash) whose predictions are NaN: two features standardise to +∞ and −∞ and carry
- * weights of the same sign, so every score is ∞ − ∞. The server's smoke prediction refuses it.
+ * Faulty model artifacts, next to the helpers that deploy them (pure; they live in
+ * test/support so unit tests can use them without this file's cluster imports):
+ * smokeFailingArtifact(good) serves NaN for every patient, so the server's smoke prediction
+ * refuses it; errorProneArtifact(good) passes the smoke prediction and answers 500 to
+ * other patients.
  */
-export function smokeFailingArtifact(good: string): string {
-  const model = JSON.parse(good) as Model;
-  const [up, down] = [FEATURE_NAMES.indexOf('heartRate'), FEATURE_NAMES.indexOf('systolicBP')];
-  model.standardization.mean[up] = -1e6;
-  model.standardization.mean[down] = 1e6;
-  model.standardization.std[up] = 5e-324;
-  model.standardization.std[down] = 5e-324;
-  for (const t of model.thresholds) {
-    t.weights[up] = 1;
-    t.weights[down] = 1;
-  }
-  return JSON.stringify({ ...model, version: modelVersion(model) });
-}
+export { errorProneArtifact, smokeFailingArtifact } from '../support/faulty-artifacts.js';

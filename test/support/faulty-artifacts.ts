@@ -1,0 +1,40 @@
+// Model artifacts that every validator accepts but that serve broken numbers, for tests of
+// what the server and the operator do with a faulty model. Pure: text in, text out.
+import { modelVersion, type Model } from '../../inference/model.js';
+import { FEATURE_NAMES } from '../../inference/schema.js';
+
+const [UP, DOWN] = [FEATURE_NAMES.indexOf('heartRate'), FEATURE_NAMES.indexOf('systolicBP')];
+
+/** `good` (a raw-features artifact) with heartRate and systolicBP centred on `means`, deviations 5e-324, weights 1. */
+function infiniteScale(good: string, means: [number, number]): string {
+  const model = JSON.parse(good) as Model;
+  model.standardization.mean[UP] = means[0];
+  model.standardization.mean[DOWN] = means[1];
+  model.standardization.std[UP] = 5e-324;
+  model.standardization.std[DOWN] = 5e-324;
+  for (const t of model.thresholds) {
+    t.weights[UP] = 1;
+    t.weights[DOWN] = 1;
+  }
+  return JSON.stringify({ ...model, version: modelVersion(model) });
+}
+
+/**
+ * A model artifact every validator accepts (finite numbers, positive deviations, a matching
+ * version hash) whose predictions are NaN: two features standardise to +∞ and −∞ and carry
+ * weights of the same sign, so every score is ∞ − ∞. The server's smoke prediction refuses it.
+ */
+export function smokeFailingArtifact(good: string): string {
+  return infiniteScale(good, [-1e6, 1e6]);
+}
+
+/**
+ * A model artifact every validator accepts that passes the server's smoke prediction (its
+ * patient has heartRate 78 and systolicBP 122, exactly the two means, so both standardise to
+ * 0) but scores ∞ − ∞ = NaN for any patient whose heartRate and systolicBP both differ from
+ * those, and ±∞ (non-finite contributions) when one differs. Pods start and turn Ready; their
+ * prediction routes answer 500 ("the model produced a non-finite score") to other patients.
+ */
+export function errorProneArtifact(good: string): string {
+  return infiniteScale(good, [78, 122]);
+}
