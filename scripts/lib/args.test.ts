@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { numberFlag, parseFlags, UsageError, type FlagSpecs } from './args.js';
+import { numberFlag, parseCommandLine, parseFlags, UsageError, type FlagSpecs } from './args.js';
 
 const specs: FlagSpecs = {
   rate: { type: 'string' },
@@ -27,6 +27,16 @@ describe('parseFlags', () => {
       expect(() => parseFlags(argv, specs)).to.throw(UsageError, message);
     });
   }
+});
+
+describe('parseCommandLine', () => {
+  it('returns the arguments that are neither flags nor flag values as positionals, in order', () => {
+    expect(parseCommandLine(['sepsis', '-n', 'ward-3', '--json', 'extra'], specs)).to.deep.equal({ flags: { namespace: 'ward-3', json: true }, positionals: ['sepsis', 'extra'] });
+  });
+
+  it('still refuses flag mistakes', () => {
+    expect(() => parseCommandLine(['sepsis', '--rate'], specs)).to.throw(UsageError, /^--rate needs a value$/);
+  });
 });
 
 describe('numberFlag', () => {

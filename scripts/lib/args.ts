@@ -25,21 +25,40 @@ export type ParsedFlags = Record<string, string | true>;
  * flag and positional arguments. Throws UsageError; never exits.
  */
 export function parseFlags(argv: readonly string[], specs: FlagSpecs): ParsedFlags {
-  const parsed: ParsedFlags = {};
+  const { flags, positionals } = parseCommandLine(argv, specs);
+  if (positionals[0] !== undefined) throw new UsageError(`unexpected argument "${positionals[0]}"; every option is a --flag (see --help)`);
+  return flags;
+}
+
+/**
+ * Like parseFlags, but arguments that are neither a flag nor a flag's value are returned in
+ * order as `positionals` (for commands that name an object, `rollback NAME -n NS`) instead
+ * of being refused. Throws UsageError; never exits.
+ */
+export function parseCommandLine(argv: readonly string[], specs: FlagSpecs): { flags: ParsedFlags; positionals: string[] } {
+  const flags: ParsedFlags = {};
+  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const { name, inline } = flagName(arg, specs);
-    if (knownSpec(specs, parsed, name, arg).type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
-      parsed[name] = true;
-      continue;
-    }
-    const value = inline ?? argv[i + 1];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (inline === undefined) i++;
-    parsed[name] = value;
+    if (arg.startsWith('-')) i = readFlag(argv, i, specs, flags);
+    else positionals.push(arg);
   }
-  return parsed;
+  return { flags, positionals };
+}
+
+/** Stores the flag at `argv[i]` (and its value) in `parsed`; returns the index of the last argument used. */
+function readFlag(argv: readonly string[], i: number, specs: FlagSpecs, parsed: ParsedFlags): number {
+  const arg = argv[i] ?? '';
+  const { name, inline } = flagName(arg, specs);
+  if (knownSpec(specs, parsed, name, arg).type === 'boolean') {
+    if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
+    parsed[name] = true;
+    return i;
+  }
+  const value = inline ?? argv[i + 1];
+  if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+  parsed[name] = value;
+  return inline === undefined ? i + 1 : i;
 }
 
 /** The spec of a flag seen for the first time; throws for an unknown or repeated flag. */
@@ -59,7 +78,6 @@ function flagName(arg: string, specs: FlagSpecs): { name: string; inline?: strin
     const long = Object.entries(specs).find(([, spec]) => spec.short === arg.slice(1));
     if (long !== undefined) return { name: long[0] };
   }
-  if (!arg.startsWith('-')) throw new UsageError(`unexpected argument "${arg}"; every option is a --flag (see --help)`);
   return { name: arg };
 }
 

@@ -3,14 +3,13 @@
 
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../operator/api.js';
+import { isNetworkError, serverMessage, TimeoutError, withTimeout } from './api-errors.js';
 import { describeScope, toView, type RiskModelView, type Scope, type Snapshot } from './riskmodel-view.js';
 
 /** The listing call the source needs; CustomObjectsApi satisfies it, tests pass fakes. */
 export type RiskModelLister = Pick<CustomObjectsApi, 'listNamespacedCustomObject' | 'listClusterCustomObject'>;
 
 export const NO_CRD_MESSAGE = "the server doesn't have a resource type riskmodels: install the CRD with kubectl apply -f crds/";
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);
 
 /**
  * Lists the RiskModels in `scope`, sorted by namespace then name. Rejects with the client's
@@ -48,32 +47,6 @@ function describeStatus(status: number, message: string | undefined, scope: Scop
   if (status === 401) return `the cluster refused our credentials (401 Unauthorized): check the user in your kubeconfig${detail}`;
   if (status === 403) return `not allowed to list riskmodels.${GROUP} in ${describeScope(scope)} (403 Forbidden)${detail}`;
   return `the API server answered ${status}${detail}`;
-}
-
-// API server errors carry a Status object whose message says what went wrong; proxies send text.
-function serverMessage(body: unknown): string | undefined {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return body.trim() === '' ? undefined : body.trim().slice(0, 200);
-    }
-  }
-  const message = (parsed as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message !== '' ? message : undefined;
-}
-
-class TimeoutError extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer within ${ms} ms`);
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TimeoutError(ms)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A function taking one snapshot of the cluster; it never rejects. */
@@ -121,9 +94,4 @@ function connect(kubeConfig: KubeConfig, api: RiskModelLister | undefined): Conn
     api: api ?? kubeConfig.makeApiClient(CustomObjectsApi),
     server: kubeConfig.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)',
   };
-}
-
-function isNetworkError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && NETWORK_CODES.has(code);
 }
