@@ -9,7 +9,8 @@ import type * as k8s from '@kubernetes/client-node';
 import { FIELD_MANAGER, condition, type RiskModel, type RiskModelSpec } from '../operator/harness/api.js';
 import { eventually, sleep } from '../operator/harness/eventually.js';
 import { trainedArtifact } from '../operator/harness/fixtures.js';
-import { createRiskModel, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, type RealNodeBed } from './bed.js';
+import { startLoad } from '../../scripts/demo/load.js';
+import { createRiskModel, errorProneArtifact, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, type RealNodeBed } from './bed.js';
 import {
   artifactVersion, canaryDeployment, canaryPods, eventLines, getRiskModel, podLives, servedVersions, stablePods, waitEvent, waitServing,
   type CanaryStatus, type DeliveredRiskModel,
@@ -119,6 +120,31 @@ describe('real node: canary rollouts', function () {
       expect(after.watch.canaryReplicas, 'canary Deployments seen in the 25 s after the rollback').to.deep.equal([]);
       expect(after.watch.statuses, 'status.canary in the 25 s after the rollback').to.deep.equal([]);
       expect(podLives(await stablePods(bed, name))).to.deep.equal(stable.lives);
+    });
+
+    it('is rolled back automatically when its pods answer 5xx above maxErrorRatio under load: canary gone, stable pods never restarted, the error figures in status and history', async () => {
+      const revision = Math.max(...((await getRiskModel(bed, name)).status?.history ?? []).map((h) => h.revision)) + 1;
+      const load = await startLoad(await serviceUrl(bed, name), 60, 8);
+      const started = Date.now();
+      let outcome: { rm: DeliveredRiskModel; watch: CanaryWatch };
+      try {
+        await putModel(bed, `${name}-model`, errorProneArtifact(good));
+        outcome = await watchCanary(bed, name, failedCanary(revision));
+      } finally {
+        const summary = await load.stop();
+        console.log(`      load during the error-prone canary: ${JSON.stringify(summary.byCode)}, ${summary.connectionErrors + summary.timeouts} connection errors or timeouts`);
+      }
+      const { rm, watch } = outcome;
+      console.log(`      error-prone canary rolled back ${((Date.now() - started) / 1000).toFixed(0)} s after the edit; phases ${JSON.stringify(watch.firstSeen)}; last figures ${JSON.stringify(lastFigures(watch))}; Degraded: ${condition(rm, 'Degraded')?.message}`);
+      expect(Object.keys(watch.firstSeen), 'canary phases seen').to.include('Analyzing');
+      const figures = lastFigures(watch) ?? {};
+      expect(figures.smoke?.passed, 'the operator\'s smoke prediction passed (the model only fails other patients)').to.equal(true);
+      expect(figures.errors, 'canary 5xx answers, read from its pods').to.be.above(0);
+      expect(figures.errorRatio, 'the canary\'s error ratio').to.be.above(CANARY.maxErrorRatio);
+      expect(condition(rm, 'Degraded')?.message, 'Degraded names the error ratio').to.match(/error/i);
+      expect(rm.status?.history?.find((h) => h.revision === revision)?.message, 'the history entry has the figures').to.match(/error/i);
+      await expectRolledBack(bed, name, stable, rm);
+      await waitEvent(bed, name, /^Warning CanaryFailed: .*error/i);
     });
   });
 
