@@ -156,9 +156,12 @@ describe('real node: canary rollouts', function () {
       await putModel(bed, `${name}-model`, first);
       await createCanaryRiskModel(bed, name, { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 90 });
       await waitServing(bed, name, { revision: 1, artifact: first, replicas: 2 });
-      const hpa = await bed.cluster.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace: bed.namespace, name });
-      const held = (await bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name })).spec?.replicas;
-      expect(held, 'the stable Deployment\'s replicas before, as the HPA set them').to.equal(hpa.status?.desiredReplicas);
+      const held = await eventually('the HPA\'s desired replicas on the stable Deployment', async (saw) => {
+        const hpa = await bed.cluster.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace: bed.namespace, name });
+        const replicas = (await bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name })).spec?.replicas;
+        saw({ hpa: hpa.status, replicas });
+        return hpa.status?.desiredReplicas === replicas && replicas;
+      });
 
       let result: { rm: DeliveredRiskModel; watch: CanaryWatch } | undefined;
       const started = Date.now();
