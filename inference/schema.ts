@@ -15,6 +15,12 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 /** One patient's vital signs, keyed by feature name. */
 export type Vitals = Record<FeatureName, number>;
 
+/**
+ * A typical patient: the server predicts it before turning Ready, and the operator's canary
+ * analysis posts it to every canary pod. One constant, so both smoke checks agree.
+ */
+export const SMOKE_PATIENT: Readonly<Vitals> = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
+
 export interface FeatureSpec {
   name: FeatureName;
   unit: string;

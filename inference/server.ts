@@ -9,6 +9,7 @@ import { defaultModel } from './default-model.js';
 import { createLogger } from './logger.js';
 import type { Model } from './model.js';
 import { predict } from './predict.js';
+import { SMOKE_PATIENT } from './schema.js';
 import { createServing, type AppDeps, type Serving } from './http/app.js';
 import { ConnectionTracker, type DrainPlan } from './http/connections.js';
 import { answerClientError } from './http/client-error.js';
@@ -31,8 +32,6 @@ export interface InferenceServer {
    */
   shutdown(plan: DrainPlan): Promise<boolean>;
 }
-
-const SMOKE_PATIENT = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
 
 /** Predicts a typical patient and checks the output is a proper distribution; throws if not. */
 export function smokePrediction(model: Model): void {

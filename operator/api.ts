@@ -67,8 +67,30 @@ export interface NetworkPolicySpec {
   metricsFrom?: V1NetworkPolicyPeer[];
 }
 
+export type RolloutStrategy = 'RollingUpdate' | 'Canary';
+export const ROLLOUT_STRATEGIES: readonly RolloutStrategy[] = ['RollingUpdate', 'Canary'];
+
+/** Canary sizing and the thresholds its analysis enforces (see docs/operator.md, "Canary rollouts"). */
+export interface CanarySpec {
+  /** Canary pods as a percentage of the stable Deployment's replicas (at least one pod). */
+  weight?: number;
+  analysisSeconds?: number;
+  readyTimeoutSeconds?: number;
+  maxErrorRatio?: number;
+  maxP99LatencyMs?: number;
+  minRequests?: number;
+}
+
+export interface RolloutSpec {
+  strategy?: RolloutStrategy;
+  canary?: CanarySpec;
+}
+
 export interface RiskModelSpec {
-  model: { version: string; configMapRef?: ConfigMapRef };
+  /** `revision` pins a snapshot (a rollback): served whatever the ConfigMap holds. */
+  model: { version: string; configMapRef?: ConfigMapRef; revision?: number };
+  revisionHistoryLimit?: number;
+  rollout?: RolloutSpec;
   image?: string;
   imagePullPolicy?: ImagePullPolicy;
   imagePullSecrets?: { name: string }[];
@@ -100,6 +122,50 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** How a revision stopped serving. */
+export type RevisionResult = 'Superseded' | 'RolledBack' | 'FailedAnalysis';
+
+/** One model revision in status.history. */
+export interface RevisionRecord {
+  revision: number;
+  modelVersion: string;
+  contentHash: string;
+  snapshot?: string;
+  startedAt: string;
+  endedAt?: string;
+  result?: RevisionResult;
+  message?: string;
+  /** For FailedAnalysis: the canary's pod template hash (the same content and template are not tried again). */
+  templateHash?: string;
+}
+
+/** What the operator measured on the canary pods (operator/analysis/figures.ts computes it); no ratio or latency before the first request. */
+export interface CanaryFiguresStatus {
+  pods: number;
+  readyPods: number;
+  restarts: number;
+  requests: number;
+  errors: number;
+  errorRatio?: number;
+  p99LatencyMs?: number;
+  smoke: { passed: boolean; message: string };
+}
+
+export type CanaryPhase = 'Starting' | 'Analyzing' | 'Promoting';
+
+export interface CanaryStatus {
+  revision: number;
+  phase: CanaryPhase;
+  /** The canary's pod template hash: a change (new model or pod spec) restarts the analysis. */
+  templateHash: string;
+  startedAt: string;
+  analysisStartedAt?: string;
+  replicas: number;
+  readyReplicas: number;
+  message: string;
+  figures?: CanaryFiguresStatus;
+}
+
 export interface RiskModelStatus {
   observedGeneration?: number;
   replicas?: number;
@@ -110,6 +176,10 @@ export interface RiskModelStatus {
   endpoint?: string;
   conditions?: Condition[];
   lastScaleTime?: string;
+  /** The revision the stable pods serve. */
+  revision?: number;
+  history?: RevisionRecord[];
+  canary?: CanaryStatus;
 }
 
 export interface ObjectMeta {
@@ -134,6 +204,10 @@ export interface RiskModel {
 /** A spec with every optional field resolved. */
 export interface ResolvedSpec {
   modelVersion: string;
+  /** spec.model.revision: serve this snapshot whatever the ConfigMap holds. */
+  pinnedRevision?: number;
+  revisionHistoryLimit: number;
+  rollout: { strategy: RolloutStrategy; canary: Required<CanarySpec> };
   configMapRef?: { name: string; key: string };
   image: string;
   minReplicas: number;
@@ -172,6 +246,9 @@ export const DEFAULTS = {
   limits: { cpu: '200m', memory: '256Mi' },
   /** Added when the user's resources name ephemeral-storage in neither requests nor limits: /tmp (64Mi) plus rotated logs. */
   ephemeralStorage: { request: '128Mi', limit: '256Mi' },
+  revisionHistoryLimit: 3,
+  rolloutStrategy: 'RollingUpdate' as RolloutStrategy,
+  canary: { weight: 20, analysisSeconds: 60, readyTimeoutSeconds: 120, maxErrorRatio: 0.01, maxP99LatencyMs: 500, minRequests: 0 },
   serviceType: 'ClusterIP' as ServiceType,
   servicePort: 80,
   imagePullPolicy: 'IfNotPresent' as ImagePullPolicy,
@@ -187,6 +264,7 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
   return {
     modelVersion: spec.model.version,
     ...(ref ? { configMapRef: { name: ref.name, key: ref.key ?? DEFAULTS.configMapKey } } : {}),
+    ...deliveryWithDefaults(spec),
     image: spec.image ?? defaultImage,
     ...scalingWithDefaults(spec),
     resources: resourcesWithDefaults(spec.resources),
@@ -194,6 +272,15 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
     ...podWithDefaults(spec),
     ...budgetWithDefaults(spec),
     ...(spec.networkPolicy ? { networkPolicy: structuredClone(spec.networkPolicy) } : {}),
+  };
+}
+
+function deliveryWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'pinnedRevision' | 'revisionHistoryLimit' | 'rollout'> {
+  const rollout = spec.rollout ?? {};
+  return {
+    ...(spec.model.revision !== undefined ? { pinnedRevision: spec.model.revision } : {}),
+    revisionHistoryLimit: spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit,
+    rollout: { strategy: rollout.strategy ?? DEFAULTS.rolloutStrategy, canary: { ...DEFAULTS.canary, ...rollout.canary } },
   };
 }
 

@@ -1,9 +1,10 @@
 // What a reconcile may use: read-only caches, a writer, an event recorder, the clock and a
 // logger. Injected so the reconciler runs against fakes in unit tests.
 
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { RiskModel, RiskModelStatus } from './api.js';
-import type { Child, ChildKind } from './children.js';
+import type { CanaryFigures } from './analysis/figures.js';
+import type { Child, ChildKind, Owned, OwnedKind } from './children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from './logger.js';
 
@@ -15,20 +16,29 @@ export interface Cache {
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   /** The child of `kind` named `name`; children carry their RiskModel's name. */
   child(kind: ChildKind, namespace: string, name: string): Child | undefined;
+  /** The Deployment named `name` (the canary's is not a per-name child). */
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  /** ConfigMaps in `namespace` whose labels include every entry of `labels` (the RiskModel's snapshots). */
+  configMapsLabelled(namespace: string, labels: Record<string, string>): V1ConfigMap[];
+}
+
+/** Reads a canary's figures from its pods (operator/analysis/pod-analyzer.ts). */
+export interface CanaryAnalyzer {
+  measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
 }
 
 export interface Writer {
   /** Server-side apply under the operator's field manager; returns the object as stored. */
-  apply<T extends Child>(obj: T): Promise<T>;
+  apply<T extends Owned>(obj: T): Promise<T>;
   /**
    * JSON merge patch of the whole desired object: our lists replace the stored ones. For a
    * drifted child whose apply the server refuses because a hand edit turned one of our list
    * entries into someone else's (a Service port renumbered by hand keeps its name, so our port
    * would be a duplicate).
    */
-  overwrite<T extends Child>(obj: T): Promise<T>;
+  overwrite<T extends Owned>(obj: T): Promise<T>;
   /** Deletes the child if it still is the object `uid` names; a child already gone is not an error. */
-  remove(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void>;
+  remove(kind: OwnedKind, namespace: string, name: string, uid: string): Promise<void>;
   applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
 }
 
@@ -39,6 +49,7 @@ export interface ReconcileContext {
   inferenceImage: string;
   now: () => Date;
   log: Logger;
+  analyzer: CanaryAnalyzer;
   /** How long after a reconcile a RiskModel is looked at again without an event; 0 = only on events. */
   resyncMs: number;
 }

@@ -5,6 +5,7 @@
 // of queueing every RiskModel at once. Workers run only while this process leads; the caches run
 // always, so a standby takes over warm.
 
+import { PodAnalyzer } from './analysis/pod-analyzer.js';
 import { keyOf, type RiskModel } from './api.js';
 import { ConfigMapIndex, configMapKeyOf } from './configmap-index.js';
 import type { OperatorConfig } from './config.js';
@@ -42,12 +43,15 @@ export class Controller {
       child: (_type, obj) => this.enqueue(ownerKey(obj)),
       configMap: (_type, cm) => {
         for (const key of this.index.readersOf(keyOf(cm.metadata ?? {}))) this.enqueue(key);
+        // A model snapshot (deleted or relabelled by hand) wakes the RiskModel that owns it.
+        this.enqueue(ownerKey(cm));
       },
     });
     const writer = new ApplyWriter(deps.kube, { onApplied: (obj) => this.informers.assume(obj), onStatus: (rm) => this.informers.assume(rm) });
     const { inferenceImage, resyncSeconds } = deps.config;
     const now = deps.now ?? (() => new Date());
-    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000 };
+    const analyzer = new PodAnalyzer(deps.kube, deps.log);
+    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer };
   }
 
   /** Starts every watch (leader or not). */

@@ -2,16 +2,18 @@ import { expect } from 'chai';
 import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
 import { desired, labelsFor, MODEL_DIR, POD_UID, selectorFor, type DesiredChildren } from './desired.js';
 import { loadConfig } from '../inference/config.js';
-import { resolveModel, type ResolvedModel } from './model-source.js';
+import { resolveModel } from './model-source.js';
+import { firstServed, type Served } from './delivery.js';
 import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 import { withDefaults } from './api.js';
 
 const config = { inferenceImage: TEST_IMAGE };
-const IMAGE_MODEL: ResolvedModel = { source: 'image' };
+const IMAGE_MODEL: Served = { source: 'image' };
 
-function withConfigMap(rm: RiskModel, artifact = modelArtifact()): ResolvedModel {
+function withConfigMap(rm: RiskModel, artifact = modelArtifact()): Served {
   const spec = withDefaults(rm.spec, TEST_IMAGE);
-  return resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
+  const model = resolveModel(spec, rm.metadata.namespace, configMap(spec.configMapRef?.name ?? 'model', { [spec.configMapRef?.key ?? 'model.json']: artifact }));
+  return firstServed(rm, spec, model)!;
 }
 
 const pod = (c: DesiredChildren) => c.deployment.spec!.template.spec!;
@@ -19,7 +21,7 @@ const container = (c: DesiredChildren) => pod(c).containers[0]!;
 const podAnnotations = (c: DesiredChildren) => c.deployment.spec!.template.metadata!.annotations!;
 
 describe('desired state', () => {
-  const cases: [string, RiskModel, ResolvedModel, (c: DesiredChildren) => void][] = [
+  const cases: [string, RiskModel, Served, (c: DesiredChildren) => void][] = [
     [
       'applies the documented defaults to a minimal spec',
       riskModel(),
@@ -235,7 +237,7 @@ describe('desired state', () => {
       (c) => {
         const selector = c.deployment.spec!.selector.matchLabels!;
         expect(c.service.spec!.selector).to.deep.equal(selector);
-        expect(c.deployment.spec!.template.metadata!.labels).to.deep.equal(labelsFor('fraud'));
+        expect(c.deployment.spec!.template.metadata!.labels).to.deep.equal({ ...labelsFor('fraud'), 'riskmodel.dev/track': 'stable' });
         for (const [k, v] of Object.entries(selector)) expect(c.deployment.spec!.template.metadata!.labels![k]).to.equal(v);
         expect(selector['app.kubernetes.io/instance']).to.equal('fraud');
         expect(c.hpa.spec!.scaleTargetRef).to.deep.equal({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'fraud' });
@@ -264,12 +266,15 @@ describe('desired state', () => {
       },
     ],
     [
-      'mounts the model ConfigMap read-only and points MODEL_PATH at it',
+      "mounts the model's immutable snapshot (never the user's ConfigMap) read-only, points MODEL_PATH at it and records the revision on the pod template",
       riskModel({ model: { version: 'v2', configMapRef: { name: 'risk-model', key: 'artifact.json' } } }),
       withConfigMap(riskModel({ model: { version: 'v2', configMapRef: { name: 'risk-model', key: 'artifact.json' } } })),
       (c) => {
         const pod = c.deployment.spec!.template.spec!;
-        expect(pod.volumes).to.deep.include({ name: 'model', configMap: { name: 'risk-model', items: [{ key: 'artifact.json', path: 'model.json' }] } });
+        const snapshot = pod.volumes?.find((v) => v.name === 'model')?.configMap;
+        expect(snapshot?.name).to.match(/^demo-model-[0-9a-f]{10}$/);
+        expect(snapshot?.items).to.deep.equal([{ key: 'model.json', path: 'model.json' }]);
+        expect(podAnnotations(c)).to.include({ 'riskmodel.dev/revision': '1', 'riskmodel.dev/snapshot': snapshot?.name });
         expect(container(c).volumeMounts).to.deep.include({ name: 'model', mountPath: MODEL_DIR, readOnly: true });
         expect(container(c).env).to.deep.include({ name: 'MODEL_PATH', value: `${MODEL_DIR}/model.json` });
       },

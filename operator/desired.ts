@@ -20,13 +20,8 @@ import type {
 } from '@kubernetes/client-node';
 import {
   API_VERSION,
-  APP_NAME,
   CONFIG_HASH_ANNOTATION,
   KIND,
-  LABEL_INSTANCE,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
-  MANAGED_BY,
   SPEC_HASH_ANNOTATION,
   withDefaults,
   type ResolvedSpec,
@@ -34,12 +29,14 @@ import {
 } from './api.js';
 import type { Child, ChildKind } from './children.js';
 import { hashOf } from './hash.js';
-import type { ResolvedModel } from './model-source.js';
+import { servedAnnotations, type Served } from './delivery.js';
+import { labelsFor, selectorFor } from './labels.js';
+import { MODEL_FILE } from './snapshots.js';
 
 export const CONTAINER_NAME = 'inference';
 export const CONTAINER_PORT = 8080;
 export const MODEL_DIR = '/etc/riskmodel';
-export const MODEL_FILE = 'model.json';
+export { MODEL_FILE };
 /** The non-root numeric identity pods run as (Pod Security `restricted`). */
 export const POD_UID = 10001;
 /**
@@ -79,15 +76,7 @@ export function byKind(c: DesiredChildren): Record<ChildKind, Child | undefined>
   return { Deployment: c.deployment, Service: c.service, HorizontalPodAutoscaler: c.hpa, PodDisruptionBudget: c.podDisruptionBudget, NetworkPolicy: c.networkPolicy };
 }
 
-/** Labels every child carries; the first two also select the pods. */
-export function labelsFor(name: string): Record<string, string> {
-  return { ...selectorFor(name), [LABEL_MANAGED_BY]: MANAGED_BY };
-}
-
-/** The pod selector of the Deployment and the Service. Immutable once the Deployment exists. */
-export function selectorFor(name: string): Record<string, string> {
-  return { [LABEL_NAME]: APP_NAME, [LABEL_INSTANCE]: name };
-}
+export { labelsFor, selectorFor };
 
 function ownerReference(rm: RiskModel): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
@@ -103,12 +92,13 @@ function metadataFor(rm: RiskModel, content: unknown): V1Deployment['metadata'] 
   };
 }
 
-function modelVolume(model: ResolvedModel): Pick<V1PodSpec, 'volumes'> & { mounts: NonNullable<V1PodSpec['containers'][number]['volumeMounts']> } {
+function modelVolume(model: Served): Pick<V1PodSpec, 'volumes'> & { mounts: NonNullable<V1PodSpec['containers'][number]['volumeMounts']> } {
   const tmp = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
   const tmpMount = { name: 'tmp', mountPath: '/tmp' };
   if (model.source === 'image') return { volumes: [tmp], mounts: [tmpMount] };
   return {
-    volumes: [{ name: 'model', configMap: { name: model.configMapName, items: [{ key: model.key, path: MODEL_FILE }] } }, tmp],
+    // The operator's immutable snapshot, never the user's ConfigMap (operator/snapshots.ts).
+    volumes: [{ name: 'model', configMap: { name: model.snapshot, items: [{ key: MODEL_FILE, path: MODEL_FILE }] } }, tmp],
     mounts: [{ name: 'model', mountPath: MODEL_DIR, readOnly: true }, tmpMount],
   };
 }
@@ -126,10 +116,10 @@ function placement(name: string, spec: ResolvedSpec): Partial<V1PodSpec> {
 }
 
 /** `name` is the RiskModel's: the Open Inference Protocol routes serve the model under it. */
-function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodSpec {
+function podSpec(name: string, spec: ResolvedSpec, model: Served): V1PodSpec {
   const { volumes, mounts } = modelVolume(model);
   const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, { name: 'MODEL_NAME', value: name }, ...shutdownEnv()];
-  if (model.source === 'configMap') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
+  if (model.source === 'snapshot') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
   return {
     automountServiceAccountToken: false,
@@ -164,23 +154,58 @@ function podSpec(name: string, spec: ResolvedSpec, model: ResolvedModel): V1PodS
  * The pod template hash: everything that reaches a pod, plus the model's content hash, so a
  * new artifact under the same ConfigMap name still rolls the pods. Pure and deterministic.
  */
-export function configHash(pod: V1PodSpec, model: ResolvedModel): string {
-  return hashOf({ pod, model: model.source === 'configMap' ? model.contentHash : 'image' });
+export function configHash(pod: V1PodSpec, model: Served): string {
+  return hashOf({ pod, model: model.source === 'snapshot' ? model.contentHash : 'image' });
 }
 
-function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: ResolvedModel): V1Deployment {
+/** Pod label telling stable pods from canary pods (both match the Service's selector). */
+export const TRACK_LABEL = 'riskmodel.dev/track';
+export type Track = 'stable' | 'canary';
+
+/** The name of a RiskModel's canary Deployment. */
+export function canaryName(name: string): string {
+  return `${name}-canary`;
+}
+
+function templateFor(rm: RiskModel, spec: ResolvedSpec, model: Served, track: Track): NonNullable<V1Deployment['spec']>['template'] {
   const pod = podSpec(rm.metadata.name, spec, model);
+  return {
+    metadata: { labels: { ...labelsFor(rm.metadata.name), [TRACK_LABEL]: track }, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pod, model), ...servedAnnotations(model) } },
+    spec: pod,
+  };
+}
+
+function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: Served): V1Deployment {
   const body: V1Deployment['spec'] = {
-    // No `replicas`: the HPA owns it (docs/operator.md).
+    // No `replicas`: the HPA owns it (docs/operator.md). The selector also matches canary pods (it is immutable, and older than canaries).
     selector: { matchLabels: selectorFor(rm.metadata.name) },
     revisionHistoryLimit: 5,
     strategy: { type: 'RollingUpdate', rollingUpdate: { ...spec.rollingUpdate } },
-    template: {
-      metadata: { labels: labelsFor(rm.metadata.name), annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pod, model) } },
-      spec: pod,
-    },
+    template: templateFor(rm, spec, model, 'stable'),
   };
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: metadataFor(rm, body), spec: body };
+}
+
+/**
+ * The canary Deployment: the stable pod spec serving `model`, `replicas` pods that carry the
+ * canary track label (the Service selects them too). Pure.
+ */
+export function canaryDeployment(rm: RiskModel, config: DesiredConfig, model: Served, replicas: number): V1Deployment {
+  const spec = withDefaults(rm.spec, config.inferenceImage);
+  const body: V1Deployment['spec'] = {
+    replicas,
+    selector: { matchLabels: { ...selectorFor(rm.metadata.name), [TRACK_LABEL]: 'canary' } },
+    revisionHistoryLimit: 1,
+    strategy: { type: 'RollingUpdate', rollingUpdate: { ...spec.rollingUpdate } },
+    template: templateFor(rm, spec, model, 'canary'),
+  };
+  const metadata = { ...metadataFor(rm, body), name: canaryName(rm.metadata.name) };
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { ...metadata, labels: { ...metadata.labels, [TRACK_LABEL]: 'canary' } }, spec: body };
+}
+
+/** Canary pods for `stableReplicas` stable pods at `weight` percent: rounded up, at least one. Pure. */
+export function canaryReplicas(stableReplicas: number, weight: number): number {
+  return Math.max(1, Math.ceil((Math.max(stableReplicas, 0) * weight) / 100));
 }
 
 function serviceFor(rm: RiskModel, spec: ResolvedSpec): V1Service {
@@ -223,7 +248,7 @@ function networkPolicyFor(rm: RiskModel, spec: ResolvedSpec): V1NetworkPolicy | 
  * The children a RiskModel should have, given the operator's configuration and the resolved
  * model. Pure: the same inputs give byte-identical objects; the input is never mutated.
  */
-export function desired(rm: RiskModel, config: DesiredConfig, model: ResolvedModel): DesiredChildren {
+export function desired(rm: RiskModel, config: DesiredConfig, model: Served): DesiredChildren {
   const spec = withDefaults(rm.spec, config.inferenceImage);
   const children: DesiredChildren = { deployment: deploymentFor(rm, spec, model), service: serviceFor(rm, spec), hpa: hpaFor(rm, spec) };
   const podDisruptionBudget = budgetFor(rm, spec);

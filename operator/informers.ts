@@ -45,6 +45,8 @@ export class Informers {
       riskModel: this.finder(Resources.riskModels),
       configMap: this.finder(Resources.configMaps),
       child: (kind, namespace, name) => this.finder<Child & KubeObject>(CHILD_RESOURCES[kind])(namespace, name),
+      deployment: this.finder(Resources.deployments),
+      configMapsLabelled: (namespace, labels) => this.configMapsLabelled(namespace, labels),
     };
   }
 
@@ -71,6 +73,12 @@ export class Informers {
   /** Records an object the API server returned from a write, in the cache of its kind and namespace; other objects are ignored. */
   assume(obj: KubeObject): void {
     this.forNamespace(obj.kind ?? '', obj.metadata?.namespace)?.assume(obj);
+  }
+
+  private configMapsLabelled(namespace: string, labels: Record<string, string>): V1ConfigMap[] {
+    const all = (this.forNamespace(Resources.configMaps.kind, namespace)?.list() ?? []) as V1ConfigMap[];
+    const wanted = Object.entries(labels);
+    return all.filter((cm) => cm.metadata?.namespace === namespace && wanted.every(([k, v]) => cm.metadata?.labels?.[k] === v));
   }
 
   private watch<T extends KubeObject>(resource: ResourceType, labelSelector: string | undefined, onEvent: Handler<T>): void {

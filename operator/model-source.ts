@@ -13,7 +13,7 @@ import { messageOf } from './messages.js';
 /** The model a RiskModel's pods will load. */
 export type ResolvedModel =
   | { source: 'image' }
-  | { source: 'configMap'; configMapName: string; key: string; contentHash: string; artifactVersion: string };
+  | { source: 'configMap'; configMapName: string; key: string; contentHash: string; artifactVersion: string; text: string };
 
 /** Length of the content hash shown in `status.modelVersion`. */
 const SHORT_HASH = 8;
@@ -36,7 +36,7 @@ export function resolveModel(spec: ResolvedSpec, namespace: string, configMap: V
     const known = keys.length > 0 ? `it has: ${keys.join(', ')}` : 'it has no data keys';
     throw new TerminalError(Reason.ModelKeyNotFound, `${where} has no key "${ref.key}" (spec.model.configMapRef.key); ${known}`);
   }
-  return { source: 'configMap', configMapName: ref.name, key: ref.key, contentHash: sha256(text), artifactVersion: validate(text, `${where} key ${ref.key}`) };
+  return { source: 'configMap', configMapName: ref.name, key: ref.key, contentHash: sha256(text), artifactVersion: validate(text, `${where} key ${ref.key}`), text };
 }
 
 function validate(text: string, source: string): string {

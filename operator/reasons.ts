@@ -32,6 +32,14 @@ export const Reason = {
   RolloutStuck: 'RolloutStuck',
   /** Degraded=True: the API server refused a child object (a value the CRD schema could not check). */
   InvalidChild: 'InvalidChild',
+  /** Degraded=True: spec.model.revision names a revision whose snapshot is not kept. */
+  RevisionNotFound: 'RevisionNotFound',
+  /** Degraded=True: the snapshot the stable pods mount was deleted and its content is not in the ConfigMap. */
+  SnapshotMissing: 'SnapshotMissing',
+  /** Degraded=True: the canary of the newest revision failed its analysis (the message has the figures). */
+  CanaryFailed: 'CanaryFailed',
+  /** Ready=False / Progressing=True: a canary of a new revision is under analysis; the stable pods serve the previous one. */
+  CanaryAnalysis: 'CanaryAnalysis',
 } as const;
 
 export type ReasonName = (typeof Reason)[keyof typeof Reason];
@@ -43,6 +51,14 @@ export const EventReason = {
   /** A child that no longer applies (a PodDisruptionBudget or NetworkPolicy the spec stopped asking for) was deleted. */
   Deleted: 'Deleted',
   BecameReady: 'Ready',
+  SnapshotCreated: 'SnapshotCreated',
+  SnapshotPruned: 'SnapshotPruned',
+  /** The stable pods were set to serve a new revision. */
+  RevisionServing: 'RevisionServing',
+  /** spec.model.revision moved the stable pods back to an older revision. */
+  RolledBack: 'RolledBack',
+  CanaryStarted: 'CanaryStarted',
+  CanaryPromoted: 'CanaryPromoted',
   NotReady: 'NotReady',
   ReconcileError: 'ReconcileError',
 } as const;

@@ -1,97 +1,12 @@
 import { expect } from 'chai';
-import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, keyOf, type RiskModel, type RiskModelStatus } from './api.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { CONFIG_HASH_ANNOTATION } from './api.js';
 import { findCondition } from './conditions.js';
-import type { ChildKind } from './children.js';
-import type { Cache, Child, ReconcileContext, Writer } from './context.js';
 import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';
 import { Reason } from './reasons.js';
-import { RecordingRecorder, memoryLogger } from './testing/fakes.js';
-import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
-
-/** A cluster in memory: caches the reconciler reads, and a writer that behaves like SSA for our purposes. */
-class FakeCluster implements Cache, Writer {
-  riskModels = new Map<string, RiskModel>();
-  configMaps = new Map<string, V1ConfigMap>();
-  children = new Map<string, Child>();
-  applied: Child[] = [];
-  overwritten: Child[] = [];
-  removed: string[] = [];
-  statusWrites: RiskModelStatus[] = [];
-  failApply: ApiError | undefined;
-  private rv = 1000;
-
-  riskModel = (ns: string, name: string) => this.riskModels.get(`${ns}/${name}`);
-  configMap = (ns: string, name: string) => this.configMaps.get(`${ns}/${name}`);
-  deployment = (ns: string, name: string) => this.children.get(`Deployment/${ns}/${name}`) as V1Deployment | undefined;
-  service = (ns: string, name: string) => this.children.get(`Service/${ns}/${name}`) as V1Service | undefined;
-  hpa = (ns: string, name: string) => this.children.get(`HorizontalPodAutoscaler/${ns}/${name}`) as V2HorizontalPodAutoscaler | undefined;
-  child = (kind: ChildKind, ns: string, name: string) => this.children.get(`${kind}/${ns}/${name}`);
-
-  apply<T extends Child>(obj: T): Promise<T> {
-    if (this.failApply) return Promise.reject(this.failApply);
-    this.applied.push(structuredClone(obj));
-    const key = `${obj.kind}/${keyOf(obj.metadata ?? {})}`;
-    const stored = this.storedAs(obj, this.children.get(key) as V1Deployment | undefined);
-    this.children.set(key, stored);
-    return Promise.resolve(stored);
-  }
-
-  /** What the API server would store for an apply of `obj` over `existing`. */
-  private storedAs<T extends Child>(obj: T, existing: V1Deployment | undefined): T {
-    const stored = structuredClone(obj) as T & V1Deployment;
-    stored.metadata!.resourceVersion = String(++this.rv);
-    stored.metadata!.uid = existing?.metadata?.uid ?? `uid-${this.rv}`;
-    // Like the API server: fields we do not send keep their owner's value (replicas: the HPA's).
-    if (obj.kind === 'Deployment') stored.spec = { ...stored.spec!, replicas: existing?.spec?.replicas ?? 1 };
-    if (existing?.status) stored.status = existing.status;
-    return stored;
-  }
-
-  overwrite<T extends Child>(obj: T): Promise<T> {
-    this.overwritten.push(structuredClone(obj));
-    const stored = structuredClone(obj);
-    this.children.set(`${obj.kind}/${keyOf(obj.metadata ?? {})}`, stored);
-    return Promise.resolve(stored);
-  }
-
-  remove(kind: ChildKind, ns: string, name: string, uid: string): Promise<void> {
-    const key = `${kind}/${ns}/${name}`;
-    if (this.children.get(key)?.metadata?.uid === uid) this.children.delete(key);
-    this.removed.push(key);
-    return Promise.resolve();
-  }
-
-  applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void> {
-    this.statusWrites.push(structuredClone(status));
-    const stored = this.riskModels.get(keyOf(rm.metadata));
-    if (stored) this.riskModels.set(keyOf(rm.metadata), { ...stored, status: structuredClone(status) });
-    return Promise.resolve();
-  }
-
-  writes(): number {
-    return this.applied.length + this.statusWrites.length;
-  }
-
-  /** Marks the Deployment rolled out with `ready` ready pods at the HPA's replica count. */
-  rollOut(ns: string, name: string, ready: number): void {
-    const d = this.deployment(ns, name)!;
-    const replicas = d.spec?.replicas ?? 1;
-    d.metadata!.generation = 1;
-    d.status = { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready };
-  }
-}
-
-function setup(rm: RiskModel = riskModel()) {
-  const cluster = new FakeCluster();
-  cluster.riskModels.set(keyOf(rm.metadata), rm);
-  const events = new RecordingRecorder();
-  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => new Date('2026-05-01T00:00:00Z'), log: memoryLogger().log, resyncMs: RESYNC_MS };
-  return { cluster, events, ctx, key: keyOf(rm.metadata) };
-}
-
-const RESYNC_MS = 300_000;
+import { RESYNC_MS, setup } from './testing/fake-cluster.js';
+import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
 
 const withModel = (name = 'risk-model') => riskModel({ model: { version: 'v1', configMapRef: { name } } });
 

@@ -7,20 +7,20 @@
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
 import { findCondition } from './conditions.js';
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { applyIfNeeded, removeOwned, type Scope } from './child-writes.js';
 import { CHILD_KINDS, type ChildKind } from './children.js';
 import { byKind, desired } from './desired.js';
-import { difference, type Difference } from './drift.js';
-import { ApiError, awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
+import { awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
 import type { Logger } from './logger.js';
-import { resolveModel } from './model-source.js';
 import { ConditionType, EventReason, Reason } from './reasons.js';
+import { deliver, settle, type Delivered } from './revisions.js';
 import { deriveStatus, statusEqual, type Observed, type Outcome } from './status.js';
 
 export interface ReconcileResult {
   /** When to reconcile this key again if no event does it sooner. */
   action: Action;
-  /** True when a problem the user must fix stopped the rollout (a terminal error). */
+  /** True when a problem the user must fix stops part of the spec (Degraded). */
   degraded: boolean;
 }
 
@@ -34,26 +34,47 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
     return { action: awaitChange(), degraded: false };
   }
   const rm = structuredClone(cached);
-  const log = ctx.log.child({ namespace, name });
-  const { outcome, observed } = await converge(rm, ctx, log);
+  const scope = { rm, ctx, log: ctx.log.child({ namespace, name }) };
+  const { outcome, observed, requeueMs } = await converge(scope);
   const status = deriveStatus({ riskModel: rm, observed, outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
-  await publishStatus(rm, status, ctx, log);
+  await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
-  return { action: ctx.resyncMs > 0 ? requeueAfter(ctx.resyncMs) : awaitChange(), degraded: 'problem' in outcome };
+  return { action: nextLook(ctx.resyncMs, requeueMs), degraded: outcome.problem !== undefined };
 }
 
-async function converge(rm: RiskModel, ctx: ReconcileContext, log: Logger): Promise<{ outcome: Outcome; observed: Observed }> {
+/** The resync, or sooner while a canary runs. */
+function nextLook(resyncMs: number, requeueMs: number | undefined): Action {
+  const soonest = [resyncMs, requeueMs ?? 0].filter((ms) => ms > 0);
+  return soonest.length > 0 ? requeueAfter(Math.min(...soonest)) : awaitChange();
+}
+
+interface Converged {
+  outcome: Outcome;
+  observed: Observed;
+  requeueMs?: number;
+}
+
+async function converge(scope: Scope): Promise<Converged> {
+  const { rm, ctx, log } = scope;
+  const spec = withDefaults(rm.spec, ctx.inferenceImage);
+  const delivered = await deliver(scope, spec);
+  const outcome: Outcome = { ...delivered.outcome };
   try {
-    const spec = withDefaults(rm.spec, ctx.inferenceImage);
-    const ref = spec.configMapRef;
-    const model = resolveModel(spec, rm.metadata.namespace, ref && ctx.cache.configMap(rm.metadata.namespace, ref.name));
-    return { outcome: { model }, observed: await applyChildren(rm, desired(rm, { inferenceImage: ctx.inferenceImage }, model), ctx, log) };
+    const stable = delivered.outcome.served;
+    if (!stable) return { outcome, observed: observeChildren(rm, ctx), ...requeue(delivered) };
+    const observed = await applyChildren(scope, desired(rm, { inferenceImage: ctx.inferenceImage }, stable));
+    outcome.history = await settle(scope, spec, delivered);
+    return { outcome, observed, ...requeue(delivered) };
   } catch (err) {
     if (!(err instanceof TerminalError)) throw err;
-    // A bad model: nothing was written, the running Deployment stays as it is. A refused child: that one is unchanged.
+    // A refused child: that one is unchanged, and the problem is reported.
     log.warn('reconcile blocked', { reason: err.reason, error: err.message });
-    return { outcome: { problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx) };
+    return { outcome: { ...outcome, problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx), ...requeue(delivered) };
   }
+}
+
+function requeue(d: Delivered): { requeueMs?: number } {
+  return d.requeueMs === undefined ? {} : { requeueMs: d.requeueMs };
 }
 
 function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
@@ -65,71 +86,25 @@ function observedOf(stored: (kind: ChildKind) => Child | undefined): Observed {
   return { deployment: stored('Deployment') as V1Deployment | undefined, hpa: stored('HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler | undefined };
 }
 
-interface Scope {
-  rm: RiskModel;
-  ctx: ReconcileContext;
-  log: Logger;
-}
-
 /** Applies every desired child and deletes those of our kinds the RiskModel should no longer have. */
-async function applyChildren(rm: RiskModel, want: ReturnType<typeof desired>, ctx: ReconcileContext, log: Logger): Promise<Observed> {
+async function applyChildren(scope: Scope, want: ReturnType<typeof desired>): Promise<Observed> {
+  const { rm, ctx } = scope;
   const { namespace, name } = rm.metadata;
-  const scope = { rm, ctx, log };
   const wanted = byKind(want);
   const stored = await Promise.all(
     CHILD_KINDS.map((kind) => {
       const have = ctx.cache.child(kind, namespace, name);
       const child = wanted[kind];
-      return child ? applyIfNeeded(scope, child, have) : removeIfOurs(scope, kind, have);
+      return child ? applyIfNeeded(scope, child, have) : removeUnwanted(scope, kind, have);
     }),
   );
   return observedOf((kind) => stored[CHILD_KINDS.indexOf(kind)]);
 }
 
-/** Deletes a child this RiskModel controls (never one someone else made under the same name). */
-async function removeIfOurs({ rm, ctx, log }: Scope, kind: ChildKind, have: Child | undefined): Promise<undefined> {
-  const controller = have?.metadata?.ownerReferences?.find((r) => r.controller);
-  if (!have?.metadata?.uid || !rm.metadata.uid || controller?.uid !== rm.metadata.uid) return undefined;
-  await ctx.writer.remove(kind, rm.metadata.namespace, rm.metadata.name, have.metadata.uid);
-  log.info(`deleted ${kind}`, { kind, child: rm.metadata.name });
-  await ctx.events.record(rm, 'Normal', EventReason.Deleted, `deleted ${kind} ${rm.metadata.name} (the spec no longer asks for it)`);
+async function removeUnwanted(scope: Scope, kind: ChildKind, have: Child | undefined): Promise<undefined> {
+  const message = `deleted ${kind} ${scope.rm.metadata.name} (the spec no longer asks for it)`;
+  await removeOwned(scope, kind, have, { reason: EventReason.Deleted, message });
   return undefined;
-}
-
-const VERB = { missing: 'created', changed: 'updated', drifted: 'restored' } as const;
-
-async function applyIfNeeded<T extends Child>({ rm, ctx, log }: Scope, want: T, have: T | undefined): Promise<T> {
-  const diff = difference(want, have);
-  if (diff === 'none' && have) return have;
-  const kind = want.kind ?? 'object';
-  try {
-    const stored = await write(ctx, want, diff);
-    await announceWrite({ rm, ctx, log }, want, diff === 'none' ? 'missing' : diff);
-    return stored;
-  } catch (err) {
-    // 422: a value the CRD schema could not check (say an image reference) made the child invalid.
-    if (err instanceof ApiError && err.code === 422) throw new TerminalError(Reason.InvalidChild, `the API server refused the ${kind}: ${err.message}`);
-    throw err;
-  }
-}
-
-async function announceWrite({ rm, ctx, log }: Scope, child: Child, diff: Exclude<Difference, 'none'>): Promise<void> {
-  const kind = child.kind ?? 'object';
-  const verb = VERB[diff];
-  const why = diff === 'drifted' ? ' (a managed field was changed outside the operator)' : '';
-  log.info(`${verb} ${kind}`, { kind, child: child.metadata?.name });
-  await ctx.events.record(rm, 'Normal', diff === 'missing' ? EventReason.Created : EventReason.Updated, `${verb} ${kind} ${child.metadata?.name}${why}`);
-}
-
-/** Applies; a drifted child the server refuses (a hand edit collides with our list entries) is overwritten instead. */
-async function write<T extends Child>(ctx: ReconcileContext, want: T, diff: Difference): Promise<T> {
-  try {
-    return await ctx.writer.apply(want);
-  } catch (err) {
-    // The same content was accepted before (the spec hash matches), so the edit is the problem.
-    if (diff === 'drifted' && err instanceof ApiError && err.code === 422) return ctx.writer.overwrite(want);
-    throw err;
-  }
 }
 
 async function publishStatus(rm: RiskModel, status: RiskModelStatus, ctx: ReconcileContext, log: Logger): Promise<void> {
@@ -155,6 +130,6 @@ async function announceReady(rm: RiskModel, ready: Condition | undefined, was: C
   if (!ready || ready.status === was?.status || (ready.status !== 'True' && !was)) return;
   const up = ready.status === 'True';
   // A rollout briefly leaves Ready; that is expected, not a warning.
-  const type = up || ready.reason === Reason.RollingOut ? 'Normal' : 'Warning';
+  const type = up || ready.reason === Reason.RollingOut || ready.reason === Reason.CanaryAnalysis ? 'Normal' : 'Warning';
   await ctx.events.record(rm, type, up ? EventReason.BecameReady : EventReason.NotReady, ready.message);
 }

@@ -8,7 +8,7 @@ import { deploymentStatus, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const later = new Date('2026-03-01T12:10:00Z');
-const imageModel: Outcome = { model: { source: 'image' } };
+const imageModel: Outcome = { served: { source: 'image' } };
 
 function input(observed: Observed, outcome: Outcome = imageModel, rm: RiskModel = riskModel(), at = now): StatusInput {
   return { riskModel: rm, observed, outcome, inferenceImage: TEST_IMAGE, now: at };

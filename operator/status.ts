@@ -3,19 +3,30 @@
 // deriving twice from the same observation gives an equal status and no write.
 
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { endpointOf, withDefaults, type RiskModel, type RiskModelStatus } from './api.js';
+import { endpointOf, withDefaults, type CanaryStatus, type RevisionRecord, type RiskModel, type RiskModelStatus } from './api.js';
 import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
 import { canonicalJson } from './hash.js';
-import { modelVersionOf, type ResolvedModel } from './model-source.js';
-import { ConditionType, Reason, type ReasonName } from './reasons.js';
+import type { Problem, Served } from './delivery.js';
+import { modelVersionOf } from './model-source.js';
+import { ConditionType, Reason } from './reasons.js';
 
 export interface Observed {
   deployment?: V1Deployment;
   hpa?: V2HorizontalPodAutoscaler;
 }
 
-/** What this reconcile concluded: the model it resolved, or the problem that stopped it. */
-export type Outcome = { model: ResolvedModel } | { problem: { reason: ReasonName; message: string } };
+/**
+ * What this reconcile concluded: what the stable pods serve (absent when nothing valid ever
+ * was), the problem the user must fix, the revision history, the canary under analysis and the
+ * pinned revision.
+ */
+export interface Outcome {
+  served?: Served;
+  problem?: Problem;
+  history?: RevisionRecord[];
+  canary?: CanaryStatus;
+  pinned?: number;
+}
 
 export interface StatusInput {
   riskModel: RiskModel;
@@ -50,7 +61,8 @@ function statusCounts(s: NonNullable<V1Deployment['status']>): Omit<Counts, 'wan
 }
 
 /** kubectl's `rollout status` test: the controller saw the latest spec and every pod is updated and available. */
-export function rolloutComplete(d: V1Deployment): boolean {
+export function rolloutComplete(d: V1Deployment | undefined): boolean {
+  if (!d) return false;
   const c = countsOf(d);
   return c.generation <= c.observedGeneration && c.updated >= c.wanted && c.replicas <= c.updated && c.available >= c.updated;
 }
@@ -71,12 +83,11 @@ function timeString(value: unknown): string | undefined {
 }
 
 type Verdict = { ready: ConditionUpdate; progressing: ConditionUpdate; degraded: ConditionUpdate };
-type Problem = { reason: ReasonName; message: string };
 
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({ type, status: ok ? 'True' : 'False', reason, message });
 
 function problemOf(input: StatusInput): Problem | undefined {
-  if ('problem' in input.outcome) return input.outcome.problem;
+  if (input.outcome.problem) return input.outcome.problem;
   const stuck = input.observed.deployment && rolloutStuck(input.observed.deployment);
   return stuck ? { reason: Reason.RolloutStuck, message: stuck } : undefined;
 }
@@ -91,7 +102,7 @@ function blockedVerdict(problem: Problem, serving: boolean): Verdict {
   };
 }
 
-function rolloutVerdict(d: V1Deployment | undefined, minReplicas: number): Omit<Verdict, 'degraded'> {
+function rolloutVerdict(d: V1Deployment | undefined, minReplicas: number, pinned: number | undefined): Omit<Verdict, 'degraded'> {
   if (!d) {
     const msg = 'creating the Deployment';
     return { ready: cond(ConditionType.Ready, false, Reason.DeploymentMissing, msg), progressing: cond(ConditionType.Progressing, true, Reason.RollingOut, msg) };
@@ -105,14 +116,25 @@ function rolloutVerdict(d: V1Deployment | undefined, minReplicas: number): Omit<
   if (c.ready < minReplicas) {
     return { ready: cond(ConditionType.Ready, false, Reason.InsufficientReplicas, `${c.ready} of at least ${minReplicas} pods ready`), progressing };
   }
-  return { ready: cond(ConditionType.Ready, true, Reason.Available, `${c.ready} pods ready (minimum ${minReplicas})`), progressing };
+  const pin = pinned === undefined ? '' : `; pinned to revision ${pinned} by spec.model.revision`;
+  return { ready: cond(ConditionType.Ready, true, Reason.Available, `${c.ready} pods ready (minimum ${minReplicas})${pin}`), progressing };
+}
+
+const NOT_DEGRADED = cond(ConditionType.Degraded, false, Reason.AsExpected, 'no problems detected');
+
+/** While a canary is analysed the spec's newest revision is not what the stable pods run: not Ready yet, like a rollout. */
+function canaryVerdict(canary: CanaryStatus): Verdict {
+  const msg = `canary of revision ${canary.revision} ${canary.phase === 'Starting' ? 'starting' : 'under analysis'} (${canary.readyReplicas} of ${canary.replicas} pods ready): ${canary.message}`;
+  return { ready: cond(ConditionType.Ready, false, Reason.CanaryAnalysis, msg), progressing: cond(ConditionType.Progressing, true, Reason.CanaryAnalysis, msg), degraded: NOT_DEGRADED };
 }
 
 function verdict(input: StatusInput, minReplicas: number): Verdict {
   const d = input.observed.deployment;
   const problem = problemOf(input);
   if (problem) return blockedVerdict(problem, d !== undefined && rolloutComplete(d) && countsOf(d).ready >= minReplicas);
-  return { ...rolloutVerdict(d, minReplicas), degraded: cond(ConditionType.Degraded, false, Reason.AsExpected, 'no problems detected') };
+  const canary = input.outcome.canary;
+  if (canary && canary.phase !== 'Promoting') return canaryVerdict(canary);
+  return { ...rolloutVerdict(d, minReplicas, input.outcome.pinned), degraded: NOT_DEGRADED };
 }
 
 function autoscalerFigures(hpa: V2HorizontalPodAutoscaler | undefined): Pick<RiskModelStatus, 'desiredReplicas' | 'currentCPUUtilizationPercentage' | 'lastScaleTime'> {
@@ -158,12 +180,23 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     observedGeneration: generation,
     ...replicaCounts(input.observed.deployment),
     ...autoscalerFigures(input.observed.hpa),
-    modelVersion: 'model' in input.outcome ? modelVersionOf(spec, input.outcome.model) : rm.status?.modelVersion,
+    modelVersion: servedVersion(spec, input.outcome.served) ?? rm.status?.modelVersion,
+    ...deliveryFigures(input.outcome),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     conditions,
   });
   const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
   return statusEqual(rm.status, damped) ? damped : exact;
+}
+
+function deliveryFigures(outcome: Outcome): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
+  const served = outcome.served;
+  return { revision: served?.source === 'snapshot' ? served.revision : undefined, history: outcome.history?.length ? outcome.history : undefined, canary: outcome.canary };
+}
+
+function servedVersion(spec: ReturnType<typeof withDefaults>, served: Served | undefined): string | undefined {
+  if (!served) return undefined;
+  return served.source === 'snapshot' ? served.modelVersion : modelVersionOf(spec, { source: 'image' });
 }
 
 /** True when two statuses are semantically equal (key order ignored). */

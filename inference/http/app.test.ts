@@ -13,6 +13,7 @@ import { servedPrediction } from '../compiled-model.js';
 import { predict as referencePredict } from '../predict.js';
 import { createInferenceServer, smokePrediction } from '../server.js';
 import { errorProneArtifact } from '../../test/support/faulty-artifacts.js';
+import { SMOKE_PATIENT } from '../schema.js';
 import { Telemetry } from '../telemetry.js';
 import { createApp } from './app.js';
 import type { Lifecycle } from './context.js';
@@ -339,7 +340,7 @@ describe('batch answers for a model with non-ASCII class names', () => {
 // /predict and /predict/batch, and 200 with the NaN written as 0 on v2 infer.
 describe('a model that produces non-finite scores for some patients', () => {
   const faulty = parseModel(JSON.parse(errorProneArtifact(readFileSync(new URL('../testdata/model-v1-raw-features.json', import.meta.url), 'utf8'))));
-  const smokePatient = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
+  const smokePatient = SMOKE_PATIENT;
   const infer = { inputs: [{ name: 'vitals', shape: [1, 5], datatype: 'FP64', data: [[80, 120, 80, 37, 97]] }] };
   const builds: Array<[string, (lifecycle: Lifecycle) => http.Server]> = [
     ['express app (createApp)', (lifecycle) => http.createServer(createApp(faulty, { lifecycle, limits, modelName: 'risk' }))],

@@ -14,7 +14,7 @@ describe('parsing the Prometheus text exposition format', () => {
   });
 
   it('keeps every series of a labelled histogram apart, with its _sum and _count', async () => {
-    const telemetry = new Telemetry({ version: 'v1', format: 'f' }, { processMetrics: false });
+    const telemetry = new Telemetry({ version: 'v1', format: 'riskmodel.ordinal-logistic-regression/v1' }, { processMetrics: false });
     telemetry.recordRequest('/predict', 'POST', 200, 0.0004);
     telemetry.recordRequest('/predict/batch', 'POST', 200, 0.02);
     const samples = parseExposition(await telemetry.registry.metrics());

@@ -62,8 +62,8 @@ describe('PREDICTION_ROUTES', () => {
   });
 });
 
-async function metricsOf(requests: Array<[string, number | 'aborted', number]>): Promise<Sample[]> {
-  const telemetry = new Telemetry({ version: 'v1', format: 'f' }, { processMetrics: false });
+async function metricsOf(requests: ReadonlyArray<readonly [string, number | 'aborted', number]>): Promise<Sample[]> {
+  const telemetry = new Telemetry({ version: 'v1', format: 'riskmodel.ordinal-logistic-regression/v1' }, { processMetrics: false });
   for (const [route, status, seconds] of requests) telemetry.recordRequest(route, route === '/healthz' ? 'GET' : 'POST', status, seconds);
   return parseExposition(await telemetry.registry.metrics());
 }

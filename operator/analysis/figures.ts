@@ -49,8 +49,9 @@ export interface PodObservation extends PodState {
   probe?: { passed: boolean; message: string };
 }
 
-interface PodJson {
-  metadata?: { name?: string; uid?: string };
+/** The fields of a pod object (as the API server returns it) that the analysis reads. */
+export interface PodJson {
+  metadata?: { name?: string; uid?: string; deletionTimestamp?: string };
   status?: {
     phase?: string;
     conditions?: Array<{ type?: string; status?: string }>;

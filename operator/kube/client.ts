@@ -17,6 +17,12 @@ export interface RequestSpec {
   query?: Query;
   body?: unknown;
   contentType?: string;
+  /** 'text': resolve with the body unparsed, e.g. a pod's /metrics through the API server's proxy. Default 'json'. */
+  responseType?: 'json' | 'text';
+  /** Reject (and drop the connection) once the response body exceeds this many bytes. Default: no limit. */
+  maxResponseBytes?: number;
+  /** Reject when the connection stays idle (no bytes either way) this many ms. Default REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** Called after every request with its outcome (HTTP code, or 0 for a network error). */
@@ -51,10 +57,12 @@ function apiError(code: number, text: string, retryAfter: string | undefined): A
   try {
     body = JSON.parse(text) as StatusBody;
   } catch {
-    body = { message: text.slice(0, 500) };
+    body = text.trim() === '' ? {} : { message: text.slice(0, 500) };
   }
   const seconds = retryAfter === undefined ? undefined : Number(retryAfter);
-  return new ApiError(code, body.reason ?? http.STATUS_CODES[code] ?? 'Unknown', body.message ?? `HTTP ${code}`, Number.isFinite(seconds) ? seconds : undefined);
+  // A body without a message (a pod's own error JSON through the proxy) is the message itself.
+  const message = body.message ?? (text.trim() === '' ? `HTTP ${code}` : text.slice(0, 500));
+  return new ApiError(code, body.reason ?? http.STATUS_CODES[code] ?? 'Unknown', message, Number.isFinite(seconds) ? seconds : undefined);
 }
 
 export class KubeClient implements Kube {
@@ -77,15 +85,21 @@ export class KubeClient implements Kube {
     return this.server.toString();
   }
 
-  /** Sends one request and parses the JSON answer; throws ApiError for any non-2xx status. */
+  /**
+   * Sends one request and parses the JSON answer (or, with responseType 'text', resolves the
+   * body as a string); throws ApiError for any non-2xx status, an Error on a network failure,
+   * a timeout or a body over maxResponseBytes.
+   */
   async request<T>(spec: RequestSpec): Promise<T> {
     const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
-    const headers: http.OutgoingHttpHeaders = { ...(await this.headers()), Accept: 'application/json' };
+    const accept = spec.responseType === 'text' ? 'text/plain, */*;q=0.5' : 'application/json';
+    const headers: http.OutgoingHttpHeaders = { ...(await this.headers()), Accept: accept };
     if (payload) Object.assign(headers, { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': payload.length });
     try {
-      const { code, text, retryAfter } = await this.send(spec.method, this.url(spec.path, spec.query), headers, payload);
+      const { code, text, retryAfter } = await this.send(spec, this.url(spec.path, spec.query), headers, payload);
       this.observe(spec.method, spec.path, code);
       if (code >= 400) throw apiError(code, text, retryAfter);
+      if (spec.responseType === 'text') return text as T;
       return (text === '' ? {} : JSON.parse(text)) as T;
     } catch (err) {
       if (!(err instanceof ApiError)) this.observe(spec.method, spec.path, 0);
@@ -145,15 +159,17 @@ export class KubeClient implements Kube {
     return this.credentials.headers();
   }
 
-  private send(method: Method, url: URL, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined): Promise<{ code: number; text: string; retryAfter: string | undefined }> {
+  private send(spec: RequestSpec, url: URL, headers: http.OutgoingHttpHeaders, payload: Buffer | undefined): Promise<{ code: number; text: string; retryAfter: string | undefined }> {
+    const { method } = spec;
+    const timeout = spec.timeoutMs ?? REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const req = this.transport().request(url, { method, agent: this.agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        collect(res).then((text) => {
+      const req = this.transport().request(url, { method, agent: this.agent, headers, timeout }, (res) => {
+        collect(res, spec.maxResponseBytes).then((text) => {
           const retryAfter: string | undefined = res.headers['retry-after'];
           resolve({ code: res.statusCode ?? 0, text, retryAfter });
         }, reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${timeout} ms`)));
       req.on('error', reject);
       req.end(payload);
     });
@@ -175,10 +191,20 @@ function lineSplitter(onEvent: (event: unknown) => void): (chunk: string) => voi
   };
 }
 
-function collect(res: http.IncomingMessage): Promise<string> {
+/** The body as UTF-8; rejects (and destroys the response) once it exceeds `maxBytes`. */
+function collect(res: http.IncomingMessage, maxBytes = Infinity): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    res.on('data', (c: Buffer) => {
+      bytes += c.length;
+      if (bytes > maxBytes) {
+        res.destroy();
+        reject(new Error(`response body larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
   });

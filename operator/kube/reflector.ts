@@ -134,9 +134,16 @@ export class Reflector<T extends KubeObject> {
     this.assumed.set(keyOf(obj), strip(obj));
   }
 
-  /** Every cached object; callers must not mutate them. */
+  /** Every cached object, including those this process just wrote (as get() serves them); callers must not mutate them. */
   list(): T[] {
-    return [...this.store.values()];
+    if (this.assumed.size === 0) return [...this.store.values()];
+    const all = new Map(this.store);
+    for (const key of this.assumed.keys()) {
+      const slash = key.indexOf('/');
+      const current = this.get(key.slice(0, slash), key.slice(slash + 1));
+      if (current) all.set(key, current);
+    }
+    return [...all.values()];
   }
 
   private describe(): string {

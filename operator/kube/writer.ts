@@ -4,21 +4,21 @@
 // longer asks for is deleted with a UID precondition, so a namesake made since is left alone.
 
 import { API_VERSION, FIELD_MANAGER, KIND, type RiskModel, type RiskModelStatus } from '../api.js';
-import { CHILD_RESOURCES, childKindOf, type Child, type ChildKind } from '../children.js';
+import { OWNED_RESOURCES, ownedKindOf, type Owned, type OwnedKind } from '../children.js';
 import type { Writer } from '../context.js';
 import { ApiError } from '../errors.js';
 import { PatchType, type Kube } from './client.js';
 import { objectPath, Resources, type ResourceType } from './resources.js';
 
-function resourceOf(obj: Child, verb: string): ResourceType {
-  const kind = childKindOf(obj);
+function resourceOf(obj: Owned, verb: string): ResourceType {
+  const kind = ownedKindOf(obj);
   if (!kind) throw new Error(`cannot ${verb} kind ${obj.kind}`);
-  return CHILD_RESOURCES[kind];
+  return OWNED_RESOURCES[kind];
 }
 
 export interface AppliedHooks {
   /** Receives every object the server returned, so caches can assume it before the watch delivers it. */
-  onApplied(obj: Child): void;
+  onApplied(obj: Owned): void;
   onStatus(rm: RiskModel): void;
 }
 
@@ -28,7 +28,7 @@ export class ApplyWriter implements Writer {
     private readonly hooks: AppliedHooks,
   ) {}
 
-  async apply<T extends Child>(obj: T): Promise<T> {
+  async apply<T extends Owned>(obj: T): Promise<T> {
     const resource = resourceOf(obj, 'apply');
     const stored = await this.kube.request<T>({
       method: 'PATCH',
@@ -41,7 +41,7 @@ export class ApplyWriter implements Writer {
     return stored;
   }
 
-  async overwrite<T extends Child>(obj: T): Promise<T> {
+  async overwrite<T extends Owned>(obj: T): Promise<T> {
     const resource = resourceOf(obj, 'patch');
     const stored = await this.kube.request<T>({
       method: 'PATCH',
@@ -54,11 +54,11 @@ export class ApplyWriter implements Writer {
     return stored;
   }
 
-  async remove(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void> {
+  async remove(kind: OwnedKind, namespace: string, name: string, uid: string): Promise<void> {
     try {
       await this.kube.request({
         method: 'DELETE',
-        path: objectPath(CHILD_RESOURCES[kind], namespace, name),
+        path: objectPath(OWNED_RESOURCES[kind], namespace, name),
         body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid }, propagationPolicy: 'Background' },
       });
     } catch (err) {

@@ -10,6 +10,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { withDefaults, type RiskModel } from '../../operator/api.js';
 import { byKind, desired } from '../../operator/desired.js';
 import { resolveModel } from '../../operator/model-source.js';
+import { firstServed } from '../../operator/delivery.js';
 
 export interface SampleChildren {
   /** The sample's file name under samples/. */
@@ -38,7 +39,9 @@ export function sampleChildren(samplesDir: string, inferenceImage: string): Samp
       const spec = withDefaults(rm.spec, inferenceImage);
       const ref = spec.configMapRef;
       const model = resolveModel(spec, rm.metadata.namespace, ref && configMaps.find((c) => c.metadata?.name === ref.name));
-      const children = Object.values(byKind(desired(rm, { inferenceImage }, model))).filter((c) => c !== undefined);
+      const served = firstServed(rm, spec, model);
+      if (!served) throw new Error(`${file}: RiskModel ${rm.metadata.name} has no model to serve`);
+      const children = Object.values(byKind(desired(rm, { inferenceImage }, served))).filter((c) => c !== undefined);
       return { file, riskModel: rm, yaml: children.map((c) => stringify(c)).join('---\n') };
     });
 }

@@ -91,21 +91,24 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(hpa!.spec!.behavior?.scaleDown?.stabilizationWindowSeconds).to.equal(ready.spec.scaleDownStabilizationSeconds);
   });
 
-  it('lists RiskModels with the MIN, MAX, TARGET, REPLICAS, READY, CPU, STATUS, MODEL and AGE columns', async function () {
+  it('lists RiskModels with the MIN, MAX, TARGET, REPLICAS, READY, CPU, STATUS, MODEL, REVISION and AGE columns (and CANARY in -o wide)', async function () {
     const table = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace]));
-    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'TARGET', 'REPLICAS', 'READY', 'CPU', 'STATUS', 'MODEL', 'AGE']);
+    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'TARGET', 'REPLICAS', 'READY', 'CPU', 'STATUS', 'MODEL', 'REVISION', 'AGE']);
+    const wide = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace, '-o', 'wide']));
+    expect(wide.header).to.include('CANARY');
     const row = table.rows.find((r) => r['NAME'] === ready.metadata.name);
     expect(row, JSON.stringify(table.rows)).to.not.equal(undefined);
     expect([row!['MIN'], row!['MAX'], row!['TARGET']]).to.deep.equal([ready.spec.minReplicas, ready.spec.maxReplicas, ready.spec.targetCPUUtilizationPercentage].map(String));
     expect([row!['REPLICAS'], row!['READY']]).to.deep.equal([String(ready.status?.replicas), String(ready.status?.readyReplicas)]);
     expect(row!['STATUS'], 'the Ready condition shown').to.equal(condition(ready, 'Ready')?.reason);
     expect(row!['MODEL']).to.equal(ready.status?.modelVersion);
+    expect(row!['REVISION'], 'the model built into the image has no snapshot revision').to.equal(ready.status?.revision === undefined ? '' : String(ready.status.revision));
     expect(row!['AGE']).to.match(/^\d+[smhd]/);
     const short = await kubectl(['get', 'rm', '-n', bed.namespace, '-o', 'name']);
     expect(short.trim().split('\n')).to.include(`riskmodel.riskmodel.dev/${ready.metadata.name}`);
   });
 
-  it('mounts a model ConfigMap read-only and points MODEL_PATH at its key', async function () {
+  it("mounts an immutable operator-owned snapshot of the model ConfigMap read-only (never the user's ConfigMap) and points MODEL_PATH at it", async function () {
     const artifact = await trainedArtifact(1);
     await bed.cluster.core.createNamespacedConfigMap({ namespace: bed.namespace, body: modelConfigMap(bed.namespace, 'model-a', artifact) });
     const rm = riskModel(bed.namespace, 'with-model', { model: { version: '2026.11', configMapRef: { name: 'model-a' } } });
@@ -114,8 +117,13 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     const deployment = await eventually('the Deployment', async () => (await bed.cluster.children(bed.namespace, 'with-model')).deployment);
     const pod = deployment.spec!.template.spec!;
     const container = pod.containers[0]!;
-    const volume = pod.volumes?.find((v) => v.configMap?.name === 'model-a');
-    expect(volume, 'a volume from the ConfigMap').to.not.equal(undefined);
+    const volume = pod.volumes?.find((v) => v.configMap);
+    expect(volume?.configMap?.name, 'a volume from the snapshot').to.match(/^with-model-model-[0-9a-f]{10}$/);
+    const snapshot = await bed.cluster.core.readNamespacedConfigMap({ namespace: bed.namespace, name: volume!.configMap!.name! });
+    expect(snapshot.immutable).to.equal(true);
+    expect(snapshot.data?.['model.json']).to.equal(artifact);
+    expect(snapshot.metadata?.ownerReferences?.[0]).to.include({ kind: 'RiskModel', name: 'with-model', controller: true });
+    expect(readyRm.status?.revision).to.equal(1);
     const mount = container.volumeMounts?.find((m) => m.name === volume!.name);
     expect(mount?.readOnly).to.equal(true);
     const modelPath = container.env?.find((e) => e.name === 'MODEL_PATH')?.value ?? '';

@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { Cluster, apiStatus } from './harness/api.js';
@@ -60,6 +61,38 @@ describe('operator on the local cluster: running as its own ServiceAccount', fun
     await eventually('the HPA to come back', async () => (await bed.cluster.children(bed.namespace, 'least-privilege')).hpa, { timeoutMs: 30_000 });
     await bed.cluster.createRiskModel(riskModel(bed.namespace, 'no-model', { model: { version: 'v1', configMapRef: { name: 'missing' } } }));
     await bed.waitForRiskModel('no-model', 'Degraded', (rm) => rm.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True') === true);
+  });
+
+  it('writes immutable model snapshots and prunes old ones beyond revisionHistoryLimit under the same RBAC', async function () {
+    this.timeout(120_000);
+    await bed.cluster.patchRiskModelSpec(bed.namespace, 'least-privilege', { revisionHistoryLimit: 1 });
+    for (const seed of [2, 3]) {
+      await bed.cluster.core.replaceNamespacedConfigMap({ namespace: bed.namespace, name: 'sa-model', body: modelConfigMap(bed.namespace, 'sa-model', await trainedArtifact(seed)) });
+      await eventually(`revision of seed ${seed} serving`, async () => {
+        const rm = await bed.cluster.getRiskModel(bed.namespace, 'least-privilege');
+        return rm.status?.history?.at(-1)?.endedAt === undefined && rm.status?.history?.length === seed;
+      }, { timeoutMs: 60_000 });
+    }
+    const snapshots = await eventually('the oldest snapshot pruned', async () => {
+      const list = await bed.cluster.core.listNamespacedConfigMap({ namespace: bed.namespace, labelSelector: 'app.kubernetes.io/component=model-snapshot,app.kubernetes.io/instance=least-privilege' });
+      return list.items.length === 2 && list.items;
+    }, { timeoutMs: 60_000 });
+    expect(snapshots.map((cm) => cm.metadata?.labels?.['riskmodel.dev/revision']).sort()).to.deep.equal(['2', '3']);
+    expect(snapshots.every((cm) => cm.immutable === true)).to.equal(true);
+  });
+
+  it('may list pods and use the pod proxy (canary analysis), and nothing more on pods', async function () {
+    const authz = asOperator.kc.makeApiClient(k8s.AuthorizationV1Api);
+    const can = async (verb: string, resource: string, subresource?: string) => {
+      const review = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: bed.namespace, verb, resource, ...(subresource ? { subresource } : {}) } } } });
+      return review.status?.allowed === true;
+    };
+    expect(await can('list', 'pods')).to.equal(true);
+    expect(await can('create', 'pods', 'proxy')).to.equal(true);
+    expect(await can('get', 'pods', 'proxy')).to.equal(true);
+    expect(await can('delete', 'pods')).to.equal(false);
+    expect(await can('create', 'pods', 'exec')).to.equal(false);
+    expect(await can('create', 'pods', 'eviction')).to.equal(false);
   });
 
   it('logs no permission errors while it works', function () {

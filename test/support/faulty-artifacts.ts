@@ -1,7 +1,7 @@
 // Model artifacts that every validator accepts but that serve broken numbers, for tests of
 // what the server and the operator do with a faulty model. Pure: text in, text out.
 import { modelVersion, type Model } from '../../inference/model.js';
-import { FEATURE_NAMES } from '../../inference/schema.js';
+import { FEATURE_NAMES, SMOKE_PATIENT } from '../../inference/schema.js';
 
 const [UP, DOWN] = [FEATURE_NAMES.indexOf('heartRate'), FEATURE_NAMES.indexOf('systolicBP')];
 
@@ -29,12 +29,13 @@ export function smokeFailingArtifact(good: string): string {
 }
 
 /**
- * A model artifact every validator accepts that passes the server's smoke prediction (its
- * patient has heartRate 78 and systolicBP 122, exactly the two means, so both standardise to
- * 0) but scores ∞ − ∞ = NaN for any patient whose heartRate and systolicBP both differ from
- * those, and ±∞ (non-finite contributions) when one differs. Pods start and turn Ready; their
+ * A model artifact every validator accepts that passes the smoke predictions of the server and
+ * of the operator's canary analysis (SMOKE_PATIENT has heartRate 78 and systolicBP 122, exactly
+ * the two means, so both standardise to 0) but scores ∞ − ∞ = NaN for any patient whose
+ * heartRate and systolicBP both differ from those, and ±∞ (non-finite contributions) when one
+ * differs. Pods start and turn Ready; their
  * prediction routes answer 500 ("the model produced a non-finite score") to other patients.
  */
 export function errorProneArtifact(good: string): string {
-  return infiniteScale(good, [78, 122]);
+  return infiniteScale(good, [SMOKE_PATIENT.heartRate, SMOKE_PATIENT.systolicBP]);
 }

@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, PLURAL, VERSION } from '../../../operator/api.js';
+import type { CanaryStatus, RevisionRecord } from '../../../operator/api.js';
 
 // The operator's own API constants, so a rename there cannot leave the tests checking the old value.
 export { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, PLURAL, VERSION };
@@ -10,7 +11,9 @@ export const LABELS = { name: LABEL_NAME, instance: LABEL_INSTANCE, managedBy: L
 
 /** Loosely typed on purpose: tests also send values the API server must refuse. */
 export interface RiskModelSpec {
-  model: { version?: string; configMapRef?: { name: string; key?: string } };
+  model: { version?: string; configMapRef?: { name: string; key?: string }; revision?: number };
+  revisionHistoryLimit?: number;
+  rollout?: { strategy?: string; canary?: Record<string, number> };
   image?: string;
   imagePullPolicy?: string;
   imagePullSecrets?: { name?: string }[];
@@ -50,6 +53,9 @@ export interface RiskModelStatus {
   endpoint?: string;
   conditions?: Condition[];
   lastScaleTime?: string;
+  revision?: number;
+  history?: RevisionRecord[];
+  canary?: CanaryStatus;
 }
 
 export interface RiskModel extends k8s.KubernetesObject {

@@ -1,0 +1,219 @@
+// Which model revision the pods serve. Pure: from the user's resolved ConfigMap (or the problem
+// with it), the snapshots that exist, what the stable Deployment serves now and the pin, it
+// decides what the stable pods serve, which new revision a canary analyses first, and which
+// snapshot must be written. A bad ConfigMap never stops the rest of the spec: the stable pods
+// keep the last good snapshot and every other field still applies.
+
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { ResolvedSpec, RiskModel, RevisionRecord } from './api.js';
+import { modelVersionOf, type ResolvedModel } from './model-source.js';
+import { Reason, type ReasonName } from './reasons.js';
+import { CONTENT_HASH_ANNOTATION, nextRevision, snapshotName, type Snapshot } from './snapshots.js';
+
+export interface Problem {
+  reason: ReasonName;
+  message: string;
+}
+
+/** A revision held in a snapshot, as pods mount it. */
+export interface SnapshotServed {
+  source: 'snapshot';
+  snapshot: string;
+  revision: number;
+  contentHash: string;
+  modelVersion: string;
+}
+
+/** What a pod template serves: the model built into the image, or a snapshot. */
+export type Served = { source: 'image' } | SnapshotServed;
+
+/** Pod-template annotations naming the revision, so the operator can read back what a Deployment serves. */
+export const REVISION_ANNOTATION = 'riskmodel.dev/revision';
+export const SNAPSHOT_ANNOTATION = 'riskmodel.dev/snapshot';
+
+/**
+ * The pod-template annotations that record `served` (none for the image's model). Not the model
+ * version label: relabelling the same bytes must not roll the pods.
+ */
+export function servedAnnotations(served: Served): Record<string, string> {
+  if (served.source === 'image') return {};
+  return {
+    [REVISION_ANNOTATION]: String(served.revision),
+    [SNAPSHOT_ANNOTATION]: served.snapshot,
+    [CONTENT_HASH_ANNOTATION]: served.contentHash,
+  };
+}
+
+/**
+ * What a Deployment's pods serve, read from its template (modelVersion is left empty: the snapshot
+ * records it); undefined when there is no Deployment or its template predates snapshots (it
+ * mounts the user's ConfigMap directly).
+ */
+export function servedBy(d: V1Deployment | undefined): Served | undefined {
+  const template = d?.spec?.template;
+  if (!template) return undefined;
+  const recorded = snapshotAnnotations(template.metadata?.annotations ?? {});
+  if (recorded) return recorded;
+  const volumes = template.spec?.volumes ?? [];
+  return volumes.some((v) => v.configMap) ? undefined : { source: 'image' };
+}
+
+function snapshotAnnotations(a: Record<string, string>): SnapshotServed | undefined {
+  const revision = Number(a[REVISION_ANNOTATION]);
+  const { [SNAPSHOT_ANNOTATION]: snapshot, [CONTENT_HASH_ANNOTATION]: contentHash } = a;
+  return snapshot && contentHash && Number.isInteger(revision) ? { source: 'snapshot', snapshot, revision, contentHash, modelVersion: '' } : undefined;
+}
+
+/** The snapshot as pods serve it. */
+export function servedFrom(s: Omit<Snapshot, 'uid'>): SnapshotServed {
+  return { source: 'snapshot', snapshot: s.name, revision: s.revision, contentHash: s.contentHash, modelVersion: s.modelVersion };
+}
+
+/** The user's model after resolution: valid content, the image's model, or what is wrong with it. */
+export type Source = ResolvedModel | { problem: Problem };
+
+export interface DeliveryInput {
+  rm: RiskModel;
+  spec: ResolvedSpec;
+  source: Source;
+  /** This RiskModel's snapshots as they exist now. */
+  snapshots: readonly Snapshot[];
+  /** What the stable Deployment serves now (servedBy). */
+  stable: Served | undefined;
+  history: readonly RevisionRecord[];
+}
+
+export interface DeliveryPlan {
+  /** What the stable Deployment should serve; undefined when nothing valid was ever served (no Deployment is written). */
+  stable?: Served;
+  /** A new revision the canary analyses before the stable pods get it (strategy Canary). */
+  candidate?: SnapshotServed;
+  /** A snapshot to write before any pod may mount it. */
+  create?: { snapshot: Omit<Snapshot, 'name' | 'uid'>; text: string };
+  /** What is wrong (Degraded); the plan still serves the last good revision. */
+  problem?: Problem;
+  /** spec.model.revision, when it chose `stable`. */
+  pinned?: number;
+}
+
+/** The plan for one reconcile. Pure; never throws. */
+export function planDelivery(given: DeliveryInput): DeliveryPlan {
+  const input = { ...given, stable: labelled(given.stable, given.snapshots) };
+  const pin = input.spec.pinnedRevision;
+  if (pin !== undefined) return checked(input, pinnedPlan(input, pin));
+  const { source } = input;
+  if ('problem' in source) return checked(input, lastGood(input, source.problem));
+  if (source.source === 'image') return { stable: { source: 'image' } };
+  return checked(input, contentPlan(input, source));
+}
+
+/** `stable` with the model version its snapshot recorded, when its own is unknown. */
+function labelled(stable: Served | undefined, snapshots: readonly Snapshot[]): Served | undefined {
+  if (stable?.source !== 'snapshot' || stable.modelVersion) return stable;
+  return { ...stable, modelVersion: snapshots.find((s) => s.name === stable.snapshot)?.modelVersion ?? '' };
+}
+
+function keptRevisions(snapshots: readonly Snapshot[]): string {
+  const kept = snapshots.map((s) => s.revision).sort((a, b) => a - b);
+  return kept.length > 0 ? kept.join(', ') : 'none';
+}
+
+function pinnedPlan(input: DeliveryInput, revision: number): DeliveryPlan {
+  const snapshot = input.snapshots.find((s) => s.revision === revision);
+  if (snapshot) return { stable: servedFrom(snapshot), pinned: revision };
+  const message = `spec.model.revision ${revision} is not kept; kept revisions: ${keptRevisions(input.snapshots)} (spec.revisionHistoryLimit ${input.spec.revisionHistoryLimit}); the pods keep serving what they serve`;
+  return lastGood(input, { reason: Reason.RevisionNotFound, message });
+}
+
+/** The stable pods stay on what they serve (pods that start later mount the same snapshot). */
+function lastGood(input: DeliveryInput, problem: Problem): DeliveryPlan {
+  return { ...(input.stable ? { stable: input.stable } : {}), problem };
+}
+
+function contentPlan(input: DeliveryInput, source: Extract<ResolvedModel, { source: 'configMap' }>): DeliveryPlan {
+  const { rm, spec, snapshots } = input;
+  const existing = snapshots.find((s) => s.contentHash === source.contentHash);
+  // The label follows the spec even for content already snapshotted (a relabel of the same bytes).
+  const modelVersion = modelVersionOf(spec, source);
+  const snapshot = { revision: existing?.revision ?? nextRevision(snapshots, input.history.map((h) => h.revision)), contentHash: source.contentHash, modelVersion };
+  const served = servedFrom({ ...snapshot, name: snapshotName(rm.metadata.name, source.contentHash) });
+  const create = existing ? {} : { create: { snapshot, text: source.text } };
+  const stable = input.stable;
+  const canary = spec.rollout.strategy === 'Canary' && stable !== undefined && !sameContent(stable, served);
+  return canary ? { stable, candidate: served, ...create } : { stable: served, ...create };
+}
+
+function sameContent(a: Served, b: Served): boolean {
+  return a.source === b.source && (a.source === 'image' || a.contentHash === (b as SnapshotServed).contentHash);
+}
+
+/** Adds SnapshotMissing when the stable revision's snapshot is gone and nothing in this plan recreates it. */
+function checked(input: DeliveryInput, plan: DeliveryPlan): DeliveryPlan {
+  const stable = plan.stable;
+  if (plan.problem || stable?.source !== 'snapshot') return plan;
+  const exists = input.snapshots.some((s) => s.name === stable.snapshot) || plan.create?.snapshot.contentHash === stable.contentHash;
+  if (exists) return plan;
+  const message = `snapshot ConfigMap ${stable.snapshot} of revision ${stable.revision} was deleted; running pods keep their copy but new pods cannot start: put the same artifact back in the ConfigMap, or pin another revision (spec.model.revision)`;
+  return { ...plan, problem: { reason: Reason.SnapshotMissing, message } };
+}
+
+/** Most history entries kept in status. */
+export const HISTORY_LIMIT = 10;
+
+/** Keeps at most HISTORY_LIMIT entries, dropping the oldest finished ones first. */
+function trimmed(history: RevisionRecord[]): RevisionRecord[] {
+  const excess = history.length - HISTORY_LIMIT;
+  if (excess <= 0) return history;
+  const drop = new Set(history.map((h, i) => (h.endedAt ? i : -1)).filter((i) => i >= 0).slice(0, excess));
+  return history.filter((_, i) => !drop.has(i));
+}
+
+const isOpen = (h: RevisionRecord) => h.endedAt === undefined;
+
+function entryOf(served: SnapshotServed, now: string): RevisionRecord {
+  return { revision: served.revision, modelVersion: served.modelVersion, contentHash: served.contentHash, snapshot: served.snapshot, startedAt: now };
+}
+
+/**
+ * History once the stable pods serve `stable`: it has an open entry (a promoted canary's entry
+ * carries on, keeping the time the canary started), and every other open entry — but the
+ * canary still `running` (its content hash) — ends with `how`. Idempotent. Pure.
+ */
+export function settleHistory(history: readonly RevisionRecord[], stable: Served | undefined, at: { running?: string; how: 'Superseded' | 'RolledBack'; now: string }): RevisionRecord[] {
+  const { running, how, now } = at;
+  const stableHash = stable?.source === 'snapshot' ? stable.contentHash : undefined;
+  const keep = (h: RevisionRecord) => h.contentHash === stableHash || h.contentHash === running;
+  const ended = history.map((h) => (isOpen(h) && !keep(h) ? { ...h, endedAt: now, result: how } : h));
+  if (stable?.source !== 'snapshot' || ended.some((h) => isOpen(h) && h.contentHash === stableHash)) return trimmed(ended);
+  return trimmed([...ended, entryOf(stable, now)]);
+}
+
+/** History with an open entry for the canary of `candidate` (started at `startedAt`). Pure. */
+export function recordCanaryStart(history: readonly RevisionRecord[], candidate: SnapshotServed, startedAt: string): RevisionRecord[] {
+  if (history.some((h) => isOpen(h) && h.contentHash === candidate.contentHash)) return [...history];
+  return trimmed([...history, entryOf(candidate, startedAt)]);
+}
+
+/** History after the canary of `candidate` failed its analysis with `message` (the canary's pod template hash recorded). Pure. */
+export function recordCanaryFailed(history: readonly RevisionRecord[], candidate: SnapshotServed, now: string, failure: { message: string; templateHash: string }): RevisionRecord[] {
+  const base = history.some((h) => isOpen(h) && h.contentHash === candidate.contentHash) ? [...history] : [...history, entryOf(candidate, now)];
+  return trimmed(base.map((h) => (isOpen(h) && h.contentHash === candidate.contentHash ? { ...h, endedAt: now, result: 'FailedAnalysis' as const, message: failure.message, templateHash: failure.templateHash } : h)));
+}
+
+/** The failed analysis of this content with this canary pod template, if the history has one: such a canary is not tried again. */
+export function failedCanary(history: readonly RevisionRecord[], contentHash: string, templateHash: string): RevisionRecord | undefined {
+  return [...history].reverse().find((h) => h.result === 'FailedAnalysis' && h.contentHash === contentHash && h.templateHash === templateHash);
+}
+
+/**
+ * The revision served before the current one: the newest finished entry of another revision.
+ * Never pruned, so a rollback to it always works.
+ */
+export function previousRevision(history: readonly RevisionRecord[], current: number | undefined): RevisionRecord | undefined {
+  return [...history].reverse().find((h) => h.endedAt !== undefined && h.result !== 'FailedAnalysis' && h.revision !== current);
+}
+
+/** What a new RiskModel's first reconcile serves for a resolved model (no snapshots yet): for tools that render children offline. Pure. */
+export function firstServed(rm: RiskModel, spec: ResolvedSpec, source: ResolvedModel): Served | undefined {
+  return planDelivery({ rm, spec, source, snapshots: [], stable: undefined, history: [] }).stable;
+}
