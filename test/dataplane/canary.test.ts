@@ -137,7 +137,7 @@ describe('real node: canary rollouts', function () {
       const { rm, watch } = outcome;
       console.log(`      error-prone canary rolled back ${((Date.now() - started) / 1000).toFixed(0)} s after the edit; phases ${JSON.stringify(watch.firstSeen)}; last figures ${JSON.stringify(lastFigures(watch))}; Degraded: ${condition(rm, 'Degraded')?.message}`);
       expect(Object.keys(watch.firstSeen), 'canary phases seen').to.include('Analyzing');
-      const figures = lastFigures(watch) ?? {};
+      const figures: Partial<NonNullable<CanaryStatus['figures']>> = lastFigures(watch) ?? {};
       expect(figures.smoke?.passed, 'the operator\'s smoke prediction passed (the model only fails other patients)').to.equal(true);
       expect(figures.errors, 'canary 5xx answers, read from its pods').to.be.above(0);
       expect(figures.errorRatio, 'the canary\'s error ratio').to.be.above(CANARY.maxErrorRatio);
@@ -195,7 +195,7 @@ describe('real node: canary rollouts', function () {
 function expectPassedAnalysis(watch: CanaryWatch): void {
   expect(watch.canaryReplicas, 'the canary Deployment\'s replicas (50 % of 2)').to.include(1);
   expect(Object.keys(watch.firstSeen), 'canary phases seen').to.include('Analyzing');
-  const figures = lastFigures(watch) ?? {};
+  const figures: Partial<NonNullable<CanaryStatus['figures']>> = lastFigures(watch) ?? {};
   expect(figures.requests, 'requests the canary answered, read from its pods').to.be.above(0);
   expect(figures.errors, 'its errors').to.equal(0);
   expect(figures.smoke?.passed, 'its smoke prediction').to.equal(true);

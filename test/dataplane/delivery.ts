@@ -4,11 +4,16 @@
 // pod is checked).
 import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import type { CanaryStatus, RevisionRecord } from '../../operator/api.js';
 import { CONTAINER_PORT } from '../../operator/desired.js';
 import { GROUP, isReady, LABELS, PLURAL, VERSION, type RiskModel } from '../operator/harness/api.js';
 import { eventually } from '../operator/harness/eventually.js';
 import { livePods, type RealNodeBed } from './bed.js';
 
+export type { CanaryStatus, RevisionRecord };
+
+// The label and annotation names DESIGN-10 documents, spelled out (not imported from the operator)
+// so that a change of the documented API fails these tests.
 export const SNAPSHOT_COMPONENT = 'model-snapshot';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const REVISION_LABEL = 'riskmodel.dev/revision';
@@ -16,42 +21,8 @@ export const TRACK_LABEL = 'riskmodel.dev/track';
 export const CONTENT_HASH_ANNOTATION = 'riskmodel.dev/content-hash';
 export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
 
-/** One entry of status.history (DESIGN-10, "status (additions)"). */
-export interface RevisionRecord {
-  revision: number;
-  modelVersion: string;
-  contentHash: string;
-  snapshot?: string;
-  startedAt: string;
-  endedAt?: string;
-  result?: string;
-  message?: string;
-}
-
-/** status.canary while a canary runs. */
-export interface CanaryStatus {
-  revision: number;
-  phase: string;
-  startedAt?: string;
-  analysisStartedAt?: string;
-  replicas?: number;
-  readyReplicas?: number;
-  message?: string;
-  figures?: {
-    requests?: number;
-    errors?: number;
-    errorRatio?: number | null;
-    p99LatencyMs?: number | null;
-    restarts?: number;
-    smoke?: { passed: boolean; message: string };
-  };
-}
-
-/** A RiskModel with the delivery fields of spec and status. */
-export interface DeliveredRiskModel extends RiskModel {
-  spec: RiskModel['spec'] & { model: RiskModel['spec']['model'] & { revision?: number }; revisionHistoryLimit?: number; rollout?: Record<string, unknown> };
-  status?: RiskModel['status'] & { revision?: number; history?: RevisionRecord[]; canary?: CanaryStatus };
-}
+/** A RiskModel with the delivery fields of spec and status (the harness type has them). */
+export type DeliveredRiskModel = RiskModel;
 
 /** The artifact's own `version` field: what the pods' GET /model answers for it. */
 export function artifactVersion(artifact: string): string {
