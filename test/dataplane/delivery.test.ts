@@ -10,7 +10,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { clusterPaths } from '../../localcluster/cluster.js';
 import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { apiStatus, condition, LABELS } from '../operator/harness/api.js';
-import { eventually } from '../operator/harness/eventually.js';
+import { eventually, sleep } from '../operator/harness/eventually.js';
 import { trainedArtifact } from '../operator/harness/fixtures.js';
 import { kubectlOk } from '../support/cluster.js';
 import { createRiskModel, putModel, useRealNodeBed, type RealNodeBed } from './bed.js';
@@ -199,7 +199,7 @@ describe('real node: model snapshots, history and rollback', function () {
 
       const patched = await patchSpec(bed, name, { revisionHistoryLimit: 1 });
       await eventually('the limit of 1 observed', async () => (await getRiskModel(bed, name)).status?.observedGeneration === patched.metadata.generation);
-      await new Promise((r) => setTimeout(r, 5000));
+      await sleep(5000);
       expect(await snapshotRevisions(bed, name), 'snapshots of the serving revision (2) and the previous one (3)').to.deep.equal([2, 3]);
     });
   });
@@ -237,5 +237,22 @@ describe('real node: model snapshots, history and rollback', function () {
     await waitEvent(bed, 'back', /^Normal RolledBack: .*\b1\b/);
     const describe = await kubectlOk(['describe', 'riskmodel', '-n', bed.namespace, 'back']);
     expect(describe).to.match(/RolledBack/);
+  });
+
+  it('keeps serving the pinned revision when a new model ConfigMap appears, and serves the new model once npm run rollback -- --unpin removes the pin', async () => {
+    const [first, third] = (await Promise.all([61, 63].map(trainedArtifact))) as [string, string];
+    const pinned = podLives(await stablePods(bed, 'back'));
+    await putModel(bed, 'back-model', third);
+    // The operator sees a ConfigMap change within a second (it watches them); 10 s leaves it time to act wrongly.
+    await sleep(10_000);
+    const held = await waitServing(bed, 'back', { revision: 1, artifact: first, replicas: 2 });
+    expect(podLives(held.pods), 'the pinned pods, untouched by the new ConfigMap').to.deep.equal(pinned);
+
+    const run = await rollbackCommand(['back', '-n', bed.namespace, '--unpin']);
+    expect(run.code, run.output).to.equal(0);
+    expect((await getRiskModel(bed, 'back')).spec.model.revision, 'spec.model.revision after --unpin').to.equal(undefined);
+    const { rm } = await waitServing(bed, 'back', { revision: 3, artifact: third, replicas: 2 });
+    expect(rm.status?.history?.at(-1)).to.include({ revision: 3, contentHash: contentHash(third) });
+    await waitEvent(bed, 'back', /^Normal RevisionServing: .*revision 3\b/);
   });
 });
