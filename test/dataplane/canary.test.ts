@@ -15,7 +15,7 @@ import { startLoad } from '../../scripts/demo/load.js';
 import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { createRiskModel, errorProneArtifact, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, type RealNodeBed } from './bed.js';
 import {
-  artifactVersion, canaryDeployment, canaryPods, eventLines, getRiskModel, podLives, servedVersions, stablePods, waitEvent, waitServing,
+  artifactVersion, canaryDeployment, canaryPods, eventLines, getRiskModel, podLives, servedVersions, snapshotName, stablePods, waitEvent, waitServing,
   type CanaryStatus, type DeliveredRiskModel,
 } from './delivery.js';
 import { underLoad } from './under-load.js';
@@ -33,23 +33,30 @@ function createCanaryRiskModel(bed: RealNodeBed, name: string, scaling: Partial<
 interface CanaryWatch {
   /** Every status.canary seen, in order. */
   statuses: CanaryStatus[];
+  /** When each of `statuses` was seen (ms since the epoch). */
+  seenAt: number[];
   /** spec.replicas of the canary Deployment, each time it existed. */
   canaryReplicas: number[];
   /** spec.replicas of the stable Deployment at every sample. */
   stableReplicas: (number | undefined)[];
+  /** The ConfigMaps the stable Deployment's pod template mounted at any sample. */
+  stableSnapshots: Set<string>;
   /** When each canary phase was first seen (ms since the epoch). */
   firstSeen: Record<string, number>;
+  /** Each canary pod seen: the snapshot it mounts and when it turned Ready (its condition's time, whole seconds). */
+  canaryPods: Map<string, { snapshot: string; readyAt?: number }>;
 }
 
 type Done = (rm: DeliveredRiskModel, canary: k8s.V1Deployment | undefined) => boolean;
 
 /** Samples the RiskModel and both Deployments every 500 ms until `done` holds; resolves with the last RiskModel and what was seen. */
 async function watchCanary(bed: RealNodeBed, name: string, done: Done, timeoutMs = 240_000): Promise<{ rm: DeliveredRiskModel; watch: CanaryWatch }> {
-  const watch: CanaryWatch = { statuses: [], canaryReplicas: [], stableReplicas: [], firstSeen: {} };
+  const watch: CanaryWatch = { statuses: [], seenAt: [], canaryReplicas: [], stableReplicas: [], stableSnapshots: new Set(), firstSeen: {}, canaryPods: new Map() };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [rm, stable, canary] = await Promise.all([getRiskModel(bed, name), bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name }), canaryDeployment(bed, name)]);
     record(watch, rm, stable, canary);
+    recordPods(watch, await canaryPods(bed, name));
     if (done(rm, canary)) return { rm, watch };
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s watching the canary of ${name}; last status ${JSON.stringify(rm.status)}`);
     await sleep(500);
@@ -58,11 +65,25 @@ async function watchCanary(bed: RealNodeBed, name: string, done: Done, timeoutMs
 
 function record(watch: CanaryWatch, rm: DeliveredRiskModel, stable: k8s.V1Deployment, canary: k8s.V1Deployment | undefined): void {
   watch.stableReplicas.push(stable.spec?.replicas);
+  for (const name of mountedConfigMaps(stable.spec?.template.spec)) watch.stableSnapshots.add(name);
   if (canary) watch.canaryReplicas.push(canary.spec?.replicas ?? 0);
   const status = rm.status?.canary;
   if (!status) return;
   watch.statuses.push(status);
+  watch.seenAt.push(Date.now());
   watch.firstSeen[status.phase] ??= Date.now();
+}
+
+function recordPods(watch: CanaryWatch, pods: k8s.V1Pod[]): void {
+  for (const pod of pods) {
+    const ready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime;
+    watch.canaryPods.set(pod.metadata?.name ?? '', { snapshot: mountedConfigMaps(pod.spec)[0] ?? '', ...(ready ? { readyAt: new Date(ready).getTime() } : {}) });
+  }
+}
+
+/** The ConfigMaps a pod spec (a pod's, or a Deployment's template's) mounts. */
+function mountedConfigMaps(spec: k8s.V1PodSpec | undefined): string[] {
+  return (spec?.volumes ?? []).flatMap((v) => (v.configMap?.name ? [v.configMap.name] : []));
 }
 
 /** The last figures of a canary that reported any. */
@@ -190,8 +211,53 @@ describe('real node: canary rollouts', function () {
       expect(events.filter((l) => /^Normal Canary(Started|Promoted): /.test(l)).map((l) => l.split(':')[0]), JSON.stringify(events)).to.deep.equal(['Normal CanaryStarted', 'Normal CanaryPromoted']);
       expect(events.filter((l) => l.startsWith('Warning ')), 'Warning events').to.deep.equal([]);
     });
+
+    it('restarts the analysis for the newest revision when the model changes during a canary, and promotes only that one', async () => {
+      const [third, fourth] = (await Promise.all([83, 84].map(trainedArtifact))) as [string, string];
+      await putModel(bed, `${name}-model`, third);
+      const analysing = await watchCanary(bed, name, (rm) => rm.status?.canary?.revision === 3 && rm.status.canary.analysisStartedAt !== undefined);
+      // Well into the first analysis, so a clock carried over from revision 3 shows.
+      await sleep(8000);
+      const changed = Date.now();
+      await putModel(bed, `${name}-model`, fourth);
+      const { rm, watch } = await watchCanary(bed, name, (r, canary) => r.status?.revision === 4 && !r.status.canary && !canary);
+      console.log(`      analysis of revision 3 from ${analysing.rm.status?.canary?.analysisStartedAt}, model changed at ${new Date(changed).toISOString()}; canary status seen (mm:ss.t, revision, phase, ready/replicas, analysis since):\n        ${trail(watch).join('\n        ')}`);
+      expectRestartedAnalysis(watch, { revision: 4, snapshot: snapshotName(name, fourth) }, changed);
+      expect([...watch.stableSnapshots], 'snapshots the stable pods mounted').to.not.include(snapshotName(name, third));
+      await waitServing(bed, name, { revision: 4, artifact: fourth, replicas: 2 });
+      const history = rm.status?.history ?? [];
+      expect(history.find((h) => h.revision === 3)?.endedAt, 'revision 3 ended').to.be.a('string');
+      expect(history.filter((h) => !h.result).map((h) => h.revision), 'history entries still open').to.deep.equal([4]);
+    });
   });
 });
+
+/** The canary statuses seen, one line each change: time seen, revision, phase, ready/replicas, analysis start. */
+function trail(watch: CanaryWatch): string[] {
+  const time = (ms: number | undefined): string => new Date(ms ?? 0).toISOString().slice(14, 21);
+  const lines = watch.statuses.map((c) => `r${c.revision} ${c.phase} ${c.readyReplicas}/${c.replicas} since ${c.analysisStartedAt?.slice(14, 19) ?? '-'}`);
+  return lines.flatMap((line, i) => (line === lines[i - 1] ? [] : [`${time(watch.seenAt[i])} ${line}`]));
+}
+
+/**
+ * Checks the canary of `revision` (pods mounting `snapshot`) analysed from the change at `changed`
+ * (ms) on, once its own pods were Ready, and was promoted no sooner than a full analysis window
+ * after the change.
+ */
+function expectRestartedAnalysis(watch: CanaryWatch, want: { revision: number; snapshot: string }, changed: number): void {
+  const { revision } = want;
+  expect(watch.statuses.map((c) => c.revision), 'status.canary.revision after the change').to.include(revision);
+  const restarted = Date.parse(watch.statuses.find((c) => c.revision === revision && c.analysisStartedAt)?.analysisStartedAt ?? '');
+  // analysisStartedAt has whole seconds: the new analysis cannot start before the second of the change.
+  expect(restarted, `analysisStartedAt of revision ${revision} (ms)`).to.be.at.least(Math.floor(changed / 1000) * 1000);
+  const pods = [...watch.canaryPods.values()].filter((p) => p.snapshot === want.snapshot);
+  expect(pods, `canary pods of revision ${revision} seen`).to.not.have.length(0);
+  const allReady = Math.max(...pods.map((p) => p.readyAt ?? Infinity));
+  expect(restarted, `analysisStartedAt of revision ${revision} vs when its canary pods were all Ready (${new Date(allReady).toISOString()})`).to.be.at.least(allReady);
+  const promoting = watch.statuses.findIndex((c) => c.revision === revision && c.phase === 'Promoting');
+  expect(promoting, `revision ${revision} reached Promoting`).to.be.at.least(0);
+  expect((watch.seenAt[promoting] ?? 0) - changed, `ms from the change to revision ${revision} promoting`).to.be.at.least(CANARY.analysisSeconds * 1000);
+}
 
 /** A good model on raw features (no derived ones): errorProneArtifact needs one so the smoke patient's contributions stay finite. */
 function rawFeaturesArtifact(): Promise<string> {
