@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { asServed, compileModel, JSON_DECIMALS, servedPrediction, type Scored } from './compiled-model.js';
+import { asServed, compileModel, JSON_DECIMALS, NonFiniteScore, servedPrediction, type Scored } from './compiled-model.js';
 import { defaultModel } from './default-model.js';
 import { loadModelFile } from './model.js';
 import { fileURLToPath } from 'node:url';
@@ -66,10 +66,17 @@ describe('compiled model', () => {
     expect(Object.is(asServed(-1e-12), 0)).to.be.true;
   });
 
-  it('still writes valid JSON, in full, for a value outside [-1, 1] (only a broken model could produce one)', () => {
-    const scored: Scored = { best: 0, probabilities: Float64Array.from([NaN, 0.5, 0.5]), contributions: Float64Array.from([2, 0, 0, 0, 0]) };
+  it('still writes valid JSON, in full, for a finite value outside [-1, 1] (only a broken model could produce one)', () => {
+    const scored: Scored = { best: 0, probabilities: Float64Array.from([1.5, 0.5, 0.5]), contributions: Float64Array.from([2, 0, 0, 0, 0]) };
     const parsed = JSON.parse(compiled.toJson(scored)) as { confidence: unknown; contributions: { heartRate: number } };
-    expect([parsed.confidence, parsed.contributions.heartRate]).to.deep.equal([null, 2]);
+    expect([parsed.confidence, parsed.contributions.heartRate]).to.deep.equal([1.5, 2]);
+  });
+
+  it('refuses to write a NaN or infinite number (it was written as null)', () => {
+    for (const [p, w] of [[NaN, 0], [0.5, Infinity], [0.5, NaN]]) {
+      const scored: Scored = { best: 0, probabilities: Float64Array.from([p as number, 0.25, 0.25]), contributions: Float64Array.from([w as number, 0, 0, 0, 0]) };
+      expect(() => compiled.toJson(scored)).to.throw(NonFiniteScore, 'the model produced a non-finite score');
+    }
   });
 
   it('writes non-ASCII class names as UTF-8', () => {

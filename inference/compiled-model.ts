@@ -28,7 +28,7 @@ export interface CompiledModel {
   /**
    * Writes the scored row as UTF-8 JSON into `out` at `at` and returns the offset after it.
    * Numbers are rounded to JSON_DECIMALS places (see formatFixed); `out` must have
-   * maxJsonBytes free from `at`.
+   * maxJsonBytes free from `at`. Throws NonFiniteScore when a number is NaN or ±∞.
    */
   writeJson(scored: Scored, out: Buffer, at: number): number;
   /** The scored row as JSON text, exactly the bytes writeJson writes. */
@@ -190,6 +190,18 @@ function probabilitiesInto(scores: Float64Array, raw: Float64Array, out: Float64
   return best;
 }
 
+/**
+ * A scored number that is NaN or ±∞: the model artifact, not the request, is at fault (e.g. a
+ * standard deviation so small that two features standardise to +∞ and −∞). Thrown by the
+ * writers only on their slow path, so the check costs the hot path nothing.
+ */
+export class NonFiniteScore extends Error {
+  constructor() {
+    super('the model produced a non-finite score');
+    this.name = 'NonFiniteScore';
+  }
+}
+
 /** True when every value is a finite number (not NaN, not ±∞). */
 export function allFinite(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
@@ -233,9 +245,12 @@ function jsonWriter(model: Model, toPrediction: (s: Scored) => Prediction): Pick
   const t = model.classes.length;
   const writeJson = (s: Scored, out: Buffer, at: number): number => {
     const { probabilities: p, contributions: w } = s;
-    // Shares and probabilities are in [-1, 1] by construction; anything else (a broken
-    // model file) is still written as valid JSON, in full.
-    if (!inUnitRange(p) || !inUnitRange(w)) return at + out.write(JSON.stringify(toPrediction(s)), at, 'utf8');
+    // Shares and probabilities are in [-1, 1] by construction; anything else comes from a
+    // broken model file: a finite value is still written as valid JSON, in full.
+    if (!inUnitRange(p) || !inUnitRange(w)) {
+      if (!allFinite(p) || !allFinite(w)) throw new NonFiniteScore();
+      return at + out.write(JSON.stringify(toPrediction(s)), at, 'utf8');
+    }
     const { bytes, slots } = templates[s.best] as RowTemplate;
     out.set(bytes, at);
     writeFixed(p[s.best] as number, out, at + (slots[0] as number));

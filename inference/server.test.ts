@@ -1,7 +1,22 @@
 import { expect } from 'chai';
-import { startServer, type StartedServer } from './server.js';
+import { smokePrediction, startServer, type StartedServer } from './server.js';
+import { infiniteScale } from '../test/support/faulty-artifacts.js';
+import { parseModel } from './model.js';
+import { SMOKE_PATIENT } from './schema.js';
+import { modelArtifact } from '../operator/testing/fixtures.js';
 
 const patient = { heartRate: 120, systolicBP: 95, diastolicBP: 60, temperature: 38.5, oxygenSaturation: 92 };
+
+describe('smokePrediction', () => {
+  it('refuses a model whose smoke patient gets finite probabilities but non-finite contributions (regression: such a pod turned Ready and answered 500 to every prediction)', () => {
+    const derived = infiniteScale(modelArtifact(71), [SMOKE_PATIENT.heartRate, SMOKE_PATIENT.systolicBP]);
+    expect(() => smokePrediction(parseModel(JSON.parse(derived) as unknown, 'test'))).to.throw(/smoke prediction failed/);
+  });
+
+  it('passes a trained model', () => {
+    expect(() => smokePrediction(parseModel(JSON.parse(modelArtifact(71)) as unknown, 'test'))).to.not.throw();
+  });
+});
 
 describe('startServer', () => {
   let server: StartedServer;

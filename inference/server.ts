@@ -33,12 +33,17 @@ export interface InferenceServer {
   shutdown(plan: DrainPlan): Promise<boolean>;
 }
 
-/** Predicts a typical patient and checks the output is a proper distribution; throws if not. */
+/**
+ * Predicts a typical patient and checks the output is one the routes would serve: a proper
+ * distribution and finite per-vital contributions (a route answers 500 otherwise, so a pod
+ * passing this with non-finite contributions would be Ready and fail every request). Throws if not.
+ */
 export function smokePrediction(model: Model): void {
   const p = predict(model, SMOKE_PATIENT);
   const probabilities = Object.values(p.probabilities);
   const total = probabilities.reduce((s, x) => s + x, 0);
-  if (!model.classes.includes(p.risk) || probabilities.some((x) => !Number.isFinite(x)) || Math.abs(total - 1) > 1e-9) {
+  const finite = [...probabilities, ...Object.values(p.contributions)].every((x) => Number.isFinite(x));
+  if (!model.classes.includes(p.risk) || !finite || Math.abs(total - 1) > 1e-9) {
     throw new Error(`smoke prediction failed: ${JSON.stringify(p)}`);
   }
 }

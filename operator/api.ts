@@ -137,6 +137,10 @@ export interface RevisionRecord {
   message?: string;
   /** For FailedAnalysis: the canary's pod template hash (the same content and template are not tried again). */
   templateHash?: string;
+  /** True when the revision started as a canary; it served the stable pods only once promoted. */
+  canary?: boolean;
+  /** When its canary passed and the stable pods started rolling to it. */
+  promotedAt?: string;
 }
 
 /** What the operator measured on the canary pods (operator/analysis/figures.ts computes it); no ratio or latency before the first request. */

@@ -55,9 +55,19 @@ async function retire(scope: Scope, plan: DeliveryPlan, history: RevisionRecord[
   const promoting = promotingCanary(rm.status?.canary);
   const promoted = promoting !== undefined && same(servedBy(have), servedBy(stable));
   if (promoted && !rolloutComplete(stable)) return { ...stableOnly(plan, history), canary: promoting, requeueMs: CANARY_CHECK_MS };
-  const why = promoted ? 'promoted: every stable pod serves its revision' : 'no new revision to analyse';
-  await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${have.metadata?.name} (${why})` });
+  await dropCanary(scope, have, promoted ? 'promoted: every stable pod serves its revision' : 'no new revision to analyse');
   return stableOnly(plan, history);
+}
+
+function canarySelector(name: string): string {
+  return `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=canary`;
+}
+
+/** Deletes the canary Deployment (if this RiskModel controls it) and lets the analyzer forget its pods. */
+async function dropCanary(scope: Scope, have: V1Deployment | undefined, why: string): Promise<void> {
+  const { rm, ctx } = scope;
+  await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (${why})` });
+  ctx.analyzer.forget(rm.metadata.namespace, canarySelector(rm.metadata.name));
 }
 
 function promotingCanary(canary: CanaryStatus | undefined): CanaryStatus | undefined {
@@ -95,7 +105,7 @@ async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<C
   const target = targetOf(scope, spec, a.candidate);
   const failed = failedCanary(a.history, a.candidate.contentHash, target.templateHash);
   if (failed) {
-    await removeOwned(scope, 'Deployment', a.have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (its revision failed analysis)` });
+    await dropCanary(scope, a.have, 'its revision failed analysis');
     return { ...stableOnly(a.plan, a.history), problem: failureProblem(a.candidate, failed.message ?? 'analysis failed') };
   }
   const previous = rm.status?.canary?.templateHash === target.templateHash ? rm.status.canary : undefined;
@@ -109,7 +119,7 @@ async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<C
 async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Promise<Verdict> {
   const { rm, ctx } = scope;
   const { canary } = spec.rollout;
-  const figures = await ctx.analyzer.measure(rm.metadata.namespace, `${LABEL_INSTANCE}=${rm.metadata.name},${TRACK_LABEL}=canary`);
+  const figures = await ctx.analyzer.measure(rm.metadata.namespace, canarySelector(rm.metadata.name));
   const now = ctx.now();
   const startedAt = m.previous?.startedAt ?? rfc3339(now);
   const allReady = figures.pods >= m.target.replicas && figures.readyPods >= m.target.replicas;
@@ -145,7 +155,7 @@ async function conclude(scope: Scope, a: Analysis, v: Verdict): Promise<CanarySt
   const what = `canary of revision ${a.candidate.revision} (${a.candidate.modelVersion})`;
   if (v.judgement.verdict === 'fail') {
     const message = v.judgement.message;
-    await removeOwned(scope, 'Deployment', ctx.cache.deployment(rm.metadata.namespace, canaryName(rm.metadata.name)), { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (analysis failed)` });
+    await dropCanary(scope, ctx.cache.deployment(rm.metadata.namespace, canaryName(rm.metadata.name)), 'analysis failed');
     const history = recordCanaryFailed(a.history, a.candidate, rfc3339(ctx.now()), { message, templateHash: v.templateHash });
     return { ...stableOnly(a.plan, history), problem: failureProblem(a.candidate, message) };
   }

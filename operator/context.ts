@@ -3,7 +3,7 @@
 
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { RiskModel, RiskModelStatus } from './api.js';
-import type { CanaryFigures } from './analysis/figures.js';
+import type { CanaryMeter } from './analysis/pod-analyzer.js';
 import type { Child, ChildKind, Owned, OwnedKind } from './children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from './logger.js';
@@ -22,10 +22,6 @@ export interface Cache {
   configMapsLabelled(namespace: string, labels: Record<string, string>): V1ConfigMap[];
 }
 
-/** Reads a canary's figures from its pods (operator/analysis/pod-analyzer.ts). */
-export interface CanaryAnalyzer {
-  measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
-}
 
 export interface Writer {
   /** Server-side apply under the operator's field manager; returns the object as stored. */
@@ -49,7 +45,8 @@ export interface ReconcileContext {
   inferenceImage: string;
   now: () => Date;
   log: Logger;
-  analyzer: CanaryAnalyzer;
+  /** Reads a canary's figures from its pods (operator/analysis/pod-analyzer.ts). */
+  analyzer: CanaryMeter;
   /** How long after a reconcile a RiskModel is looked at again without an event; 0 = only on events. */
   resyncMs: number;
 }

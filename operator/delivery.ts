@@ -184,19 +184,21 @@ export function settleHistory(history: readonly RevisionRecord[], stable: Served
   const stableHash = stable?.source === 'snapshot' ? stable.contentHash : undefined;
   const keep = (h: RevisionRecord) => h.contentHash === stableHash || h.contentHash === running;
   const ended = history.map((h) => (isOpen(h) && !keep(h) ? { ...h, endedAt: now, result: how } : h));
-  if (stable?.source !== 'snapshot' || ended.some((h) => isOpen(h) && h.contentHash === stableHash)) return trimmed(ended);
-  return trimmed([...ended, entryOf(stable, now)]);
+  if (stable?.source !== 'snapshot') return trimmed(ended);
+  if (!ended.some((h) => isOpen(h) && h.contentHash === stableHash)) return trimmed([...ended, entryOf(stable, now)]);
+  // The stable pods now serve what a canary ran: it is promoted.
+  return trimmed(ended.map((h) => (isOpen(h) && h.contentHash === stableHash && h.canary && !h.promotedAt ? { ...h, promotedAt: now } : h)));
 }
 
 /** History with an open entry for the canary of `candidate` (started at `startedAt`). Pure. */
 export function recordCanaryStart(history: readonly RevisionRecord[], candidate: SnapshotServed, startedAt: string): RevisionRecord[] {
   if (history.some((h) => isOpen(h) && h.contentHash === candidate.contentHash)) return [...history];
-  return trimmed([...history, entryOf(candidate, startedAt)]);
+  return trimmed([...history, { ...entryOf(candidate, startedAt), canary: true }]);
 }
 
 /** History after the canary of `candidate` failed its analysis with `message` (the canary's pod template hash recorded). Pure. */
 export function recordCanaryFailed(history: readonly RevisionRecord[], candidate: SnapshotServed, now: string, failure: { message: string; templateHash: string }): RevisionRecord[] {
-  const base = history.some((h) => isOpen(h) && h.contentHash === candidate.contentHash) ? [...history] : [...history, entryOf(candidate, now)];
+  const base = history.some((h) => isOpen(h) && h.contentHash === candidate.contentHash) ? [...history] : [...history, { ...entryOf(candidate, now), canary: true }];
   return trimmed(base.map((h) => (isOpen(h) && h.contentHash === candidate.contentHash ? { ...h, endedAt: now, result: 'FailedAnalysis' as const, message: failure.message, templateHash: failure.templateHash } : h)));
 }
 
@@ -205,12 +207,28 @@ export function failedCanary(history: readonly RevisionRecord[], contentHash: st
   return [...history].reverse().find((h) => h.result === 'FailedAnalysis' && h.contentHash === contentHash && h.templateHash === templateHash);
 }
 
+/** The fields of a history entry that say whether it served (the rollback command reads them from JSON too). */
+export interface ServedMarks {
+  revision: number;
+  canary?: boolean;
+  promotedAt?: string;
+  result?: string;
+}
+
+/** True when the entry's revision served the stable pods (a canary only once promoted). */
+export function servedStable(h: ServedMarks): boolean {
+  return h.result !== 'FailedAnalysis' && (h.canary !== true || h.promotedAt !== undefined);
+}
+
 /**
- * The revision served before the current one: the newest finished entry of another revision.
- * Never pruned, so a rollback to it always works.
+ * The revision served before the current one: the newest entry before the current one's that
+ * served the stable pods, of another revision, accepted by `kept` (default: any). The rollback
+ * target; its snapshot is never pruned. Pure.
  */
-export function previousRevision(history: readonly RevisionRecord[], current: number | undefined): RevisionRecord | undefined {
-  return [...history].reverse().find((h) => h.endedAt !== undefined && h.result !== 'FailedAnalysis' && h.revision !== current);
+export function previousRevision<T extends ServedMarks>(history: readonly T[], current: number | undefined, kept: (h: T) => boolean = () => true): T | undefined {
+  const at = current === undefined ? -1 : history.findLastIndex((h) => h.revision === current);
+  const before = at < 0 ? history : history.slice(0, at);
+  return [...before].reverse().find((h) => h.revision !== current && servedStable(h) && kept(h));
 }
 
 /** What a new RiskModel's first reconcile serves for a resolved model (no snapshots yet): for tools that render children offline. Pure. */

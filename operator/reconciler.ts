@@ -57,24 +57,27 @@ interface Converged {
 async function converge(scope: Scope): Promise<Converged> {
   const { rm, ctx, log } = scope;
   const spec = withDefaults(rm.spec, ctx.inferenceImage);
-  const delivered = await deliver(scope, spec);
-  const outcome: Outcome = { ...delivered.outcome };
+  let delivered: Delivered | undefined;
   try {
-    const stable = delivered.outcome.served;
+    delivered = await deliver(scope, spec);
+    const outcome: Outcome = { ...delivered.outcome };
+    const stable = outcome.served;
     if (!stable) return { outcome, observed: observeChildren(rm, ctx), ...requeue(delivered) };
     const observed = await applyChildren(scope, desired(rm, { inferenceImage: ctx.inferenceImage }, stable));
     outcome.history = await settle(scope, spec, delivered);
     return { outcome, observed, ...requeue(delivered) };
   } catch (err) {
     if (!(err instanceof TerminalError)) throw err;
-    // A refused child: that one is unchanged, and the problem is reported.
+    // A refused child (the canary, or a stable one): that one is unchanged, the problem is
+    // reported, and the history stays as it was (an outcome without one keeps status.history).
     log.warn('reconcile blocked', { reason: err.reason, error: err.message });
-    return { outcome: { ...outcome, problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx), ...requeue(delivered) };
+    const { history: _unsettled, ...before } = delivered?.outcome ?? {};
+    return { outcome: { ...before, problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx), ...requeue(delivered) };
   }
 }
 
-function requeue(d: Delivered): { requeueMs?: number } {
-  return d.requeueMs === undefined ? {} : { requeueMs: d.requeueMs };
+function requeue(d: Delivered | undefined): { requeueMs?: number } {
+  return d?.requeueMs === undefined ? {} : { requeueMs: d.requeueMs };
 }
 
 function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { keyOf, type RiskModel, type RiskModelSpec } from './api.js';
 import { findCondition } from './conditions.js';
+import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';
 import { EventReason, Reason } from './reasons.js';
 import { setup } from './testing/fake-cluster.js';
@@ -116,6 +117,24 @@ describe('model delivery (snapshots, history, rollback)', () => {
     expect(degraded).to.include({ status: 'True', reason: Reason.RevisionNotFound });
     expect(degraded?.message).to.contain('spec.model.revision 7 is not kept; kept revisions: 1');
     expect(mounted(w.cluster.deployment('team-a', 'demo'))).to.equal(serving);
+  });
+
+  it('keeps status.history and the revision when the API server refuses a child (nothing is lost on a 422)', async () => {
+    const w = world();
+    for (const seed of [1, 2]) {
+      w.put(modelArtifact(seed));
+      await w.run();
+      w.cluster.rollOut('team-a', 'demo', 2);
+    }
+    const before = structuredClone(w.current().status!);
+    w.edit((rm) => (rm.spec.maxReplicas = 9));
+    w.cluster.failApply = new ApiError(422, 'Invalid', 'spec.maxReplicas: Invalid value');
+    const result = await w.run();
+    expect(result.degraded).to.equal(true);
+    const status = w.current().status!;
+    expect(status.history).to.deep.equal(before.history);
+    expect(status.revision).to.equal(2);
+    expect(findCondition(status.conditions, 'Degraded')).to.include({ reason: Reason.InvalidChild });
   });
 
   it('does not roll the pods when only the model version label changes', async () => {

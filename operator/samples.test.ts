@@ -47,8 +47,8 @@ function check(value: unknown, schema: Schema, path: string): string[] {
 }
 
 describe('samples', () => {
-  it('include a minimal, a production-like and a demo RiskModel', () => {
-    expect(riskModels.map((r) => r.file).sort()).to.deep.equal(['riskmodel-demo.yaml', 'riskmodel-minimal.yaml', 'riskmodel-production.yaml']);
+  it('include a minimal, a production-like, a demo and a canary RiskModel', () => {
+    expect(riskModels.map((r) => r.file).sort()).to.deep.equal(['riskmodel-canary.yaml', 'riskmodel-demo.yaml', 'riskmodel-minimal.yaml', 'riskmodel-production.yaml']);
   });
 
   for (const { file, obj } of riskModels) {
@@ -80,6 +80,15 @@ describe('samples', () => {
     expect(pod.priorityClassName).to.equal('patient-risk-serving');
     expect(pod.topologySpreadConstraints!.map((c) => c.topologyKey)).to.deep.equal(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     expect(docs.some((d) => d.obj.kind === 'PriorityClass' && (d.obj as { metadata?: { name?: string } }).metadata?.name === pod.priorityClassName)).to.be.true;
+  });
+
+  it('show a canary rollout in the canary sample: the Canary strategy with every analysis threshold, on a model from a ConfigMap', () => {
+    const canary = riskModels.find((r) => r.file === 'riskmodel-canary.yaml')!.obj.spec as { rollout?: { strategy?: string; canary?: Record<string, number> } } & RiskModel['spec'];
+    expect(canary.model.configMapRef?.name).to.equal('patient-risk-model');
+    expect(canary.rollout?.strategy).to.equal('Canary');
+    expect(canary.rollout?.canary).to.have.all.keys('weight', 'readyTimeoutSeconds', 'analysisSeconds', 'minRequests', 'maxErrorRatio', 'maxP99LatencyMs');
+    // At minReplicas the canary must be a minority of the pods behind the Service.
+    expect(Math.max(1, Math.ceil((canary.minReplicas ?? 2) * canary.rollout!.canary!.weight! / 100))).to.be.below(canary.minReplicas ?? 2);
   });
 
   it('give the demo a short scale-down window so scaling is visible within a minute', () => {

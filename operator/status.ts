@@ -17,8 +17,8 @@ export interface Observed {
 
 /**
  * What this reconcile concluded: what the stable pods serve (absent when nothing valid ever
- * was), the problem the user must fix, the revision history, the canary under analysis and the
- * pinned revision.
+ * was, or unknown after a refused write), the problem the user must fix, the revision history
+ * (absent: unchanged), the canary under analysis and the pinned revision.
  */
 export interface Outcome {
   served?: Served;
@@ -181,7 +181,7 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     ...replicaCounts(input.observed.deployment),
     ...autoscalerFigures(input.observed.hpa),
     modelVersion: servedVersion(spec, input.outcome.served) ?? rm.status?.modelVersion,
-    ...deliveryFigures(input.outcome),
+    ...deliveryFigures(input.outcome, rm.status),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     conditions,
   });
@@ -189,9 +189,12 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
   return statusEqual(rm.status, damped) ? damped : exact;
 }
 
-function deliveryFigures(outcome: Outcome): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
+/** Revision, history and canary; a revision or history this reconcile did not establish stays as published. */
+function deliveryFigures(outcome: Outcome, previous: RiskModelStatus | undefined): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
   const served = outcome.served;
-  return { revision: served?.source === 'snapshot' ? served.revision : undefined, history: outcome.history?.length ? outcome.history : undefined, canary: outcome.canary };
+  const revision = served ? (served.source === 'snapshot' ? served.revision : undefined) : previous?.revision;
+  const history = outcome.history ?? previous?.history;
+  return { revision, history: history?.length ? history : undefined, canary: outcome.canary };
 }
 
 function servedVersion(spec: ReturnType<typeof withDefaults>, served: Served | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startFakeRollbackApi, type FakeRollbackApi } from './lib/testing/fake-rollback-api.js';
+import { startFakeRollbackApi, type FakeOptions, type FakeRollbackApi } from './lib/testing/fake-rollback-api.js';
 
 const script = fileURLToPath(new URL('./rollback.ts', import.meta.url));
 
@@ -25,6 +25,7 @@ function snapshot(revision: number, hash: string, instance = 'sepsis'): { metada
   return {
     metadata: {
       name: `${instance}-model-${hash}`, namespace: 'ward-3',
+      ownerReferences: [{ apiVersion: 'riskmodel.dev/v1alpha1', kind: 'RiskModel', name: instance, uid: `uid-${instance}`, controller: true }],
       labels: { ...LABELS, 'app.kubernetes.io/instance': instance, 'riskmodel.dev/revision': String(revision) },
       annotations: { 'riskmodel.dev/model-version': `v${revision}-${hash.slice(0, 8)}` },
     },
@@ -34,7 +35,7 @@ function snapshot(revision: number, hash: string, instance = 'sepsis'): { metada
 // Revision 3 serves; 2 failed its canary; 1 served before. Snapshot 1 and 3 are kept, plus 2's.
 const SEPSIS = {
   apiVersion: 'riskmodel.dev/v1alpha1', kind: 'RiskModel',
-  metadata: { name: 'sepsis', namespace: 'ward-3', generation: 4 },
+  metadata: { name: 'sepsis', namespace: 'ward-3', uid: 'uid-sepsis', generation: 4 },
   spec: { model: { version: 'v3', configMapRef: { name: 'sepsis-model' } } as Record<string, unknown> },
   status: {
     revision: 3, modelVersion: 'v3-9c0d1e2f',
@@ -52,8 +53,8 @@ describe('npm run rollback', function () {
   let api: FakeRollbackApi;
   afterEach(async () => { await api.close(); });
 
-  async function start(riskModel: object = SEPSIS): Promise<void> {
-    api = await startFakeRollbackApi(structuredClone(riskModel) as typeof SEPSIS, SNAPSHOTS);
+  async function start(riskModel: object = SEPSIS, options: FakeOptions = {}): Promise<void> {
+    api = await startFakeRollbackApi(structuredClone(riskModel) as typeof SEPSIS, SNAPSHOTS, options);
   }
 
   it('pins the previous revision that served, skipping the failed canary, with a merge patch under its own field manager', async () => {
@@ -102,7 +103,7 @@ describe('npm run rollback', function () {
     await start({ ...SEPSIS, spec: { model: { ...SEPSIS.spec.model, revision: 1 } } });
     const first = await rollback(api.kubeconfigPath, ['sepsis', '--unpin']);
     expect(first.code, first.stderr).to.equal(0);
-    expect(first.stdout).to.equal('riskmodel/sepsis unpinned (was pinned to revision 1 (v1-1a2b3c4d)); it serves the model in ConfigMap sepsis-model again.\n');
+    expect(first.stdout).to.equal('riskmodel/sepsis unpinned (was pinned to revision 1 (v1-1a2b3c4d)); it follows ConfigMap sepsis-model again: what that holds now rolls out once it validates.\n');
     expect(api.patches).to.deep.equal([{
       contentType: 'application/json-patch+json', fieldManager: 'riskmodel-rollback',
       body: [{ op: 'test', path: '/spec/model/revision', value: 1 }, { op: 'remove', path: '/spec/model/revision' }],
@@ -111,6 +112,24 @@ describe('npm run rollback', function () {
     expect(second.code).to.equal(0);
     expect(second.stdout).to.equal('riskmodel/sepsis is not pinned (spec.model.revision is not set); nothing changed.\n');
     expect(api.patches).to.have.length(1);
+  });
+
+  it('says to install the current CRD, in one line, when the installed one has no spec.model.revision', async () => {
+    await start(SEPSIS, { crdWithoutRevision: true });
+    const run = await rollback(api.kubeconfigPath, ['sepsis']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.equal('rollback: the API server refused spec.model.revision on riskmodel/sepsis: the installed RiskModel CRD is older than rollbacks; install the current one with kubectl apply -f crds/\n');
+    expect(api.patches).to.have.length(1);
+  });
+
+  it('unpins after a concurrent change of the pin made its JSON patch test fail (a bare 422), on fresh state', async () => {
+    await start({ ...SEPSIS, spec: { model: { ...SEPSIS.spec.model, revision: 1 } } });
+    api.repinNextPatch(2);
+    const run = await rollback(api.kubeconfigPath, ['sepsis', '--unpin']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(api.patches.map((p) => (p.body as { value?: number }[])[0]?.value)).to.deep.equal([1, 2]);
+    expect(run.stdout).to.include('was pinned to revision 2');
+    expect((api.riskModel().spec as { model: object }).model).not.to.have.property('revision');
   });
 
   it('exits 2 with the argument named, and no stack trace, on bad usage or an unreadable kubeconfig', async () => {

@@ -13,7 +13,7 @@ import {
   alreadyPinnedMessage, chooseTarget, notPinnedMessage, pinnedMessage, pinPatch, readRollbackState, unpinnedMessage, unpinPatch,
   type RollbackState,
 } from './lib/rollback-target.js';
-import { GROUP, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, PLURAL, VERSION } from '../operator/api.js';
+import { GROUP, LABEL_INSTANCE, PLURAL, VERSION } from '../operator/api.js';
 import { messageOf } from '../operator/messages.js';
 
 const FIELD_MANAGER = 'riskmodel-rollback';
@@ -55,7 +55,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const cluster = connect(kubeConfig, options);
   try {
-    process.stdout.write(`${await withRetries(() => (options.unpin ? unpin(cluster) : pin(cluster, options.toRevision)))}\n`);
+    const done = options.unpin ? await withRetries(() => unpin(cluster), UNPIN_RACE) : await withRetries(() => pin(cluster, options.toRevision), PIN_RACE);
+    process.stdout.write(`${done}\n`);
     return 0;
   } catch (err) {
     console.error(`rollback: ${err instanceof RollbackError ? err.message : describeApiError(err, `change riskmodel/${cluster.name} in namespace ${cluster.namespace}`, cluster.server)}`);
@@ -82,8 +83,8 @@ function connect(kubeConfig: KubeConfig, options: RollbackOptions): Cluster {
   };
 }
 
-/** Runs `step` again (on fresh state) when its write lost a race: 409 Conflict, or a JSON patch `test` that failed. */
-async function withRetries(step: () => Promise<string>): Promise<string> {
+/** Runs `step` again (on fresh state) when its write lost a race, as `lostRace` tells. */
+async function withRetries(step: () => Promise<string>, lostRace: (err: unknown) => boolean): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
@@ -93,11 +94,11 @@ async function withRetries(step: () => Promise<string>): Promise<string> {
   }
 }
 
-// The API server answers a stale resourceVersion with 409 and a failed JSON patch `test` with 422.
-function lostRace(err: unknown): boolean {
-  const status = statusCodeOf(err);
-  return status === 409 || (status === 422 && /\btest/i.test(serverMessage((err as { body?: unknown }).body) ?? ''));
-}
+// A stale resourceVersion is a 409. A failed JSON patch `test` is a bare 422 ("the server
+// rejected our request due to an error in our request", no details), so for the unpin any 422
+// is decided again: a fresh read either shows the pin changed or fails the same way.
+const PIN_RACE = (err: unknown): boolean => statusCodeOf(err) === 409;
+const UNPIN_RACE = (err: unknown): boolean => statusCodeOf(err) === 409 || statusCodeOf(err) === 422;
 
 async function pin(cluster: Cluster, toRevision: number | undefined): Promise<string> {
   const state = await readState(cluster);
@@ -107,13 +108,17 @@ async function pin(cluster: Cluster, toRevision: number | undefined): Promise<st
   const patched = await withTimeout(cluster.objects.patchNamespacedCustomObject(
     { group: GROUP, version: VERSION, plural: PLURAL, namespace: cluster.namespace, name: cluster.name, body: pinPatch(choice.target.revision, state.resourceVersion), fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  ) as Promise<unknown>, TIMEOUT_MS);
-  // A CRD from before revisions would drop the unknown field; Strict validation refuses it instead, this is the last word.
-  if (readRollbackState(patched, []).pinned !== choice.target.revision) {
-    throw new RollbackError(`the API server did not keep spec.model.revision on riskmodel/${cluster.name}: is the installed CRD older than the operator? Apply crds/ again`);
-  }
+  ) as Promise<unknown>, TIMEOUT_MS).catch((err: unknown) => {
+    if (statusCodeOf(err) === 422 && /unknown field "spec\.model\.revision"/.test(serverMessage((err as { body?: unknown }).body) ?? '')) throw new RollbackError(oldCrd(cluster));
+    throw err;
+  });
+  // A CRD from before revisions drops the field silently where the server ignores Strict validation.
+  if (readRollbackState(patched, []).pinned !== choice.target.revision) throw new RollbackError(oldCrd(cluster));
   return pinnedMessage(state, choice);
 }
+
+const oldCrd = (cluster: Cluster): string =>
+  `the API server refused spec.model.revision on riskmodel/${cluster.name}: the installed RiskModel CRD is older than rollbacks; install the current one with kubectl apply -f crds/`;
 
 async function unpin(cluster: Cluster): Promise<string> {
   const state = await readState(cluster);
@@ -128,7 +133,8 @@ async function unpin(cluster: Cluster): Promise<string> {
 /** The RiskModel and its snapshot ConfigMaps. Throws RollbackError for a missing RiskModel or CRD. */
 async function readState(cluster: Cluster): Promise<RollbackState> {
   const riskModel = await readRiskModel(cluster);
-  const selector = `${LABEL_INSTANCE}=${cluster.name},${LABEL_MANAGED_BY}=${MANAGED_BY},app.kubernetes.io/component=model-snapshot`;
+  // The operator's own selector of a RiskModel's snapshots; readRollbackState keeps those it controls.
+  const selector = `${LABEL_INSTANCE}=${cluster.name},app.kubernetes.io/component=model-snapshot`;
   const snapshots = await withTimeout(cluster.core.listNamespacedConfigMap({ namespace: cluster.namespace, labelSelector: selector }), TIMEOUT_MS)
     .catch((err: unknown) => { throw new RollbackError(describeApiError(err, `list the snapshot ConfigMaps of riskmodel/${cluster.name} in namespace ${cluster.namespace}`, cluster.server)); });
   return readRollbackState(riskModel, snapshots.items);

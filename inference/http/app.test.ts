@@ -367,15 +367,16 @@ describe('a model that produces non-finite scores for some patients', () => {
         expect(Object.values(res.json().probabilities as Record<string, number>).every(Number.isFinite)).to.equal(true);
       });
 
-      it('answers 500 "the model produced a non-finite score" on /predict, /predict/batch and both v2 infer routes', async () => {
+      it('answers 500 "the model produced a non-finite score" on /predict, /predict/batch and both v2 infer routes, whatever the outputs asked', async () => {
         const answers = [
           await postJson(base, '/predict', patient),
           await postJson(base, '/predict', { ...smokePatient, heartRate: 90 }),
           await postJson(base, '/predict/batch', { instances: [smokePatient, patient] }),
           await postJson(base, '/v2/models/risk/infer', infer),
           await postJson(base, `/v2/models/risk/versions/${faulty.version}/infer`, infer),
+          await postJson(base, '/v2/models/risk/infer', { ...infer, outputs: [{ name: 'risk' }] }),
         ];
-        expect(answers.map((r) => [r.status, r.json().error])).to.deep.equal(Array(5).fill([500, 'the model produced a non-finite score']));
+        expect(answers.map((r) => [r.status, r.json().error])).to.deep.equal(Array(6).fill([500, 'the model produced a non-finite score']));
       });
 
       it('counts those answers as 5xx in its metrics', async () => {

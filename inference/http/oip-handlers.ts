@@ -47,6 +47,7 @@ function inferRoute(path: string, pool: BufferPool) {
       const parsed = parseInferRequest(body, ctx.model.features, ctx.limits.batchMaxInstances);
       if (!parsed.ok) throw invalidInference(parsed);
       const scores = scoreMatrix(ctx.compiled, parsed.value);
+      // Also when only `risk` is asked for: the class picked from NaN scores is meaningless.
       if (!allFinite(scores.probabilities)) throw nonFiniteScore();
       const counts = new Array<number>(ctx.model.classes.length).fill(0);
       for (let r = 0; r < scores.rows; r++) counts[scores.best[r] as number] = (counts[scores.best[r] as number] ?? 0) + 1;

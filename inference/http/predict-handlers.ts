@@ -10,7 +10,7 @@ import type { RouteRecorder } from '../telemetry.js';
 import type { ServingContext } from './context.js';
 import { BufferPool } from './buffer-pool.js';
 import { HttpError, invalidRequest, nonFiniteScore, sendJsonText } from './respond.js';
-import { allFinite, type Scored } from '../compiled-model.js';
+import { NonFiniteScore } from '../compiled-model.js';
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -19,18 +19,12 @@ export interface PredictHandlers {
   batch: RawHandler;
 }
 
-/** The scored row; throws the 500 of nonFiniteScore() if any of its numbers is not finite. */
-function finite(scored: Scored): Scored {
-  if (!allFinite(scored.probabilities) || !allFinite(scored.contributions)) throw nonFiniteScore();
-  return scored;
-}
-
 function predictOne(ctx: ServingContext, body: unknown): Buffer {
   if (!ctx.gate(body)) {
     const result = validateVitals(ctx.model.features, body);
     throw invalidRequest(result.ok ? { ok: false, details: [], total: 0 } : result);
   }
-  const scored = finite(ctx.compiled.score(body));
+  const scored = ctx.compiled.score(body);
   ctx.telemetry.recordPredictions(ctx.model.classes[scored.best] ?? '');
   // Small enough to come from Buffer's shared pool; a fresh slice, as the socket may hold it.
   const out = Buffer.allocUnsafe(ctx.compiled.maxJsonBytes);
@@ -64,7 +58,7 @@ function predictMany(ctx: ServingContext, body: unknown, pool?: BufferPool): Buf
   let at = out.write(OPEN, 0, 'latin1');
   for (let i = 0; i < rows.length; i++) {
     if (i > 0) out[at++] = 0x2c; // ','
-    const scored = finite(compiled.score(rows[i] as Vitals));
+    const scored = compiled.score(rows[i] as Vitals);
     counts[scored.best] = (counts[scored.best] ?? 0) + 1;
     at = compiled.writeJson(scored, out, at);
   }
@@ -116,7 +110,8 @@ function respond(ctx: ServingContext, debug: boolean, exchange: Exchange, outcom
   if (debug) ctx.logger.debug('request', { method: 'POST', path: exchange.path, status: outcome.status, ms: seconds * 1000 });
 }
 
-function failure(ctx: ServingContext, err: unknown): Outcome {
+function failure(ctx: ServingContext, thrown: unknown): Outcome {
+  const err = thrown instanceof NonFiniteScore ? nonFiniteScore() : thrown;
   if (err instanceof HttpError && err.status >= 500) ctx.logger.error('prediction failed', { status: err.status, error: err.body.error });
   if (err instanceof HttpError) return { status: err.status, text: JSON.stringify(err.body), headers: err.headers };
   ctx.logger.error('prediction failed', err);

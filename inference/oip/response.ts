@@ -2,7 +2,7 @@
 // buffer, like the batch route: every row is scored once with the compiled model, then each
 // requested output is written as its own tensor. Numbers have JSON_DECIMALS places.
 
-import { JSON_DECIMALS, NUMBER_WIDTH, writeFixed, type CompiledModel } from '../compiled-model.js';
+import { JSON_DECIMALS, NonFiniteScore, NUMBER_WIDTH, writeFixed, type CompiledModel } from '../compiled-model.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import { FEATURE_NAMES, type Vitals } from '../schema.js';
 import type { InferRequest, OutputName } from './request.js';
@@ -58,7 +58,8 @@ function writeFixedList(values: Float64Array, count: number, out: Buffer, at: nu
     if (i > 0) out[p++] = 0x2c;
     const x = values[i] as number;
     if (!(x >= 0 && x <= 1)) {
-      // Outside [0, 1] only from a broken model file: still valid, fixed-width JSON.
+      // Outside [0, 1] only from a broken model file: still valid, fixed-width JSON if finite.
+      if (!Number.isFinite(x)) throw new NonFiniteScore();
       writeFixed(Math.max(-1, Math.min(1, x || 0)), out, p);
       out[p + 2] = 0x2e;
       p += NUMBER_WIDTH;
@@ -119,7 +120,7 @@ export function responseBytes(head: ResponseHead, rows: number, id: string | und
   return fixed + rows * (longestClass + 1 + (1 + head.classes.length) * (NUMBER_WIDTH + 1));
 }
 
-/** A writer bound to one model: (request, scores) → the response JSON bytes. */
+/** A writer bound to one model: (request, scores) → the response JSON bytes; throws NonFiniteScore for a NaN or ±∞ score. */
 export function responseWriter(head: ResponseHead): (request: InferRequest, scores: Scores, pool?: BufferPool) => Buffer {
   const classNames = head.classes.map((c) => Buffer.from(JSON.stringify(c)));
   const opening = `{"model_name":${JSON.stringify(head.modelName)},"model_version":${JSON.stringify(head.modelVersion)}`;

@@ -40,7 +40,7 @@ export function smokeProblem(answer: unknown): string | undefined {
 }
 
 /** An error as a user reads it: `HTTP 500: <the pod's error text>` or the network error. */
-function describe(err: unknown): string {
+function explain(err: unknown): string {
   if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
   let text = err.message;
   try {
@@ -77,7 +77,13 @@ interface Measured {
   counted: boolean;
 }
 
-export class PodAnalyzer {
+/** What the reconciler needs of the analyzer; its tests can inject a fake. */
+export interface CanaryMeter {
+  measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
+  forget(namespace: string, labelSelector: string): void;
+}
+
+export class PodAnalyzer implements CanaryMeter {
   /** Per canary (namespace and selector), per pod UID: 2xx smoke predictions sent so far. */
   private readonly smokeCounts = new Map<string, Map<string, number>>();
 
@@ -118,7 +124,7 @@ export class PodAnalyzer {
       const text = await this.kube.request<string>({ method: 'GET', path: `${proxy}/metrics`, responseType: 'text', timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.metricsMaxBytes });
       observation.samples = parseExposition(text);
     } catch (err) {
-      return { observation: this.unreached(observation, `cannot read /metrics: ${describe(err)}`), counted: false };
+      return { observation: this.unreached(observation, `cannot read /metrics: ${explain(err)}`), counted: false };
     }
     try {
       const answer = await this.kube.request<unknown>({ method: 'POST', path: `${proxy}/predict`, body: SMOKE_PATIENT, timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.smokeMaxBytes });
@@ -126,7 +132,7 @@ export class PodAnalyzer {
       observation.probe = problem === undefined ? { passed: true, message: 'smoke prediction passed' } : this.failed(pod, `smoke prediction answered 200 but ${problem}`);
       return { observation, counted: true };
     } catch (err) {
-      return { observation: this.unreached(observation, `smoke prediction: ${describe(err)}`), counted: false };
+      return { observation: this.unreached(observation, `smoke prediction: ${explain(err)}`), counted: false };
     }
   }
 

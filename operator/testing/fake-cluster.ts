@@ -6,7 +6,8 @@ import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } 
 import type { CanaryFigures } from '../analysis/figures.js';
 import { keyOf, type RiskModel, type RiskModelStatus } from '../api.js';
 import type { ChildKind, Owned, OwnedKind } from '../children.js';
-import type { Cache, CanaryAnalyzer, Child, ReconcileContext, Writer } from '../context.js';
+import type { CanaryMeter } from '../analysis/pod-analyzer.js';
+import type { Cache, Child, ReconcileContext, Writer } from '../context.js';
 import { ApiError } from '../errors.js';
 import { RecordingRecorder, memoryLogger } from './fakes.js';
 import { riskModel, TEST_IMAGE } from './fixtures.js';
@@ -102,13 +103,19 @@ export class FakeCluster implements Cache, Writer {
 }
 
 /** Canary figures as a test sets them; `measured` counts the calls. */
-export class FakeAnalyzer implements CanaryAnalyzer {
+export class FakeAnalyzer implements CanaryMeter {
   figures: CanaryFigures = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
   measured = 0;
+
+  forgotten = 0;
 
   measure(): Promise<CanaryFigures> {
     this.measured++;
     return Promise.resolve(structuredClone(this.figures));
+  }
+
+  forget(): void {
+    this.forgotten++;
   }
 }
 

@@ -32,6 +32,14 @@ export function serverMessage(body: unknown): string | undefined {
   return typeof message === 'string' && message !== '' ? message : undefined;
 }
 
+// Some refusals quote the whole object before the reason (strict decoding errors do): keep the reason.
+function shortened(message: string | undefined): string | undefined {
+  if (message === undefined) return undefined;
+  const strict = message.indexOf('strict decoding error:');
+  const reason = strict === -1 ? message : message.slice(strict);
+  return reason.length > 300 ? `${reason.slice(0, 299)}…` : reason;
+}
+
 /** The rejection of withTimeout when the promise did not settle in time. */
 export class TimeoutError extends Error {
   constructor(readonly ms: number) {
@@ -52,7 +60,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export function describeApiError(err: unknown, action: string, server: string): string {
   const status = statusCodeOf(err);
-  const message = serverMessage((err as { body?: unknown } | null)?.body);
+  const message = shortened(serverMessage((err as { body?: unknown } | null)?.body));
   const detail = message === undefined ? '' : `: ${message}`;
   if (status === 401) return `the cluster refused our credentials (401 Unauthorized) to ${action}: check the user in your kubeconfig${detail}`;
   if (status === 403) return `not allowed to ${action} (403 Forbidden)${detail}`;

@@ -3,6 +3,7 @@
 // manifest suite (test/manifests/kube-score.test.ts).
 
 import type { RiskModel } from '../../operator/api.js';
+import { canaryName } from '../../operator/desired.js';
 import type { Finding } from './kube-score.js';
 
 /** Where a rule applies: the children of a RiskModel, or the operator's install manifests. */
@@ -12,6 +13,8 @@ interface Rule {
   check: string;
   reason: string;
   appliesTo: (subject: Subject) => boolean;
+  /** Only findings on these objects (default: any object of the subject). */
+  objects?: (subject: Subject) => (object: string) => boolean;
 }
 
 const always = (): boolean => true;
@@ -54,6 +57,15 @@ export const ACCEPTED_WARNINGS: readonly Rule[] = [
       'clusters (and policies see the endpoint, not the kubernetes Service). Restrict egress per cluster.',
     appliesTo: always,
   },
+  {
+    check: 'deployment-replicas',
+    reason:
+      'The canary Deployment runs a new model revision on a minority of pods by design (spec.rollout.canary.weight of ' +
+      'the stable pods, at least one) beside the stable Deployment, which keeps the replicas; it lives only for the ' +
+      'analysis. Scored on the stable Deployment as on any other.',
+    appliesTo: (s) => 'riskModel' in s && s.riskModel.spec.rollout?.strategy === 'Canary',
+    objects: (s) => (object) => 'riskModel' in s && object.endsWith(`/${canaryName(s.riskModel.metadata.name)}`),
+  },
 ];
 
 /** The ids of the checks to switch off for `subject`. */
@@ -63,6 +75,7 @@ export function ignoredChecks(subject: Subject): string[] {
 
 /** The findings the policy does not accept: every CRITICAL one, and warnings not listed for `subject`. Pure. */
 export function unacceptable(findings: readonly Finding[], subject: Subject): Finding[] {
-  const accepted = new Set(ACCEPTED_WARNINGS.filter((r) => r.appliesTo(subject)).map((r) => r.check));
-  return findings.filter((f) => f.grade === 'CRITICAL' || !accepted.has(f.check));
+  const accepted = ACCEPTED_WARNINGS.filter((r) => r.appliesTo(subject));
+  const isAccepted = (f: Finding) => accepted.some((r) => r.check === f.check && (r.objects?.(subject)(f.object) ?? true));
+  return findings.filter((f) => f.grade === 'CRITICAL' || !isAccepted(f));
 }

@@ -8,9 +8,9 @@ import path from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { withDefaults, type RiskModel } from '../../operator/api.js';
-import { byKind, desired } from '../../operator/desired.js';
 import { resolveModel } from '../../operator/model-source.js';
 import { firstServed } from '../../operator/delivery.js';
+import { byKind, canaryDeployment, canaryReplicas, desired } from '../../operator/desired.js';
 
 export interface SampleChildren {
   /** The sample's file name under samples/. */
@@ -41,7 +41,9 @@ export function sampleChildren(samplesDir: string, inferenceImage: string): Samp
       const model = resolveModel(spec, rm.metadata.namespace, ref && configMaps.find((c) => c.metadata?.name === ref.name));
       const served = firstServed(rm, spec, model);
       if (!served) throw new Error(`${file}: RiskModel ${rm.metadata.name} has no model to serve`);
-      const children = Object.values(byKind(desired(rm, { inferenceImage }, served))).filter((c) => c !== undefined);
+      const children: object[] = Object.values(byKind(desired(rm, { inferenceImage }, served))).filter((c) => c !== undefined);
+      // With canary rollouts, the canary Deployment a new revision would run in, at the minimum scale.
+      if (spec.rollout.strategy === 'Canary') children.push(canaryDeployment(rm, { inferenceImage }, served, canaryReplicas(spec.minReplicas, spec.rollout.canary.weight)));
       return { file, riskModel: rm, yaml: children.map((c) => stringify(c)).join('---\n') };
     });
 }

@@ -26,6 +26,7 @@ describe('chooseTarget', () => {
     ['skips a canary that failed its analysis: it never served', state(3, [entry(1, 'Superseded'), entry(2, 'FailedAnalysis'), entry(3)], [1, 2, 3]), undefined, 1],
     ['skips earlier entries of the serving revision itself (content A → B → A)', state(1, [entry(1, 'Superseded'), entry(2, 'Superseded'), entry(1)], [1, 2]), undefined, 2],
     ['ignores a canary under analysis after the serving entry', state(2, [entry(1, 'Superseded'), entry(2), entry(3)], [1, 2, 3]), undefined, 1],
+    ['ignores a canary replaced mid-analysis by a newer revision: it ended Superseded without ever serving', state(2, [entry(1, 'Superseded'), entry(2), entry(3, 'Superseded'), entry(4)], [1, 2, 3, 4]), undefined, 1],
     ['goes back to where it was when run twice, like kubectl rollout undo', state(2, [entry(1, 'Superseded'), entry(2, 'Superseded'), entry(3, 'RolledBack'), entry(2)], [1, 2, 3], 2), undefined, 3],
     ['counts every entry as before when the serving revision is not in history', state(5, [entry(1, 'Superseded'), entry(2, 'Superseded')], [1, 2, 5]), undefined, 2],
     ['pins a named kept revision', state(3, [entry(1, 'Superseded'), entry(2, 'Superseded'), entry(3)], [1, 2, 3]), 1, 1],
@@ -60,7 +61,7 @@ describe('chooseTarget', () => {
 
 describe('readRollbackState', () => {
   const riskModel = {
-    metadata: { name: 'sepsis', namespace: 'ward-3', resourceVersion: '42' },
+    metadata: { name: 'sepsis', namespace: 'ward-3', uid: 'uid-sepsis', resourceVersion: '42' },
     spec: { model: { version: 'v3', configMapRef: { name: 'sepsis-model' }, revision: 2 } },
     status: {
       revision: 2,
@@ -71,12 +72,15 @@ describe('readRollbackState', () => {
       ],
     },
   };
-  const configMap = (name: string, revision: string | undefined, modelVersion?: string): object => ({
-    metadata: { name, labels: revision === undefined ? {} : { 'riskmodel.dev/revision': revision }, annotations: modelVersion === undefined ? {} : { 'riskmodel.dev/model-version': modelVersion } },
+  const configMap = (name: string, revision: string | undefined, modelVersion?: string, owner = 'uid-sepsis'): object => ({
+    metadata: { name, ownerReferences: [{ kind: 'RiskModel', name: 'sepsis', uid: owner, controller: true }], labels: revision === undefined ? {} : { 'riskmodel.dev/revision': revision }, annotations: modelVersion === undefined ? {} : { 'riskmodel.dev/model-version': modelVersion } },
   });
 
-  it('reads the serving and pinned revisions, the history and the kept snapshots sorted by revision, skipping malformed ones', () => {
-    const read = readRollbackState(riskModel, [configMap('sepsis-model-5e6f7a8b00', '2', 'v2-5e6f7a8b'), configMap('stray', undefined), configMap('sepsis-model-1a2b3c4d00', '1'), configMap('odd', '0')]);
+  it('reads the serving and pinned revisions, the history and the kept snapshots sorted by revision, skipping malformed ones and those of another owner', () => {
+    const read = readRollbackState(riskModel, [
+      configMap('sepsis-model-5e6f7a8b00', '2', 'v2-5e6f7a8b'), configMap('stray', undefined), configMap('sepsis-model-1a2b3c4d00', '1'), configMap('odd', '0'),
+      configMap('sepsis-model-0000000000', '3', 'v3-00000000', 'uid-of-a-deleted-sepsis'),
+    ]);
     expect(read).to.deep.include({ name: 'sepsis', namespace: 'ward-3', resourceVersion: '42', serving: 2, pinned: 2, configMapName: 'sepsis-model' });
     expect(read.history.map((e) => [e.revision, e.result])).to.deep.equal([[1, 'Superseded'], [2, undefined]]);
     expect(read.kept).to.deep.equal([
@@ -120,7 +124,7 @@ describe('rollback patches and messages', () => {
   });
 
   it('says what an unpinned RiskModel serves again, and when there was no pin', () => {
-    expect(unpinnedMessage(state(2, [entry(2)], [2], 2), 2)).to.equal('riskmodel/sepsis unpinned (was pinned to revision 2 (v2-5e6f7a8b)); it serves the model in ConfigMap sepsis-model again.');
+    expect(unpinnedMessage(state(2, [entry(2)], [2], 2), 2)).to.equal('riskmodel/sepsis unpinned (was pinned to revision 2 (v2-5e6f7a8b)); it follows ConfigMap sepsis-model again: what that holds now rolls out once it validates.');
     expect(notPinnedMessage(state(2, [], [2]))).to.equal('riskmodel/sepsis is not pinned (spec.model.revision is not set); nothing changed.');
   });
 });

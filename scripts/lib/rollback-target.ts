@@ -2,6 +2,8 @@
 // serves, which snapshots of it are kept, which revision a rollback goes to, the patches that
 // pin and unpin it, and the sentences the command prints. Everything here is pure.
 
+import { previousRevision as previousServed } from '../../operator/delivery.js';
+
 /** One entry of `status.history` (oldest first), as far as the rollback command reads it. */
 export interface HistoryEntry {
   revision: number;
@@ -9,6 +11,9 @@ export interface HistoryEntry {
   snapshot?: string;
   result?: string;
   message?: string;
+  /** Started as a canary: it served the stable pods only if promotedAt is set. */
+  canary?: boolean;
+  promotedAt?: string;
 }
 
 /** A snapshot ConfigMap of the RiskModel that exists in the cluster. */
@@ -36,7 +41,6 @@ export interface RollbackState {
 
 export const REVISION_LABEL = 'riskmodel.dev/revision';
 export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
-const FAILED_ANALYSIS = 'FailedAnalysis';
 
 type Json = Record<string, unknown>;
 const record = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
@@ -49,8 +53,9 @@ const revisionOf = (value: unknown): number | undefined => {
 /**
  * Reads a RiskModel object and its snapshot ConfigMaps (as the API server returns them) into
  * a RollbackState. Tolerant: fields of the wrong type are treated as absent, history entries
- * without a valid revision and ConfigMaps without a valid `riskmodel.dev/revision` label are
- * skipped. Never throws.
+ * without a valid revision are skipped, and so are ConfigMaps without a valid
+ * `riskmodel.dev/revision` label or not controlled by this RiskModel (the operator ignores
+ * those too). Never throws.
  */
 export function readRollbackState(riskModel: unknown, snapshots: readonly unknown[]): RollbackState {
   const metadata = record(record(riskModel).metadata);
@@ -61,7 +66,8 @@ export function readRollbackState(riskModel: unknown, snapshots: readonly unknow
     const entry = record(raw);
     const revision = revisionOf(entry.revision);
     if (revision === undefined) return [];
-    return [{ revision, modelVersion: text(entry.modelVersion), snapshot: text(entry.snapshot), result: text(entry.result), message: text(entry.message) }];
+    const canary = entry.canary === true ? { canary: true } : {};
+    return [{ revision, modelVersion: text(entry.modelVersion), snapshot: text(entry.snapshot), result: text(entry.result), message: text(entry.message), ...canary, promotedAt: text(entry.promotedAt) }];
   });
   return {
     name: text(metadata.name) ?? '',
@@ -70,16 +76,18 @@ export function readRollbackState(riskModel: unknown, snapshots: readonly unknow
     serving: revisionOf(status.revision),
     pinned: revisionOf(model.revision),
     history,
-    kept: snapshots.flatMap(readSnapshot).sort((a, b) => a.revision - b.revision),
+    kept: snapshots.flatMap((raw) => readSnapshot(raw, text(metadata.uid))).sort((a, b) => a.revision - b.revision),
     configMapName: text(record(model.configMapRef).name),
   };
 }
 
-function readSnapshot(raw: unknown): KeptSnapshot[] {
+function readSnapshot(raw: unknown, ownerUid: string | undefined): KeptSnapshot[] {
   const metadata = record(record(raw).metadata);
   const revision = revisionOf(record(metadata.labels)[REVISION_LABEL]);
   const name = text(metadata.name);
-  if (revision === undefined || name === undefined) return [];
+  const owners = Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences.map(record) : [];
+  const controlled = owners.some((o) => o.controller === true && o.uid === ownerUid);
+  if (revision === undefined || name === undefined || !controlled) return [];
   return [{ name, revision, modelVersion: text(record(metadata.annotations)[MODEL_VERSION_ANNOTATION]) }];
 }
 
@@ -118,28 +126,14 @@ function chooseNamed(state: RollbackState, revision: number, serving: Revision |
     const known = state.history.some((e) => e.revision === revision) ? ' (it is in status.history, but its snapshot was pruned)' : '';
     return { ok: false, message: `--to-revision ${revision}: ${ref(state)} does not keep revision ${revision}${known}${keptClause(state)}` };
   }
-  const failed = [...state.history].reverse().find((e) => e.revision === revision && e.result === FAILED_ANALYSIS);
+  const failed = [...state.history].reverse().find((e) => e.revision === revision && e.result === 'FailedAnalysis');
   const choice: Choice = { ok: true, target: describe(state, revision), serving };
   return failed === undefined ? choice : { ...choice, failedAnalysis: failed.message ?? 'no figures recorded' };
 }
 
+/** The operator's own rule (operator/delivery.ts), limited to revisions whose snapshot is kept. */
 function previousRevision(state: RollbackState, serving: number): number | undefined {
-  const servingIndex = servingEntryIndex(state.history, serving);
-  for (let i = servingIndex - 1; i >= 0; i--) {
-    const entry = state.history[i];
-    if (entry === undefined || entry.revision === serving || entry.result === FAILED_ANALYSIS) continue;
-    if (state.kept.some((k) => k.revision === entry.revision)) return entry.revision;
-  }
-  return undefined;
-}
-
-// The serving entry is the newest one of the serving revision (a canary under analysis, newer
-// still, carries another revision). Without one, every entry counts as "before".
-function servingEntryIndex(history: readonly HistoryEntry[], serving: number): number {
-  for (let i = history.length - 1; i >= 0; i--) {
-    if (history[i]?.revision === serving) return i;
-  }
-  return history.length;
+  return previousServed(state.history, serving, (e) => state.kept.some((k) => k.revision === e.revision))?.revision;
 }
 
 function describe(state: RollbackState, revision: number): Revision {
@@ -202,8 +196,9 @@ export function alreadyPinnedMessage(state: RollbackState, target: Revision): st
 
 /** What the command prints after unpinning. */
 export function unpinnedMessage(state: RollbackState, pinned: number): string {
-  const source = state.configMapName === undefined ? 'the model built into its image' : `the model in ConfigMap ${state.configMapName}`;
-  return `${ref(state)} unpinned (was pinned to revision ${formatRevision(describe(state, pinned))}); it serves ${source} again.`;
+  const was = `${ref(state)} unpinned (was pinned to revision ${formatRevision(describe(state, pinned))})`;
+  if (state.configMapName === undefined) return `${was}; it serves the model built into its image again.`;
+  return `${was}; it follows ConfigMap ${state.configMapName} again: what that holds now rolls out once it validates.`;
 }
 
 /** What the command prints when --unpin finds no pin. */

@@ -46,6 +46,16 @@ const invalid: [string, Partial<RiskModelSpec>, string][] = [
   ['a scale-down policy period above 30 minutes', { behavior: { scaleDown: { policies: [{ type: 'Pods', value: 1, periodSeconds: 1801 }] } } }, 'spec.behavior.scaleDown.policies[0].periodSeconds'],
   ['a scale-down window above an hour in the full behavior', { behavior: { scaleDown: { stabilizationWindowSeconds: 3601 } } }, 'spec.behavior.scaleDown.stabilizationWindowSeconds'],
   ['an unknown select policy', { behavior: { scaleUp: { selectPolicy: 'Biggest' } } }, 'spec.behavior.scaleUp.selectPolicy'],
+  ['a pinned revision 0', { model: { version: 'v1', revision: 0 } }, 'spec.model.revision'],
+  ['a fractional pinned revision', { model: { version: 'v1', revision: 1.5 } }, 'spec.model.revision'],
+  ['a revision history limit of 0', { revisionHistoryLimit: 0 }, 'spec.revisionHistoryLimit'],
+  ['a revision history limit above 20', { revisionHistoryLimit: 21 }, 'spec.revisionHistoryLimit'],
+  ['an unknown rollout strategy', { rollout: { strategy: 'BlueGreen' } }, 'spec.rollout.strategy'],
+  ['a canary weight of 0', { rollout: { strategy: 'Canary', canary: { weight: 0 } } }, 'spec.rollout.canary.weight'],
+  ['a canary weight above 100', { rollout: { strategy: 'Canary', canary: { weight: 101 } } }, 'spec.rollout.canary.weight'],
+  ['a canary error ratio above 1', { rollout: { strategy: 'Canary', canary: { maxErrorRatio: 1.5 } } }, 'spec.rollout.canary.maxErrorRatio'],
+  ['a canary analysis shorter than 10 seconds', { rollout: { strategy: 'Canary', canary: { analysisSeconds: 5 } } }, 'spec.rollout.canary.analysisSeconds'],
+  ['a canary p99 latency limit of 0', { rollout: { strategy: 'Canary', canary: { maxP99LatencyMs: 0 } } }, 'spec.rollout.canary.maxP99LatencyMs'],
 ];
 
 /** Refusals whose message must also list what is allowed. */
@@ -56,6 +66,7 @@ const allowedValues: [string, Partial<RiskModelSpec>, string[]][] = [
   ['spread behaviours', { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'Maybe' }] }, ['DoNotSchedule', 'ScheduleAnyway']],
   ['scaling policy types', { behavior: { scaleUp: { policies: [{ type: 'Nodes', value: 1, periodSeconds: 15 }] } } }, ['Pods', 'Percent']],
   ['disruption budget forms', { podDisruptionBudget: { maxUnavailable: 'half' } }, ['integer of at least 1', 'percentage']],
+  ['rollout strategies', { rollout: { strategy: 'BlueGreen' } }, ['RollingUpdate', 'Canary']],
 ];
 
 describe('operator on the local cluster: the API server validates RiskModels', function () {
@@ -97,6 +108,8 @@ describe('operator on the local cluster: the API server validates RiskModels', f
       podDisruptionBudget: { minAvailable: 2 },
       networkPolicy: { from: [{ namespaceSelector: { matchLabels: { team: 'clinic' } } }], metricsFrom: [{ ipBlock: { cidr: '10.0.0.0/8' } }] },
       behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } },
+      revisionHistoryLimit: 5,
+      rollout: { strategy: 'Canary', canary: { weight: 25, analysisSeconds: 120, readyTimeoutSeconds: 180, maxErrorRatio: 0.02, maxP99LatencyMs: 250, minRequests: 50 } },
     };
     const stored = await bed.cluster.createRiskModel(riskModel(bed.namespace, 'everything', spec));
     expect(stored.spec).to.deep.include(spec);
@@ -113,16 +126,18 @@ describe('operator on the local cluster: the API server validates RiskModels', f
       limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
     });
     expect(stored.spec.imagePullPolicy).to.equal('IfNotPresent');
+    expect(stored.spec.revisionHistoryLimit).to.equal(3);
+    expect(stored.spec.rollout).to.deep.equal({ strategy: 'RollingUpdate' });
   });
 
   it('documents every spec field for kubectl explain', async function () {
     const explained = await kubectl(['explain', 'riskmodel.spec', '--recursive']);
     const fields = ['model', 'version', 'configMapRef', 'image', 'minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage', 'scaleDownStabilizationSeconds', 'resources', 'service', 'type', 'port'];
-    const production = ['nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'priorityClassName', 'imagePullPolicy', 'imagePullSecrets', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'podDisruptionBudget', 'minAvailable', 'networkPolicy', 'metricsFrom', 'behavior', 'scaleUp', 'scaleDown', 'policies'];
+    const production = ['nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'priorityClassName', 'imagePullPolicy', 'imagePullSecrets', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'podDisruptionBudget', 'minAvailable', 'networkPolicy', 'metricsFrom', 'behavior', 'scaleUp', 'scaleDown', 'policies', 'revision', 'revisionHistoryLimit', 'rollout', 'strategy', 'canary', 'weight', 'analysisSeconds', 'maxErrorRatio', 'maxP99LatencyMs', 'minRequests', 'readyTimeoutSeconds'];
     for (const field of [...fields, ...production]) {
       expect(explained, field).to.match(new RegExp(`\\b${field}\\b`));
     }
-    for (const field of ['minReplicas', 'service', 'model', 'podDisruptionBudget', 'networkPolicy', 'topologySpreadConstraints', 'behavior', 'rollingUpdate']) {
+    for (const field of ['minReplicas', 'service', 'model', 'podDisruptionBudget', 'networkPolicy', 'topologySpreadConstraints', 'behavior', 'rollingUpdate', 'revisionHistoryLimit', 'rollout', 'rollout.canary', 'model.revision']) {
       const doc = await kubectl(['explain', `riskmodel.spec.${field}`]);
       expect(doc, `description of spec.${field}`).to.match(/DESCRIPTION:\s*\n\s*\S/);
       expect(doc).to.not.include('<empty>');

@@ -5,8 +5,12 @@ import { FEATURE_NAMES, SMOKE_PATIENT } from '../../inference/schema.js';
 
 const [UP, DOWN] = [FEATURE_NAMES.indexOf('heartRate'), FEATURE_NAMES.indexOf('systolicBP')];
 
-/** `good` (a raw-features artifact) with heartRate and systolicBP centred on `means`, deviations 5e-324, weights 1. */
-function infiniteScale(good: string, means: [number, number]): string {
+/**
+ * `good` with its first two standardized features (heartRate and systolicBP of a raw-features
+ * artifact; the two derived scores of a derived one) centred on `means`, deviations 5e-324,
+ * weights 1.
+ */
+export function infiniteScale(good: string, means: [number, number]): string {
   const model = JSON.parse(good) as Model;
   model.standardization.mean[UP] = means[0];
   model.standardization.mean[DOWN] = means[1];
@@ -37,5 +41,8 @@ export function smokeFailingArtifact(good: string): string {
  * prediction routes answer 500 ("the model produced a non-finite score") to other patients.
  */
 export function errorProneArtifact(good: string): string {
+  const kind = (JSON.parse(good) as Model).transform?.kind ?? 'raw';
+  // Derived features mix every vital, so the smoke patient's own contributions would be non-finite and the smoke checks would refuse it.
+  if (kind !== 'raw') throw new Error(`errorProneArtifact needs a raw-features artifact (e.g. inference/testdata/model-v1-raw-features.json), got transform ${kind}`);
   return infiniteScale(good, [SMOKE_PATIENT.heartRate, SMOKE_PATIENT.systolicBP]);
 }

@@ -24,6 +24,8 @@ export interface FakeRollbackApi {
   riskModel: () => Record<string, unknown>;
   /** Changes the stored resourceVersion once before the next patch, as an operator status write would. */
   raceNextPatch: () => void;
+  /** Sets spec.model.revision to `revision` once before the next patch, as someone else's pin would. */
+  repinNextPatch: (revision: number) => void;
   close: () => Promise<void>;
 }
 
@@ -63,7 +65,8 @@ function mergePatch(next: Stored, body: unknown): [number, unknown] | undefined 
 function jsonPatch(next: Stored, body: unknown): [number, unknown] | undefined {
   for (const op of body as { op: string; value?: unknown }[]) {
     if (op.op === 'test' && next.spec.model.revision !== op.value) {
-      return [422, failure(422, 'Invalid', 'the server rejected our request due to an error in our request: testing value /spec/model/revision failed: test failed')];
+      // What kube-apiserver answers for a failed test: a bare 422 without details.
+      return [422, failure(422, 'Invalid', 'the server rejected our request due to an error in our request')];
     }
     if (op.op === 'remove') delete next.spec.model.revision;
   }
@@ -76,20 +79,29 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
+export interface FakeOptions {
+  /** Answer a merge patch of spec.model.revision as a server whose CRD lacks the field, under Strict validation. */
+  crdWithoutRevision?: boolean;
+}
+
 /** Starts the fake on 127.0.0.1 (a free port) serving `riskModel` and `configMaps` in namespace ward-3. */
-export async function startFakeRollbackApi(riskModel: Obj, configMaps: Obj[]): Promise<FakeRollbackApi> {
+export async function startFakeRollbackApi(riskModel: Obj, configMaps: Obj[], options: FakeOptions = {}): Promise<FakeRollbackApi> {
   let stored = structuredClone(riskModel);
   let version = 100;
-  let race = false;
+  let change: ((object: Stored) => void) | undefined;
   const patches: RecordedPatch[] = [];
   stored.metadata.resourceVersion = String(version);
 
   const applyPatch = (contentType: string, body: unknown): [number, unknown] => {
-    if (race) {
-      race = false;
+    if (change !== undefined) {
+      change(stored as Stored);
+      change = undefined;
       stored.metadata.resourceVersion = String(++version);
     }
     const next = structuredClone(stored) as Stored;
+    if (options.crdWithoutRevision) {
+      return [422, failure(422, 'Invalid', `RiskModel.riskmodel.dev "x" is invalid: patch: Invalid value: "${JSON.stringify(stored).replaceAll('"', '\\"')}": strict decoding error: unknown field "spec.model.revision"`)];
+    }
     const refusal = contentType === 'application/merge-patch+json' ? mergePatch(next, body) : jsonPatch(next, body);
     if (refusal !== undefined) return refusal;
     next.metadata.resourceVersion = String(++version);
@@ -133,7 +145,8 @@ export async function startFakeRollbackApi(riskModel: Obj, configMaps: Obj[]): P
     kubeconfigPath,
     patches,
     riskModel: () => structuredClone(stored),
-    raceNextPatch: () => { race = true; },
+    raceNextPatch: () => { change = () => undefined; },
+    repinNextPatch: (revision) => { change = (object) => { object.spec.model.revision = revision; }; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
