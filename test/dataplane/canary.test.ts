@@ -15,7 +15,7 @@ import { startLoad } from '../../scripts/demo/load.js';
 import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
 import { createRiskModel, errorProneArtifact, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, type RealNodeBed } from './bed.js';
 import {
-  artifactVersion, canaryDeployment, canaryPods, eventLines, getRiskModel, podLives, servedVersions, snapshotName, stablePods, waitEvent, waitServing,
+  artifactVersion, canaryDeployment, canaryPods, eventLines, getRiskModel, podLives, servedVersions, snapshotName, stablePods, waitEvent, waitServiceAnswers, waitServing,
   type CanaryStatus, type DeliveredRiskModel,
 } from './delivery.js';
 import { underLoad } from './under-load.js';
@@ -186,9 +186,11 @@ describe('real node: canary rollouts', function () {
         return hpa.status?.desiredReplicas === replicas && replicas;
       });
 
+      const url = await serviceUrl(bed, name);
+      await waitServiceAnswers(url);
       let result: { rm: DeliveredRiskModel; watch: CanaryWatch } | undefined;
       const started = Date.now();
-      const load = await underLoad(await serviceUrl(bed, name), async () => {
+      const load = await underLoad(url, async () => {
         await putModel(bed, `${name}-model`, second);
         result = await watchCanary(bed, name, (rm, canary) => rm.status?.revision === 2 && !rm.status.canary && !canary);
         await waitServing(bed, name, { revision: 2, artifact: second, replicas: 2 });

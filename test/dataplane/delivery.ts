@@ -8,7 +8,7 @@ import type { CanaryStatus, RevisionRecord } from '../../operator/api.js';
 import { CONTAINER_PORT } from '../../operator/desired.js';
 import { GROUP, isReady, LABELS, PLURAL, VERSION, type RiskModel } from '../operator/harness/api.js';
 import { eventually } from '../operator/harness/eventually.js';
-import { livePods, type RealNodeBed } from './bed.js';
+import { livePods, predictOnce, type RealNodeBed } from './bed.js';
 
 export type { CanaryStatus, RevisionRecord };
 
@@ -152,4 +152,16 @@ export function waitEvent(bed: RealNodeBed, name: string, pattern: RegExp, timeo
     saw(lines);
     return lines.find((l) => pattern.test(l)) ?? false;
   }, { timeoutMs, intervalMs: 1000 });
+}
+
+/**
+ * Waits until a prediction through the Service at `url` answers 200: the pods can be Ready a moment
+ * before kube-proxy has programmed their endpoints, and a load started then counts refused requests.
+ */
+export function waitServiceAnswers(url: URL, timeoutMs = 30_000): Promise<true> {
+  return eventually(`a 200 prediction through the Service at ${url.href}`, async (saw) => {
+    const answer = await predictOnce(url);
+    saw(answer);
+    return answer.status === 200;
+  }, { timeoutMs, intervalMs: 500 }).then(() => true);
 }
