@@ -11,7 +11,7 @@ import { judge, type Judgement } from './analysis/judge.js';
 import { applyIfNeeded, controlledBy, removeOwned, type Scope } from './child-writes.js';
 import { rfc3339 } from './conditions.js';
 import { failedCanary, recordCanaryFailed, recordCanaryStart, servedBy, type DeliveryPlan, type Problem, type Served, type SnapshotServed } from './delivery.js';
-import { canaryDeployment, canaryName, canaryReplicas, TRACK_LABEL } from './desired.js';
+import { CANARY_TEMPLATE_LABEL, canaryDeployment, canaryName, canaryReplicas, canaryTemplateLabel, TRACK_LABEL } from './desired.js';
 import { EventReason, Reason } from './reasons.js';
 import { rolloutComplete } from './status.js';
 
@@ -59,15 +59,22 @@ async function retire(scope: Scope, plan: DeliveryPlan, history: RevisionRecord[
   return stableOnly(plan, history);
 }
 
-function canarySelector(name: string): string {
-  return `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=canary`;
+/** The pods of the canary with this template: not a previous canary's, still draining while the canary Deployment rolls. */
+function canarySelector(name: string, templateHash: string): string {
+  return `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=canary,${CANARY_TEMPLATE_LABEL}=${canaryTemplateLabel(templateHash)}`;
+}
+
+/** Lets the analyzer forget the pods of the canary status.canary last described, unless it is `current`. */
+function forgetPrevious(scope: Scope, current?: string): void {
+  const { rm, ctx } = scope;
+  const previous = rm.status?.canary?.templateHash;
+  if (previous && previous !== current) ctx.analyzer.forget(rm.metadata.namespace, canarySelector(rm.metadata.name, previous));
 }
 
 /** Deletes the canary Deployment (if this RiskModel controls it) and lets the analyzer forget its pods. */
 async function dropCanary(scope: Scope, have: V1Deployment | undefined, why: string): Promise<void> {
-  const { rm, ctx } = scope;
-  await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(rm.metadata.name)} (${why})` });
-  ctx.analyzer.forget(rm.metadata.namespace, canarySelector(rm.metadata.name));
+  await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(scope.rm.metadata.name)} (${why})` });
+  forgetPrevious(scope);
 }
 
 function promotingCanary(canary: CanaryStatus | undefined): CanaryStatus | undefined {
@@ -119,7 +126,8 @@ async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<C
 async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Promise<Verdict> {
   const { rm, ctx } = scope;
   const { canary } = spec.rollout;
-  const figures = await ctx.analyzer.measure(rm.metadata.namespace, canarySelector(rm.metadata.name));
+  forgetPrevious(scope, m.target.templateHash);
+  const figures = await ctx.analyzer.measure(rm.metadata.namespace, canarySelector(rm.metadata.name, m.target.templateHash));
   const now = ctx.now();
   const startedAt = m.previous?.startedAt ?? rfc3339(now);
   const allReady = figures.pods >= m.target.replicas && figures.readyPods >= m.target.replicas;

@@ -160,6 +160,17 @@ export function configHash(pod: V1PodSpec, model: Served): string {
 
 /** Pod label telling stable pods from canary pods (both match the Service's selector). */
 export const TRACK_LABEL = 'riskmodel.dev/track';
+/**
+ * Canary pods also carry the first 16 hex digits of their template hash, so the analysis measures
+ * only the pods of the revision and pod spec under analysis, never a previous canary's pods
+ * still draining while the canary Deployment rolls.
+ */
+export const CANARY_TEMPLATE_LABEL = 'riskmodel.dev/canary-template';
+
+/** The value of CANARY_TEMPLATE_LABEL for a canary pod template hash. */
+export function canaryTemplateLabel(templateHash: string): string {
+  return templateHash.slice(0, 16);
+}
 export type Track = 'stable' | 'canary';
 
 /** The name of a RiskModel's canary Deployment. */
@@ -169,8 +180,10 @@ export function canaryName(name: string): string {
 
 function templateFor(rm: RiskModel, spec: ResolvedSpec, model: Served, track: Track): NonNullable<V1Deployment['spec']>['template'] {
   const pod = podSpec(rm.metadata.name, spec, model);
+  const hash = configHash(pod, model);
+  const canary: Record<string, string> = track === 'canary' ? { [CANARY_TEMPLATE_LABEL]: canaryTemplateLabel(hash) } : {};
   return {
-    metadata: { labels: { ...labelsFor(rm.metadata.name), [TRACK_LABEL]: track }, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pod, model), ...servedAnnotations(model) } },
+    metadata: { labels: { ...labelsFor(rm.metadata.name), [TRACK_LABEL]: track, ...canary }, annotations: { [CONFIG_HASH_ANNOTATION]: hash, ...servedAnnotations(model) } },
     spec: pod,
   };
 }

@@ -241,5 +241,10 @@ describe('canary rollouts', () => {
     w.later(15);
     await w.run();
     expect(w.current().status?.canary?.phase, '15 s into a restarted 30 s window').to.equal('Analyzing');
+    const [before, after] = [w.analyzer.selectors[0]!, w.analyzer.selectors.at(-1)!];
+    expect(after, 'only the new template\'s pods are measured, not the previous canary pods still draining').to.match(/riskmodel\.dev\/canary-template=[0-9a-f]{16}$/);
+    expect(after).to.not.equal(before);
+    const pods = w.cluster.deployment('team-a', 'demo-canary')!.spec!.template.metadata!.labels!;
+    expect(after).to.contain(`riskmodel.dev/canary-template=${pods['riskmodel.dev/canary-template']}`);
   });
 });

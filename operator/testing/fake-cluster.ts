@@ -109,8 +109,12 @@ export class FakeAnalyzer implements CanaryMeter {
 
   forgotten = 0;
 
-  measure(): Promise<CanaryFigures> {
+  /** The label selectors measured, in order. */
+  selectors: string[] = [];
+
+  measure(_namespace: string, labelSelector: string): Promise<CanaryFigures> {
     this.measured++;
+    this.selectors.push(labelSelector);
     return Promise.resolve(structuredClone(this.figures));
   }
 
