@@ -163,6 +163,21 @@ describe('canary rollouts', () => {
     return w;
   }
 
+  it('moves a Deployment from before snapshots (mounting the user ConfigMap) to a snapshot without a canary', async () => {
+    const w = world(canarySpec);
+    w.put(modelArtifact(1));
+    await w.run();
+    const legacy = w.cluster.deployment('team-a', 'demo')!;
+    const template = legacy.spec!.template;
+    template.metadata!.annotations = { 'riskmodel.dev/config-hash': 'old' };
+    template.spec!.volumes = [{ name: 'model', configMap: { name: 'risk-model' } }];
+    w.put(modelArtifact(2));
+    await w.run();
+    expect(w.cluster.deployment('team-a', 'demo-canary')).to.equal(undefined);
+    expect(mounted(w.cluster.deployment('team-a', 'demo'))).to.match(/^demo-model-/);
+    expect(w.current().status).to.include({ revision: 2 });
+  });
+
   it('skips the canary on the first deployment and runs a new revision in a second Deployment sized to the weight', async () => {
     const w = await servingTwo();
     expect(w.cluster.deployment('team-a', 'demo-canary')).to.equal(undefined);
