@@ -137,6 +137,31 @@ describe('model delivery (snapshots, history, rollback)', () => {
     expect(findCondition(status.conditions, 'Degraded')).to.include({ reason: Reason.InvalidChild });
   });
 
+  it('recreates a hand-deleted snapshot under its own revision from the ConfigMap, without rolling the pods', async () => {
+    const w = world();
+    w.put(modelArtifact(1));
+    await w.run();
+    const template = structuredClone(w.cluster.deployment('team-a', 'demo')!.spec!.template);
+    const name = mounted(w.cluster.deployment('team-a', 'demo'))!;
+    w.cluster.configMaps.delete(`team-a/${name}`);
+    await w.run();
+    expect(w.snapshots().map((s) => [s.metadata?.name, s.metadata?.labels?.['riskmodel.dev/revision']])).to.deep.equal([[name, '1']]);
+    expect(w.cluster.deployment('team-a', 'demo')!.spec!.template).to.deep.equal(template);
+    expect(w.current().status).to.include({ revision: 1 });
+  });
+
+  it('refuses a pin to a revision whose snapshot was deleted by hand (RevisionNotFound), the user ConfigMap gone too', async () => {
+    const w = world();
+    w.put(modelArtifact(1));
+    await w.run();
+    const name = mounted(w.cluster.deployment('team-a', 'demo'))!;
+    w.cluster.configMaps.delete(`team-a/${name}`);
+    w.cluster.configMaps.delete('team-a/risk-model');
+    w.edit((rm) => (rm.spec.model.revision = 1));
+    await w.run();
+    expect(findCondition(w.current().status!.conditions, 'Degraded')).to.include({ status: 'True', reason: Reason.RevisionNotFound });
+  });
+
   it('does not roll the pods when only the model version label changes', async () => {
     const w = world();
     w.put(modelArtifact(1));
