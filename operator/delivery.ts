@@ -135,12 +135,18 @@ function contentPlan(input: DeliveryInput, source: Extract<ResolvedModel, { sour
   const existing = snapshots.find((s) => s.contentHash === source.contentHash);
   // The label follows the spec even for content already snapshotted (a relabel of the same bytes).
   const modelVersion = modelVersionOf(spec, source);
-  const snapshot = { revision: existing?.revision ?? nextRevision(snapshots, input.history.map((h) => h.revision)), contentHash: source.contentHash, modelVersion };
+  const snapshot = { revision: existing?.revision ?? knownRevision(input, source.contentHash) ?? nextRevision(snapshots, input.history.map((h) => h.revision)), contentHash: source.contentHash, modelVersion };
   const served = servedFrom({ ...snapshot, name: snapshotName(rm.metadata.name, source.contentHash) });
   const create = existing ? {} : { create: { snapshot, text: source.text } };
   const stable = input.stable;
   const canary = spec.rollout.strategy === 'Canary' && stable !== undefined && !sameContent(stable, served);
   return canary ? { stable, candidate: served, ...create } : { stable: served, ...create };
+}
+
+/** The number content already had (its snapshot deleted by hand or pruned): what the stable pods or the history say. */
+function knownRevision(input: DeliveryInput, contentHash: string): number | undefined {
+  if (input.stable?.source === 'snapshot' && input.stable.contentHash === contentHash) return input.stable.revision;
+  return [...input.history].reverse().find((h) => h.contentHash === contentHash)?.revision;
 }
 
 function sameContent(a: Served, b: Served): boolean {

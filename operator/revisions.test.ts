@@ -137,6 +137,31 @@ describe('model delivery (snapshots, history, rollback)', () => {
     expect(findCondition(status.conditions, 'Degraded')).to.include({ reason: Reason.InvalidChild });
   });
 
+  it('recreates a hand-deleted snapshot under its own revision from the ConfigMap, without rolling the pods', async () => {
+    const w = world();
+    w.put(modelArtifact(1));
+    await w.run();
+    const template = structuredClone(w.cluster.deployment('team-a', 'demo')!.spec!.template);
+    const name = mounted(w.cluster.deployment('team-a', 'demo'))!;
+    w.cluster.configMaps.delete(`team-a/${name}`);
+    await w.run();
+    expect(w.snapshots().map((s) => [s.metadata?.name, s.metadata?.labels?.['riskmodel.dev/revision']])).to.deep.equal([[name, '1']]);
+    expect(w.cluster.deployment('team-a', 'demo')!.spec!.template).to.deep.equal(template);
+    expect(w.current().status).to.include({ revision: 1 });
+  });
+
+  it('refuses a pin to a revision whose snapshot was deleted by hand (RevisionNotFound), the user ConfigMap gone too', async () => {
+    const w = world();
+    w.put(modelArtifact(1));
+    await w.run();
+    const name = mounted(w.cluster.deployment('team-a', 'demo'))!;
+    w.cluster.configMaps.delete(`team-a/${name}`);
+    w.cluster.configMaps.delete('team-a/risk-model');
+    w.edit((rm) => (rm.spec.model.revision = 1));
+    await w.run();
+    expect(findCondition(w.current().status!.conditions, 'Degraded')).to.include({ status: 'True', reason: Reason.RevisionNotFound });
+  });
+
   it('does not roll the pods when only the model version label changes', async () => {
     const w = world();
     w.put(modelArtifact(1));
@@ -162,6 +187,21 @@ describe('canary rollouts', () => {
     await w.run();
     return w;
   }
+
+  it('moves a Deployment from before snapshots (mounting the user ConfigMap) to a snapshot without a canary', async () => {
+    const w = world(canarySpec);
+    w.put(modelArtifact(1));
+    await w.run();
+    const legacy = w.cluster.deployment('team-a', 'demo')!;
+    const template = legacy.spec!.template;
+    template.metadata!.annotations = { 'riskmodel.dev/config-hash': 'old' };
+    template.spec!.volumes = [{ name: 'model', configMap: { name: 'risk-model' } }];
+    w.put(modelArtifact(2));
+    await w.run();
+    expect(w.cluster.deployment('team-a', 'demo-canary')).to.equal(undefined);
+    expect(mounted(w.cluster.deployment('team-a', 'demo'))).to.match(/^demo-model-/);
+    expect(w.current().status).to.include({ revision: 2 });
+  });
 
   it('skips the canary on the first deployment and runs a new revision in a second Deployment sized to the weight', async () => {
     const w = await servingTwo();

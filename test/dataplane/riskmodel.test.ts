@@ -13,6 +13,7 @@ import { patientSource } from '../../inference/generator.js';
 import { requestBody } from '../../scripts/lib/vitals.js';
 import { kubectlOk, realNode, waitFor } from '../support/cluster.js';
 import { portForwardService } from '../support/port-forward.js';
+import { waitServiceAnswers } from './delivery.js';
 import { LABELS } from '../operator/harness/api.js';
 import { riskModel } from '../operator/harness/fixtures.js';
 import { useTestbed } from '../operator/harness/testbed.js';
@@ -86,6 +87,8 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
   });
 
   it('answers POST /predict through the Service ClusterIP', async () => {
+    // Ready pods can precede kube-proxy's endpoints by a moment (a refused connection, seen once).
+    await waitServiceAnswers(new URL(`http://${clusterIp}`));
     expectPrediction(await post(`http://${clusterIp}/predict`, requestBody(patientSource(7), undefined)));
   });
 

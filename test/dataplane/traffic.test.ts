@@ -3,33 +3,13 @@
 // traffic, measured CPU drives the HPA both ways, and neither a rollout nor a pod deletion loses a
 // request. Figures (requests sent, lost, seconds) are printed for the record.
 import { expect } from 'chai';
-import { startLoad, type RunningLoad } from '../../scripts/demo/load.js';
 import { isReady } from '../operator/harness/api.js';
 import { trainedArtifact } from '../operator/harness/fixtures.js';
 import { kubectlOk, waitFor } from '../support/cluster.js';
 import { createRiskModel, livePods, predictOnce, putModel, serviceUrl, smokeFailingArtifact, useRealNodeBed, waitReady } from './bed.js';
-
-/** Steady load well below what the pods can serve, so a lost request is a real loss, not overload. */
-const RATE = 150;
+import { RATE, underLoad } from './under-load.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `during` while load is sent to `url`; resolves with what was sent and lost over the whole run. */
-async function underLoad(url: URL, during: () => Promise<void>, rate = RATE): Promise<{ sent: number; lost: number }> {
-  const load: RunningLoad = await startLoad(url, rate, 8);
-  let failure: Error | undefined;
-  try {
-    await sleep(2000);
-    await during();
-    // Requests sent while the last change settled get their answers within this margin.
-    await sleep(3000);
-  } catch (err) {
-    failure = err instanceof Error ? err : new Error(String(err));
-  }
-  const s = await load.stop();
-  if (failure !== undefined) throw failure;
-  return { sent: s.responses + s.connectionErrors + s.timeouts, lost: s.responses - s.status['2xx'] + s.connectionErrors + s.timeouts };
-}
 
 describe('real node: inference traffic through the Service', function () {
   this.timeout(15 * 60_000);

@@ -116,27 +116,28 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     const readyRm = await bed.waitForReady('with-model');
     const deployment = await eventually('the Deployment', async () => (await bed.cluster.children(bed.namespace, 'with-model')).deployment);
     const pod = deployment.spec!.template.spec!;
-    const volume = pod.volumes?.find((v) => v.configMap);
-    expect(volume?.configMap?.name, 'a volume from the snapshot').to.match(/^with-model-model-[0-9a-f]{10}$/);
-    const snapshot = await bed.cluster.core.readNamespacedConfigMap({ namespace: bed.namespace, name: volume!.configMap!.name! });
-    expect(snapshot.immutable).to.equal(true);
-    expect(snapshot.data?.['model.json']).to.equal(artifact);
-    expect(snapshot.metadata?.ownerReferences?.[0]).to.include({ kind: 'RiskModel', name: 'with-model', controller: true });
-    expect(readyRm.status?.revision).to.equal(1);
-    expectModelPathIn(pod.containers[0]!, volume!.name);
+    const container = pod.containers[0]!;
+    const volume = pod.volumes!.find((v) => v.configMap)!;
+    await expectSnapshot(volume.configMap!.name!, artifact);
+    expect(readyRm.status!.revision).to.equal(1);
+    const mount = container.volumeMounts?.find((m) => m.name === volume.name);
+    expect(mount?.readOnly).to.equal(true);
+    const modelPath = container.env?.find((e) => e.name === 'MODEL_PATH')?.value ?? '';
+    expect(modelPath.startsWith(`${mount!.mountPath}/`), `MODEL_PATH ${modelPath} under ${mount!.mountPath}`).to.equal(true);
+    expect(modelPath.endsWith('model.json')).to.equal(true);
     expect(readyRm.status?.modelVersion).to.match(/^2026\.11/);
     expect(readyRm.status?.modelVersion).to.not.equal('2026.11', 'the model version carries a content hash');
   });
-});
 
-/** Checks the container mounts `volume` read-only and MODEL_PATH names model.json under it. */
-function expectModelPathIn(container: k8s.V1Container, volume: string): void {
-  const mount = container.volumeMounts?.find((m) => m.name === volume);
-  expect(mount?.readOnly).to.equal(true);
-  const modelPath = container.env?.find((e) => e.name === 'MODEL_PATH')?.value ?? '';
-  expect(modelPath.startsWith(`${mount!.mountPath}/`), `MODEL_PATH ${modelPath} under ${mount!.mountPath}`).to.equal(true);
-  expect(modelPath.endsWith('model.json')).to.equal(true);
-}
+  /** The volume's ConfigMap is the operator's immutable, owned snapshot of `artifact`. */
+  async function expectSnapshot(name: string, artifact: string): Promise<void> {
+    expect(name, 'a volume from the snapshot').to.match(/^with-model-model-[0-9a-f]{10}$/);
+    const snapshot = await bed.cluster.core.readNamespacedConfigMap({ namespace: bed.namespace, name });
+    expect(snapshot.immutable).to.equal(true);
+    expect(snapshot.data).to.deep.equal({ 'model.json': artifact });
+    expect(snapshot.metadata!.ownerReferences![0]).to.include({ kind: 'RiskModel', name: 'with-model', controller: true });
+  }
+});
 
 function expectRestricted(pod: k8s.V1PodSpec, container: k8s.V1Container): void {
   const podContext = pod.securityContext ?? {};
