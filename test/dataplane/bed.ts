@@ -41,8 +41,11 @@ export function useRealNodeBed(prefix: string): RealNodeBed {
   afterEach(function () {
     if (this.currentTest?.state === 'failed' && bed.operator) console.log(bed.operator.dump());
   });
-  after(async () => {
+  after(async function () {
+    this.timeout(180_000);
     await bed.operator?.kill();
+    // Free the real node's CPU requests for the next file.
+    if (bed.namespace) await support.releaseNamespace((await support.ensureCluster()).kc, bed.namespace);
   });
   return bed;
 }

@@ -11,7 +11,7 @@ import { importIntoNode } from '../../localcluster/cluster.js';
 import { BRIDGE } from '../../localcluster/network.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { BUSYBOX_HTTP_PORT, ensureBusyboxImage } from '../support/busybox-image.js';
-import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, waitFor } from '../support/cluster.js';
+import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, releaseNamespace, waitFor } from '../support/cluster.js';
 import { portForwardService } from '../support/port-forward.js';
 
 const run = promisify(execFile);
@@ -86,6 +86,11 @@ describe('real node: pods, logs, exec and Service traffic', function () {
     }, { timeoutMs: 120_000, what: '2 Ready pods of deployment web on the real node' });
   });
 
+  after(async function () {
+    this.timeout(180_000);
+    if (namespace) await releaseNamespace(kc, namespace);
+  });
+
   it('has the real node Ready with a containerd runtime, and the kwok nodes Ready too', async () => {
     const nodes = (await core.listNode()).items;
     const ready = (n: (typeof nodes)[number]): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -114,8 +119,10 @@ describe('real node: pods, logs, exec and Service traffic', function () {
   });
 
   it('answers on the Service ClusterIP from the host, spreading requests over both ready pods', async () => {
+    // kube-proxy programs a Ready pod's endpoint a moment after it turns Ready (seen under load): ask for up to 15 s.
     const seen = new Set<string>();
-    for (let i = 0; i < 30 && seen.size < 2; i++) {
+    const deadline = Date.now() + 15_000;
+    while (seen.size < 2 && Date.now() < deadline) {
       const res = await get(`http://${clusterIp}/`);
       expect(res.status).to.equal(200);
       seen.add(res.body.trim());

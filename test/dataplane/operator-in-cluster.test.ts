@@ -15,7 +15,7 @@ import { installOperator, leaseHolder, OPERATOR } from '../../scripts/lib/operat
 import { Cluster, isReady, type RiskModel } from '../operator/harness/api.js';
 import { modelConfigMap, riskModel, trainedArtifact } from '../operator/harness/fixtures.js';
 import { REPO_ROOT } from '../../scripts/lib/operator-process.js';
-import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, waitFor } from '../support/cluster.js';
+import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, releaseNamespace, waitFor } from '../support/cluster.js';
 
 /** A pod of the operator as config/default makes it: on the real node, the given image, a projected token, no host network, no kubeconfig. */
 function expectInClusterPod(pod: k8s.V1Pod, image: string): void {
@@ -77,6 +77,7 @@ describe('real node: the operator installed in-cluster from config/default', fun
   after(async () => {
     if (overlayDir) rmSync(overlayDir, { recursive: true, force: true });
     await kubectl(['delete', 'deployment', OPERATOR.deployment, '-n', OPERATOR.namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+    if (namespace) await releaseNamespace((await ensureCluster()).kc, namespace);
   });
 
   it('runs two operator pods on the real node with the built image, their token mounted and no host network', async () => {

@@ -11,7 +11,7 @@ import { builtImages } from '../../localcluster/images/images.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { patientSource } from '../../inference/generator.js';
 import { requestBody } from '../../scripts/lib/vitals.js';
-import { kubectlOk, realNode, waitFor } from '../support/cluster.js';
+import { ensureCluster, kubectlOk, realNode, releaseNamespace, waitFor } from '../support/cluster.js';
 import { portForwardService } from '../support/port-forward.js';
 import { waitServiceAnswers } from './delivery.js';
 import { LABELS } from '../operator/harness/api.js';
@@ -54,6 +54,12 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
   let pods: V1Pod[];
   let clusterIp: string;
   let image: string;
+
+  after(async function () {
+    this.timeout(180_000);
+    // Free the real node's CPU requests for the next file.
+    if (bed.namespace) await releaseNamespace((await ensureCluster()).kc, bed.namespace);
+  });
 
   before(async function () {
     const node = await realNode();

@@ -16,6 +16,10 @@
 //   realNode(): Promise<{ available: true } | { available: false; reason: string }>
 //       Whether this run's cluster has the real node; data-plane suites skip with the reason if not.
 //   deleteNamespace(kc, name): Promise<void> — deletes now (no wait); safe if already gone.
+//   releaseNamespace(kc, name, timeoutMs = 120_000): Promise<void>
+//       Deletes the namespace and waits until its pods are gone: a real-node file's pods hold the
+//       node's CPU requests (2 cores) until they have terminated, so the next file would find the
+//       node full. Call it in the `after` hook of a file whose pods run on the real node.
 //   kubectl(args, { input? }): Promise<{ stdout, stderr, code }>
 //       The kubectl built with the cluster, with the admin kubeconfig. Never throws on exit code.
 //   kubectlOk(args, { input? }): Promise<string> — stdout, throws with stderr on non-zero exit.
@@ -140,6 +144,13 @@ export async function deleteNamespace(kc: KubeConfig, name: string): Promise<voi
   } catch (err) {
     if ((err as { code?: number }).code !== 404) throw err;
   }
+}
+
+/** See the header. */
+export async function releaseNamespace(kc: KubeConfig, name: string, timeoutMs = 120_000): Promise<void> {
+  await deleteNamespace(kc, name);
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(async () => (await core.listNamespacedPod({ namespace: name })).items.length === 0, { timeoutMs, intervalMs: 1000, what: `the pods of namespace ${name} to be gone` });
 }
 
 /** See the header. */
