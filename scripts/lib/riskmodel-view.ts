@@ -1,8 +1,8 @@
 // What a terminal view shows of a RiskModel, read defensively from the raw custom object
 // (the API server may hand us objects written before a status field existed, or by an
 // older operator), plus the bounded per-RiskModel history the charts draw.
-
 import type { Sample } from './chart.js';
+import { record, text } from './json-fields.js';
 
 export interface ConditionView {
   type: string;
@@ -133,14 +133,6 @@ function conditions(value: unknown): ConditionView[] {
 
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function count(value: unknown): number | undefined {

@@ -3,6 +3,7 @@
 // pin and unpin it, and the sentences the command prints. Everything here is pure.
 
 import { previousRevision as previousServed } from '../../operator/delivery.js';
+import { record, text } from './json-fields.js';
 
 /** One entry of `status.history` (oldest first), as far as the rollback command reads it. */
 export interface HistoryEntry {
@@ -42,9 +43,6 @@ export interface RollbackState {
 export const REVISION_LABEL = 'riskmodel.dev/revision';
 export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
 
-type Json = Record<string, unknown>;
-const record = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const revisionOf = (value: unknown): number | undefined => {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
