@@ -6,7 +6,7 @@
 
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describeApiError, serverMessage, statusCodeOf, withTimeout } from './lib/api-errors.js';
-import { UsageError } from './lib/args.js';
+import { commandOptions } from './lib/args.js';
 import { NO_CRD_MESSAGE } from './lib/riskmodel-source.js';
 import { parseRollbackArgs, ROLLBACK_HELP, type RollbackOptions } from './lib/rollback-options.js';
 import {
@@ -33,20 +33,9 @@ interface Cluster {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: RollbackOptions;
   let kubeConfig: KubeConfig;
-  try {
-    const command = parseRollbackArgs(argv);
-    if (command.help) {
-      process.stdout.write(ROLLBACK_HELP);
-      return 0;
-    }
-    options = command.options;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`rollback: ${err.message}\nRun \`npm run rollback -- --help\` for every flag.`);
-    return 2;
-  }
+  const options = commandOptions('rollback', () => parseRollbackArgs(argv), ROLLBACK_HELP);
+  if ('exitCode' in options) return options.exitCode;
   try {
     kubeConfig = loadKubeConfig(options.kubeconfig);
   } catch (err) {

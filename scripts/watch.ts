@@ -5,7 +5,7 @@
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from './lib/args.js';
+import { commandOptions } from './lib/args.js';
 import { render, renderCompact } from './lib/riskmodel-render.js';
 import { snapshotSource, type SnapshotSource } from './lib/riskmodel-source.js';
 import { recordSnapshot, type History, type Scope, type Snapshot } from './lib/riskmodel-view.js';
@@ -17,19 +17,8 @@ import { messageOf } from '../operator/messages.js';
 const ERROR_REPEAT_MS = 30_000;
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: WatchOptions;
-  try {
-    const command = parseWatchArgs(argv);
-    if (command.help) {
-      process.stdout.write(WATCH_HELP);
-      return 0;
-    }
-    options = command.options;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`watch: ${err.message}\nRun \`npm run watch -- --help\` for every flag.`);
-    return 2;
-  }
+  const options = commandOptions('watch', () => parseWatchArgs(argv), WATCH_HELP);
+  if ('exitCode' in options) return options.exitCode;
   let kubeConfig: KubeConfig;
   try {
     kubeConfig = loadKubeConfig();

@@ -7,6 +7,27 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** What a script's argument parser returns: `--help`, or the options. */
+export type Command<T> = { help: true } | { help: false; options: T };
+
+/**
+ * Runs a script's argument parser the way every script answers: `--help` prints `help`, a
+ * UsageError prints `<name>: <message>` and the hint to --help. Returns the options, or the exit
+ * code to end with (0 after --help, 2 after a usage error). Other errors are thrown on.
+ */
+export function commandOptions<T>(name: string, parse: () => Command<T>, help: string): T | { exitCode: number } {
+  try {
+    const command = parse();
+    if (!command.help) return command.options;
+    process.stdout.write(help);
+    return { exitCode: 0 };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${name}: ${err.message}\nRun \`npm run ${name} -- --help\` for every flag.`);
+    return { exitCode: 2 };
+  }
+}
+
 export interface FlagSpec {
   /** `string` flags take a value (`--rate 200` or `--rate=200`); `boolean` flags take none. */
   type: 'string' | 'boolean';
