@@ -76,6 +76,13 @@ describe('operator configuration', () => {
     expect(c.watchNamespaces).to.deep.equal(['team-a', 'team-b']);
   });
 
+  it('says when the inference image was defaulted, so the operator can warn that a cluster may not pull it', () => {
+    expect(load().inferenceImageDefaulted).to.be.true;
+    expect(load({ INFERENCE_IMAGE: ' ' }).inferenceImageDefaulted).to.be.true;
+    expect(load({ INFERENCE_IMAGE: 'localhost/riskmodel-inference:abc' }).inferenceImageDefaulted).to.be.false;
+    expect(load({}, ['--inference-image', 'localhost/riskmodel-inference:abc']).inferenceImageDefaulted).to.be.false;
+  });
+
   it('lets flags override the environment, in both --flag value and --flag=value forms', () => {
     const c = load({ LEADER_ELECT: 'true', HTTP_PORT: '9000' }, ['--leader-elect=false', '--http-port', '0', '--kubeconfig', '/tmp/kc']);
     expect(c).to.include({ leaderElect: false, httpPort: 0, kubeconfig: '/tmp/kc' });

@@ -19,6 +19,8 @@ export interface OperatorConfig {
   /** Namespaces to watch; empty means all. */
   watchNamespaces: string[];
   inferenceImage: string;
+  /** True when neither INFERENCE_IMAGE nor --inference-image was given (the image is DEFAULT_INFERENCE_IMAGE). */
+  inferenceImageDefaulted: boolean;
   logLevel: LogLevel;
   leaderElect: boolean;
   leaseName: string;
@@ -208,6 +210,7 @@ export function loadConfig(env: Source, argv: readonly string[], deps: ConfigDep
     inClusterServer: inClusterServer(src),
     watchNamespaces: namespaces(src),
     inferenceImage: text(src, 'INFERENCE_IMAGE', DEFAULT_INFERENCE_IMAGE),
+    inferenceImageDefaulted: text(src, 'INFERENCE_IMAGE', '') === '',
     logLevel: oneOf(src, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     leaderElect: boolean(src, 'LEADER_ELECT', inCluster(src, deps)),
     leaseName: dnsLabel('LEASE_NAME', text(src, 'LEASE_NAME', 'riskmodel-operator')),

@@ -21,6 +21,10 @@ try {
 }
 
 const log = createLogger(config.logLevel);
+if (config.inferenceImageDefaulted) {
+  // A RiskModel without spec.image runs this image; a cluster that cannot pull it leaves its pods in ImagePullBackOff.
+  log.warn(`INFERENCE_IMAGE is not set: RiskModels without spec.image will run ${config.inferenceImage}; set INFERENCE_IMAGE to an image this cluster can pull`, { inferenceImage: config.inferenceImage });
+}
 try {
   const operator = await startOperator(config, { log });
   const shutdown = (signal: string) => {
