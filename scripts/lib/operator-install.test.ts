@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseAllDocuments, parse } from 'yaml';
 import { clusterPaths } from '../../localcluster/cluster.js';
-import { managerImageName, operatorOverlay, splitImageRef } from './operator-install.js';
+import { managerImageName, objectsToRemove, operatorOverlay, splitImageRef } from './operator-install.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -62,6 +62,33 @@ describe('operator install overlay', () => {
     expect(pod.hostNetwork).to.not.equal(true);
     expect(pod.automountServiceAccountToken).to.not.equal(false);
     expect(pod.serviceAccountName).to.equal('riskmodel-operator');
+  });
+});
+
+describe('what npm run undeploy deletes', () => {
+  const rendered = [
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: riskmodel-system}',
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: riskmodels.riskmodel.dev}',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: riskmodel-operator}',
+  ].join('\n---\n');
+
+  it('keeps the CRD, and so every RiskModel, unless asked to delete it', () => {
+    const { yaml, names } = objectsToRemove(rendered, { crd: false });
+    expect(names).to.deep.equal(['Namespace/riskmodel-system', 'ClusterRole/riskmodel-operator']);
+    expect(parseAllDocuments(yaml).map((d) => (d.toJS() as { kind: string }).kind)).to.deep.equal(['Namespace', 'ClusterRole']);
+  });
+
+  it('deletes the CRD too with crd', () => {
+    expect(objectsToRemove(rendered, { crd: true }).names).to.include('CustomResourceDefinition/riskmodels.riskmodel.dev');
+  });
+
+  it('keeps every object of config/default but the CRD (rendered with kubectl kustomize)', async function () {
+    const kubectl = clusterPaths().kubectl;
+    if (!existsSync(kubectl)) this.skip();
+    const { stdout } = await run(kubectl, ['kustomize', path.join(REPO, 'config/default')], { maxBuffer: 16 << 20 });
+    const { names } = objectsToRemove(stdout, { crd: false });
+    expect(names).to.include.members(['Namespace/riskmodel-system', 'Deployment/riskmodel-operator', 'ClusterRole/riskmodel-operator']);
+    expect(names.some((n) => n.startsWith('CustomResourceDefinition/'))).to.be.false;
   });
 });
 

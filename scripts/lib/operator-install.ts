@@ -3,7 +3,7 @@
 // state: config/default itself names no local image and stays registry-agnostic.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 
 /** Where config/default puts the operator (its namespace, Deployment, container and Lease). */
 export const OPERATOR = { namespace: 'riskmodel-system', deployment: 'riskmodel-operator', container: 'operator', lease: 'riskmodel-operator' } as const;
@@ -108,4 +108,69 @@ export async function installOperator(kubectl: Kubectl, options: InstallOptions)
 export async function leaseHolder(kubectl: Kubectl): Promise<string | undefined> {
   const out = await kubectl(['get', 'lease', OPERATOR.lease, '-n', OPERATOR.namespace, '--ignore-not-found', '-o', 'jsonpath={.spec.holderIdentity}']);
   return out.trim() || undefined;
+}
+
+/** The label config/default puts on the operator's pods. */
+export const OPERATOR_POD_SELECTOR = `app.kubernetes.io/name=${OPERATOR.deployment}`;
+
+/** Names of the operator's pods; those being deleted only with `terminating`. */
+export async function operatorPods(kubectl: Kubectl, options: { terminating?: boolean } = {}): Promise<string[]> {
+  const out = await kubectl(['get', 'pods', '-n', OPERATOR.namespace, '-l', OPERATOR_POD_SELECTOR, '-o', 'json']);
+  const list = JSON.parse(out) as { items?: { metadata?: { name?: string; deletionTimestamp?: string } }[] };
+  return (list.items ?? []).filter((p) => options.terminating === true || !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '').filter((n) => n !== '');
+}
+
+/** Polls `check` every `intervalMs` until it returns a value; throws `what` timed out after `timeoutMs`. */
+async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, intervalMs = 1000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Waits until one of the operator's current pods holds its Lease and resolves with that pod's
+ * name and the pods. Throws after `timeoutMs`.
+ */
+export async function waitForLeader(kubectl: Kubectl, timeoutMs: number): Promise<{ leader: string; pods: string[] }> {
+  return poll(async () => {
+    const [pods, holder] = await Promise.all([operatorPods(kubectl), leaseHolder(kubectl)]);
+    return holder !== undefined && pods.includes(holder) ? { leader: holder, pods } : undefined;
+  }, `one of the operator pods to hold the Lease ${OPERATOR.namespace}/${OPERATOR.lease}`, timeoutMs);
+}
+
+interface ObjectRef { kind?: string; metadata?: { name?: string } }
+
+/**
+ * What undeploy deletes of the objects config/default renders (`kubectl kustomize` output): all
+ * of them with `crd`, else all but the CustomResourceDefinition, so RiskModels survive. Returns
+ * the YAML to feed `kubectl delete -f -` and a `Kind/name` list for the message. Pure.
+ */
+export function objectsToRemove(renderedYaml: string, options: { crd: boolean }): { yaml: string; names: string[] } {
+  const docs = parseAllDocuments(renderedYaml).map((d) => d.toJS() as ObjectRef | null).filter((d): d is ObjectRef => d !== null && typeof d === 'object');
+  const kept = docs.filter((d) => options.crd || d.kind !== 'CustomResourceDefinition');
+  return { yaml: kept.map((d) => stringify(d)).join('---\n'), names: kept.map((d) => `${d.kind ?? '?'}/${d.metadata?.name ?? '?'}`) };
+}
+
+export interface UninstallOptions {
+  repoRoot: string;
+  /** Also delete the CRD (and so every RiskModel). */
+  crd: boolean;
+  timeoutSeconds: number;
+}
+
+/**
+ * Deletes config/default's objects (the CRD only with `crd`) and waits until the operator's pods
+ * are gone. Idempotent: what is already gone is skipped. Returns the `Kind/name`s it deleted or
+ * found absent. Throws with kubectl's message, or when pods remain after the timeout.
+ */
+export async function uninstallOperator(kubectl: Kubectl, options: UninstallOptions): Promise<string[]> {
+  const rendered = await kubectl(['kustomize', path.join(options.repoRoot, 'config/default')]);
+  const { yaml, names } = objectsToRemove(rendered, { crd: options.crd });
+  await kubectl(['delete', '--ignore-not-found', '--wait=true', `--timeout=${options.timeoutSeconds}s`, '-f', '-'], yaml);
+  await poll(async () => ((await operatorPods(kubectl, { terminating: true })).length === 0 ? true : undefined), `the operator's pods in ${OPERATOR.namespace} to be gone`, options.timeoutSeconds * 1000);
+  return names;
 }
