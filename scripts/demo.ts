@@ -21,7 +21,8 @@ import {
 } from './demo/steps.js';
 import type { DemoContext } from './demo/steps.js';
 import { liveLine } from './demo/live.js';
-import { installOperatorInCluster, rollOutUnderLoad, type DemoPlan, scaleDownAfterRealLoad, scaleUpUnderRealLoad, serveThroughService } from './demo/real-steps.js';
+import { installOperatorInCluster, rollOutUnderLoad, type DemoPlan, scaleDownAfterRealLoad, serveThroughService } from './demo/real-steps.js';
+import { scaleUpUnderRealLoad } from './demo/scale-up-step.js';
 import { canaryCatchesBadModel, rollBackInOneCommand } from './demo/revision-steps.js';
 import { OPERATOR } from './lib/operator-install.js';
 
@@ -47,8 +48,8 @@ const STEP1_KWOK = 'Real: etcd, kube-apiserver, controller-manager, scheduler bu
 
 /**
  * Step 4's new bounds. On kwok one more of each. On the real node 1 and 3: the 2 cores that run the
- * pods also run the load generator and the control plane, and a few hundred requests a second keep
- * 3 real pods above the 50 % CPU target even while other work shares the machine.
+ * pods also run the load generator and the control plane; step 5 raises its rate until the HPA wants
+ * the 3 (a quiet machine needs more requests a second than a busy one for the same CPU).
  */
 function rescaleBounds(sample: ReturnType<typeof loadSample>, realNode: boolean): [number, number] {
   if (realNode) return [1, 3];
@@ -128,7 +129,7 @@ interface Urls {
 }
 
 async function realNodeSteps(ctx: DemoContext, plan: DemoPlan, opts: DemoOptions): Promise<Urls> {
-  const load = await scaleUpUnderRealLoad(ctx, plan.name, plan.max, opts.rate);
+  const load = await scaleUpUnderRealLoad(ctx, plan.name, plan.max, { start: opts.rate, max: opts.maxRate });
   let canary: { failed: number };
   try {
     await rollOutUnderLoad(ctx, plan, load);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { DEFAULT_RATE, parseDemoArgs, DemoUsageError } from './options.js';
+import { DEFAULT_MAX_RATE, DEFAULT_RATE, parseDemoArgs, DemoUsageError } from './options.js';
 
 describe('demo options', () => {
   it('defaults to a real-node run that leaves everything up in the riskmodel-demo namespace', () => {
-    expect(parseDemoArgs([])).to.deep.equal({ mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, namespace: 'riskmodel-demo', port: 8080 });
+    expect(parseDemoArgs([])).to.deep.equal({ mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, maxRate: DEFAULT_MAX_RATE, namespace: 'riskmodel-demo', port: 8080 });
   });
 
   const cases: Array<[string, string[], Record<string, unknown>]> = [
@@ -12,6 +12,9 @@ describe('demo options', () => {
     ['uses the current context when asked, for the simulated run', ['--use-current-context', '--kwok'], { useCurrentContext: true, kwok: true }],
     ['keeps the quick simulated run with --kwok', ['--kwok'], { kwok: true }],
     ['takes a load rate', ['--rate', '800'], { rate: 800 }],
+    ['takes a cap for the ramp', ['--max-rate', '4000'], { maxRate: 4000 }],
+    ['takes a cap equal to the start rate (no ramp)', ['--rate', '900', '--max-rate', '900'], { rate: 900, maxRate: 900 }],
+    ['raises the default cap to a start rate above it', ['--rate', '3000'], { rate: 3000, maxRate: 3000 }],
     ['takes a namespace', ['--namespace', 'team-a'], { namespace: 'team-a' }],
     ['takes port 0 for any free port', ['--port', '0'], { port: 0 }],
     ['takes a report path', ['--report', '/tmp/r.json'], { report: '/tmp/r.json' }],
@@ -27,6 +30,9 @@ describe('demo options', () => {
     ['a namespace that is not a DNS label', ['--namespace', 'Team_A'], /--namespace must be a DNS label/],
     ['a flag missing its value', ['--namespace'], /--namespace needs a value/],
     ['a rate out of range', ['--rate', '5'], /--rate must be an integer from 10 to 5000/],
+    ['a cap out of range', ['--max-rate', '6000'], /--max-rate must be an integer from 10 to 5000/],
+    ['a cap that is not an integer', ['--max-rate', '1e3'], /--max-rate must be an integer/],
+    ['a cap below the start rate, saying why', ['--rate', '800', '--max-rate', '700'], /--max-rate \(700\) must be at least --rate \(800\): the ramp starts at --rate/],
     ['another cluster for the real-node run, saying why', ['--use-current-context'], /--use-current-context needs --kwok/],
   ];
   for (const [name, argv, message] of bad) {

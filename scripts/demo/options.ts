@@ -10,8 +10,10 @@ export interface DemoOptions {
    * operator and the step-8 inference server as local processes. Default: the real node.
    */
   kwok: boolean;
-  /** Requests a second the real-node demo sends through the Service in steps 5-8. */
+  /** Requests a second the real-node demo starts sending through the Service in step 5. */
   rate: number;
+  /** The most requests a second step 5's ramp may raise the load to (steps 6-8 keep what it reached). */
+  maxRate: number;
   namespace: string;
   /** Local port of the last step's port-forward (real node, step 10) or inference server (--kwok, step 8); 0 = any free port. */
   port: number;
@@ -20,6 +22,8 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_RATE = 600;
+/** The default cap of step 5's ramp (a higher --rate raises it to that rate). */
+export const DEFAULT_MAX_RATE = 2400;
 
 export const DEMO_USAGE = `Usage: npm run demo [-- options]
 
@@ -27,7 +31,7 @@ Runs the whole system on a local Kubernetes cluster (built from upstream sources
 time) with a real worker node: builds the images (npm run images), installs the operator
 in the cluster with kubectl apply -k config/default, trains a model, applies a RiskModel
 whose pods run the inference image, rescales it, autoscales it under real load sent through
-its Service, rolls out a new model under that load counting lost requests, lets a canary
+its Service (raised from --rate until the HPA wants maxReplicas, up to --max-rate), rolls out a new model under that load counting lost requests, lets a canary
 catch a model that answers 5xx, rolls back to the first model with npm run rollback, lets it
 scale down, and queries it through its Service.
 
@@ -36,7 +40,10 @@ Options:
   --down                  stop what an earlier demo left running, and the local cluster
   --kwok                  the quick simulated run: pods on kwok nodes, CPU simulated, the operator
                           and the inference server as local processes (no images, no real node)
-  --rate N                requests a second of the real load, 10-5000 (default: ${DEFAULT_RATE})
+  --rate N                requests a second the real load starts at, 10-5000 (default: ${DEFAULT_RATE});
+                          step 5 raises it until the HPA wants maxReplicas, and steps 6-8 keep that rate
+  --max-rate N            the most requests a second step 5 may raise the load to, 10-5000 and at least
+                          --rate (default: ${DEFAULT_MAX_RATE}, or --rate when higher)
   --use-current-context   use the cluster in $KUBECONFIG instead of the local one (with --kwok only)
   --namespace NAME        namespace for the demo's RiskModel (default: riskmodel-demo)
   --port N                local port of the last step (the port-forward, or with --kwok the inference
@@ -50,7 +57,8 @@ export class DemoUsageError extends Error {}
 
 /** Parses argv (without node and script); throws DemoUsageError naming the bad flag. */
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const opts: DemoOptions = { mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, namespace: 'riskmodel-demo', port: 8080 };
+  // maxRate 0: not given; resolved after every flag is read (it depends on --rate).
+  const opts: DemoOptions = { mode: 'run', once: false, useCurrentContext: false, kwok: false, rate: DEFAULT_RATE, maxRate: 0, namespace: 'riskmodel-demo', port: 8080 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const value = (): string => {
@@ -60,9 +68,11 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     };
     // Own keys only: "constructor" or "__proto__" must be unknown options, not Object.prototype's.
     const set = Object.hasOwn(FLAGS, arg) ? FLAGS[arg] : undefined;
-    if (!set) throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --kwok, --rate, --use-current-context, --namespace, --port, --report, --help`);
+    if (!set) throw new DemoUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --once, --down, --kwok, --rate, --max-rate, --use-current-context, --namespace, --port, --report, --help`);
     set(opts, value);
   }
+  if (opts.maxRate === 0) opts.maxRate = Math.max(DEFAULT_MAX_RATE, opts.rate);
+  else if (opts.maxRate < opts.rate) throw new DemoUsageError(`--max-rate (${opts.maxRate}) must be at least --rate (${opts.rate}): the ramp starts at --rate and only rises`);
   if (opts.useCurrentContext && !opts.kwok && opts.mode === 'run') {
     throw new DemoUsageError('--use-current-context needs --kwok: the real-node demo imports its images into the local cluster\'s node, which another cluster does not have');
   }
@@ -79,13 +89,14 @@ const FLAGS: Record<string, (opts: DemoOptions, value: () => string) => void> = 
   '--kwok': (o) => (o.kwok = true),
   '--namespace': (o, value) => (o.namespace = parseNamespace(value())),
   '--port': (o, value) => (o.port = parsePort(value())),
-  '--rate': (o, value) => (o.rate = parseRate(value())),
+  '--rate': (o, value) => (o.rate = parseRate('--rate', value())),
+  '--max-rate': (o, value) => (o.maxRate = parseRate('--max-rate', value())),
   '--report': (o, value) => (o.report = value()),
 };
 
-function parseRate(v: string): number {
+function parseRate(flag: string, v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 10 || n > 5000) throw new DemoUsageError(`--rate must be an integer from 10 to 5000 requests a second, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || n < 10 || n > 5000) throw new DemoUsageError(`${flag} must be an integer from 10 to 5000 requests a second, got ${JSON.stringify(v)}`);
   return n;
 }
 

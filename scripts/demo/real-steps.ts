@@ -1,7 +1,7 @@
 // The demo's steps on the real node: the operator installed in the cluster from config/default,
 // real load through the inference Service, the real HPA on measured CPU, a rollout counted
 // request by request, and predictions through the Service. (steps.ts holds the shared steps and
-// the --kwok variants.)
+// the --kwok variants; scale-up-step.ts holds step 5, the load's ramp.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeImages } from '../../localcluster/images/on-node.js';
@@ -9,7 +9,8 @@ import { installOperator, leaseHolder, OPERATOR } from '../lib/operator-install.
 import { EXAMPLE_PATIENTS } from '../../inference/generator.js';
 import { predict, type Prediction } from './inference-step.js';
 import { getJson, kubectl, waitFor } from './kube.js';
-import { between, startLoad, type RunningLoad } from './load.js';
+import type { LayeredLoad } from './layers.js';
+import { between, type RunningLoad } from './load.js';
 import { block, info, ok, step } from './narrate.js';
 import { startBackground, type Background } from './processes.js';
 import type { PodList } from './revisions.js';
@@ -46,60 +47,6 @@ export async function installOperatorInCluster(ctx: DemoContext, images: NodeIma
 export async function serviceUrl(ctx: DemoContext, name: string): Promise<URL> {
   const svc = await getJson<{ spec: { clusterIP: string; ports: { port: number }[] } }>(ctx.target, ['service', name, '-n', ctx.namespace]);
   return new URL(`http://${svc.spec.clusterIP}:${svc.spec.ports[0]?.port ?? 80}`);
-}
-
-/** `kubectl top pods` of the RiskModel's pods: milliCPU by pod name. */
-async function topPods(ctx: DemoContext, name: string): Promise<{ text: string; milliCores: Record<string, number> }> {
-  const { stdout } = await kubectl(ctx.target, ['top', 'pods', '-n', ctx.namespace, '-l', instanceSelector(name)]);
-  const milliCores: Record<string, number> = {};
-  for (const line of stdout.trim().split('\n').slice(1)) {
-    const [pod, cpu] = line.trim().split(/\s+/);
-    if (pod && cpu?.endsWith('m')) milliCores[pod] = Number(cpu.slice(0, -1));
-  }
-  return { text: stdout, milliCores };
-}
-
-/** Step 5: real requests through the Service until the HPA, on measured CPU, reaches maxReplicas. */
-export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: number, rate: number): Promise<RunningLoad> {
-  step(5, 'Autoscaling up under real load',
-    `Real: ${rate} predictions a second (npm run loadtest's engine) sent to the Service's ClusterIP, spread by kube-proxy over the ready pods;`,
-    'their CPU is measured by the kubelet, served by metrics-server, read by the HPA controller, which scales the Deployment. Nothing is simulated.');
-  const url = await serviceUrl(ctx, name);
-  info(`$ npm run loadtest -- --url ${url.origin} --rate ${rate} --duration …   (runs until step 9)`);
-  const load = await startLoad(url, rate);
-  try {
-    return await scaledUp(ctx, name, { max, rate }, load);
-  } catch (err) {
-    // A failed step must not leave the load running (it would also keep the demo's process alive).
-    await load.stop();
-    throw err;
-  }
-}
-
-async function scaledUp(ctx: DemoContext, name: string, { max, rate }: { max: number; rate: number }, load: RunningLoad): Promise<RunningLoad> {
-  const start = Date.now();
-  let cpuSeen = 0;
-  const d = await waitFor(async () => {
-    cpuSeen = Math.max(cpuSeen, (await getRm(ctx, name)).status?.currentCPUUtilizationPercentage ?? 0);
-    const dep = await getDeploy(ctx, name);
-    return rolledOut(dep, max) ? dep : undefined;
-  }, {
-    what: `the HPA to scale ${name} to maxReplicas=${max} (the pods' CPU stays below what it needs when other work takes this machine's cores: try a lower --rate, or later)`,
-    timeoutMs: 300_000, intervalMs: 2000, onPoll: () => ctx.live(),
-  });
-  const seconds = (Date.now() - start) / 1000;
-  const top = await waitFor(async () => {
-    const t = await topPods(ctx, name);
-    return Object.keys(t.milliCores).length > 0 ? t : undefined;
-  }, { what: 'kubectl top pods to report the pods', timeoutMs: 60_000, intervalMs: 2000 });
-  await ctx.live();
-  info('$ kubectl top pods');
-  block(top.text);
-  await printRiskModels(ctx);
-  const totals = load.totals();
-  ok(`scaled up to ${d.spec.replicas} replicas in ${Math.round(seconds)} s; highest CPU the RiskModel reported: ${cpuSeen}% of requests; ${totals.ok} requests answered, ${totals.failed} failed so far`);
-  ctx.report('scaleUp', { replicas: d.spec.replicas, seconds, rate, maxCpuPercentSeen: cpuSeen, topMilliCores: top.milliCores, answered: totals.ok, failed: totals.failed });
-  return load;
 }
 
 interface RolloutWatch {
@@ -164,7 +111,7 @@ export async function rollOutUnderLoad(ctx: DemoContext, plan: DemoPlan, load: R
  * Step 9: the load stops; the HPA scales down to minReplicas once its window has passed.
  * `canaryFailed`: the load's requests step 7's faulty canary answered, which the whole run's count includes.
  */
-export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, load: RunningLoad, canaryFailed: number): Promise<void> {
+export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, load: LayeredLoad, canaryFailed: number): Promise<void> {
   const { name, min, windowSeconds } = plan;
   step(9, `Load stops: scaling down after the ${windowSeconds} s stabilization window`,
     'Real: the load generator stops, the pods\' measured CPU falls to idle; the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');
@@ -173,11 +120,11 @@ export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, l
   // The running totals count the same answers as the summary, tick by tick: what failed outside step 7's window.
   const failedOutsideCanary = load.totals().failed - canaryFailed;
   ok(`load stopped: ${summary.responses} answers in ${summary.durationSeconds.toFixed(0)} s (${summary.requestsPerSecond.toFixed(0)} req/s), `
-    + `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms; failed over the whole run: ${failed} `
+    + `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms${summary.layers > 1 ? ` (the slowest of step 5's ${summary.layers} load runs: at most this over all)` : ''}; failed over the whole run: ${failed} `
     + `(${canaryFailed} while step 7's faulty canary served, ${failedOutsideCanary} at any other time)`);
   ctx.report('load', {
     responses: summary.responses, ok: summary.status['2xx'], failed, failedDuringCanary: canaryFailed, failedOutsideCanary,
-    requestsPerSecond: summary.requestsPerSecond, p99Ms: summary.latencyMs.p99,
+    requestsPerSecond: summary.requestsPerSecond, p99Ms: summary.latencyMs.p99, loadRuns: summary.layers,
   });
   const start = Date.now();
   const d = await waitFor(async () => {
