@@ -81,6 +81,17 @@ describe('npm run demo -- --once (end to end, on the real node)', function () {
     expect(up.failed).to.equal(0);
   });
 
+  it('ramps the load from the start rate within the cap it states, holding the rate it reached for the later steps', () => {
+    const up = demo.stepOf('scaleUp');
+    const steps = up.rampSteps as Array<{ fromRate: number; toRate: number; factor: number }>;
+    expect(up.reached).to.equal(true);
+    expect(up.rate).to.be.at.least(up.startRate as number).and.at.most(up.maxRate as number);
+    expect(steps.at(-1)?.toRate ?? up.startRate, 'the last raise is the rate reached').to.equal(up.rate);
+    for (const s of steps) expect(s.toRate / s.fromRate).to.be.within(1.2, 2.01);
+    expect(up.secondsToDesired).to.be.at.most(up.seconds as number);
+    expect(demo.stepOf('load').requestsPerSecond, 'steps 6 to 9 ran at about the rate reached').to.be.above(0.5 * (up.rate as number));
+  });
+
   it('rolls out the new model under load without losing a request', () => {
     const s = demo.stepOf('rollout');
     expect(s.newReplicaSets).to.be.at.least(1);
