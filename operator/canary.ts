@@ -7,11 +7,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryFigures } from './analysis/figures.js';
 import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, type CanaryFiguresStatus, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
-import { judge, type Judgement } from './analysis/judge.js';
+import { judge, type Judgement, type Timing } from './analysis/judge.js';
 import { applyIfNeeded, controlledBy, removeOwned, type Scope } from './child-writes.js';
 import { rfc3339 } from './conditions.js';
 import { failedCanary, recordCanaryFailed, recordCanaryStart, servedBy, type DeliveryPlan, type Problem, type Served, type SnapshotServed } from './delivery.js';
 import { CANARY_TEMPLATE_LABEL, canaryDeployment, canaryName, canaryReplicas, canaryTemplateLabel, TRACK_LABEL } from './desired.js';
+import { podProblem } from './pod-health.js';
 import { EventReason, Reason } from './reasons.js';
 import { rolloutComplete } from './status.js';
 
@@ -132,12 +133,7 @@ async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: Snapsho
   const startedAt = m.previous?.startedAt ?? rfc3339(now);
   const allReady = figures.pods >= m.target.replicas && figures.readyPods >= m.target.replicas;
   const analysisStartedAt = m.previous?.analysisStartedAt ?? (allReady ? rfc3339(now) : undefined);
-  const judgement = judge(figures, canary, {
-    sinceCreatedSeconds: secondsSince(startedAt, now),
-    analysisElapsedSeconds: analysisStartedAt === undefined ? undefined : secondsSince(analysisStartedAt, now),
-    analysisSeconds: canary.analysisSeconds,
-    readyTimeoutSeconds: canary.readyTimeoutSeconds,
-  });
+  const judgement = stuckPods(scope, m.target.templateHash) ?? judge(figures, canary, timingOf(canary, { startedAt, analysisStartedAt, now }));
   const status: CanaryStatus = {
     revision: m.candidate.revision,
     phase: analysisStartedAt ? 'Analyzing' : 'Starting',
@@ -150,6 +146,29 @@ async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: Snapsho
     figures: statusFigures(figures),
   };
   return { judgement, status, templateHash: m.target.templateHash };
+}
+
+function timingOf(canary: ResolvedSpec['rollout']['canary'], t: { startedAt: string; analysisStartedAt: string | undefined; now: Date }): Timing {
+  return {
+    sinceCreatedSeconds: secondsSince(t.startedAt, t.now),
+    analysisElapsedSeconds: t.analysisStartedAt === undefined ? undefined : secondsSince(t.analysisStartedAt, t.now),
+    analysisSeconds: canary.analysisSeconds,
+    readyTimeoutSeconds: canary.readyTimeoutSeconds,
+  };
+}
+
+/**
+ * A failing judgement when a canary pod cannot run (an image it cannot pull, a crash loop, no
+ * node, …: operator/pod-health.ts), so the canary fails at once, in the kubelet's words, instead of
+ * after readyTimeoutSeconds. Read from the pod informer's cache, like the stable pods' health.
+ */
+function stuckPods(scope: Scope, templateHash: string): Judgement | undefined {
+  const { rm, ctx } = scope;
+  const canaryPods = ctx.cache.pods(rm.metadata.namespace, rm.metadata.name).filter((p) => p.metadata?.labels?.[TRACK_LABEL] === 'canary');
+  const problem = podProblem(canaryPods, templateHash);
+  if (!problem) return undefined;
+  const message = `${problem.reason}: ${problem.message}`;
+  return { verdict: 'fail', message, failed: [message] };
 }
 
 interface Verdict {

@@ -1,7 +1,7 @@
 // What a reconcile may use: read-only caches, a writer, an event recorder, the clock and a
 // logger. Injected so the reconciler runs against fakes in unit tests.
 
-import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { RiskModel, RiskModelStatus } from './api.js';
 import type { CanaryMeter } from './analysis/pod-analyzer.js';
 import type { Child, ChildKind, Owned, OwnedKind } from './children.js';
@@ -20,6 +20,8 @@ export interface Cache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
   /** ConfigMaps in `namespace` whose labels include every entry of `labels` (the RiskModel's snapshots). */
   configMapsLabelled(namespace: string, labels: Record<string, string>): V1ConfigMap[];
+  /** The pods of the RiskModel `name` (stable and canary: they carry its instance label). */
+  pods(namespace: string, name: string): V1Pod[];
 }
 
 

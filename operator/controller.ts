@@ -16,7 +16,7 @@ import type { Kube } from './kube/client.js';
 import type { ChangeType } from './kube/reflector.js';
 import { ApplyWriter } from './kube/writer.js';
 import type { Logger } from './logger.js';
-import { ownerKey, specChanged } from './mapping.js';
+import { ownerKey, podOwnerKey, specChanged } from './mapping.js';
 import type { OperatorMetrics } from './metrics.js';
 import { EventReason } from './reasons.js';
 import { reconcile } from './reconciler.js';
@@ -46,6 +46,8 @@ export class Controller {
         // A model snapshot (deleted or relabelled by hand) wakes the RiskModel that owns it.
         this.enqueue(ownerKey(cm));
       },
+      // A pod that cannot pull, crashes or cannot be scheduled changes the RiskModel's status.
+      pod: (_type, pod) => this.enqueue(podOwnerKey(pod)),
     });
     const writer = new ApplyWriter(deps.kube, { onApplied: (obj) => this.informers.assume(obj), onStatus: (rm) => this.informers.assume(rm) });
     const { inferenceImage, resyncSeconds } = deps.config;

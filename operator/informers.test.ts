@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import type { RiskModel } from './api.js';
 import { Informers } from './informers.js';
 import { Resources } from './kube/resources.js';
@@ -11,10 +11,20 @@ import { riskModel } from './testing/fixtures.js';
 const ignore = () => undefined;
 const child = <T>(kind: string, name: string, namespace: string, rv: string): T => ({ kind, metadata: { name, namespace, resourceVersion: rv } }) as T;
 
+const pod = (name: string, namespace: string, labels: Record<string, string>): V1Pod => ({ kind: 'Pod', metadata: { name, namespace, labels, resourceVersion: '7' } });
+
 async function synced(watchNamespaces: string[]) {
   const kube = new FakeKube();
   kube.seed(Resources.riskModels, [riskModel({}, 'demo', 'team-a')]);
-  const informers = new Informers({ kube, config: { watchNamespaces, watchIdleSeconds: 300 }, log: memoryLogger().log, metrics: new OperatorMetrics() }, { riskModel: ignore, child: ignore, configMap: ignore });
+  const ours = { 'app.kubernetes.io/managed-by': 'riskmodel-operator' };
+  kube.seed(Resources.pods, [
+    pod('demo-1', 'team-a', { ...ours, 'app.kubernetes.io/instance': 'demo' }),
+    pod('demo-canary-1', 'team-a', { ...ours, 'app.kubernetes.io/instance': 'demo', 'riskmodel.dev/track': 'canary' }),
+    pod('other-1', 'team-a', { ...ours, 'app.kubernetes.io/instance': 'other' }),
+    pod('demo-elsewhere', 'team-b', { ...ours, 'app.kubernetes.io/instance': 'demo' }),
+    pod('not-ours', 'team-a', { 'app.kubernetes.io/instance': 'demo' }),
+  ]);
+  const informers = new Informers({ kube, config: { watchNamespaces, watchIdleSeconds: 300 }, log: memoryLogger().log, metrics: new OperatorMetrics() }, { riskModel: ignore, child: ignore, configMap: ignore, pod: ignore });
   informers.start();
   while (!informers.hasSynced()) await settle();
   return informers;
@@ -45,6 +55,14 @@ describe('informers (the caches the reconciler reads)', () => {
     informers.assume(child<V1Deployment>('Deployment', 'demo', 'team-z', '500'));
     informers.assume(child<V1Deployment>('Pod', 'demo', 'team-a', '500'));
     expect(informers.cache.child('Deployment', 'team-z', 'demo')).to.be.undefined;
+    await informers.stop();
+  });
+
+  it('serves a RiskModel\'s pods (stable and canary) from the watch of pods carrying the managed-by label, by instance label and namespace', async () => {
+    const informers = await synced([]);
+    expect(informers.cache.pods('team-a', 'demo').map((p) => p.metadata?.name).sort()).to.deep.equal(['demo-1', 'demo-canary-1']);
+    expect(informers.cache.pods('team-b', 'demo').map((p) => p.metadata?.name)).to.deep.equal(['demo-elsewhere']);
+    expect(informers.cache.pods('team-a', 'nobody')).to.deep.equal([]);
     await informers.stop();
   });
 

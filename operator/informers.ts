@@ -3,8 +3,8 @@
 // `assume` for what the operator itself just wrote. Children are watched only with the
 // operator's managed-by label, so the caches hold our objects, not every Deployment.
 
-import type { V1ConfigMap } from '@kubernetes/client-node';
-import { MANAGED_SELECTOR, type RiskModel } from './api.js';
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { LABEL_INSTANCE, MANAGED_SELECTOR, type RiskModel } from './api.js';
 import type { OperatorConfig } from './config.js';
 import { CHILD_KINDS, CHILD_RESOURCES } from './children.js';
 import type { Cache, Child } from './context.js';
@@ -20,6 +20,8 @@ export interface InformerHandlers {
   /** A child (operator/children.ts lists the kinds) carrying the managed-by label. */
   child: Handler<Child>;
   configMap: Handler<V1ConfigMap>;
+  /** A pod carrying the managed-by label (the inference pods of every RiskModel, canaries included). */
+  pod: Handler<V1Pod>;
 }
 
 export interface InformerDeps {
@@ -41,12 +43,15 @@ export class Informers {
     this.watch(Resources.riskModels, undefined, handlers.riskModel);
     for (const kind of CHILD_KINDS) this.watch(CHILD_RESOURCES[kind], MANAGED_SELECTOR, handlers.child);
     this.watch(Resources.configMaps, undefined, handlers.configMap);
+    // Only our pods (the template's managed-by label), so the cache holds the inference pods, not the cluster's.
+    this.watch(Resources.pods, MANAGED_SELECTOR, handlers.pod);
     this.cache = {
       riskModel: this.finder(Resources.riskModels),
       configMap: this.finder(Resources.configMaps),
       child: (kind, namespace, name) => this.finder<Child & KubeObject>(CHILD_RESOURCES[kind])(namespace, name),
       deployment: this.finder(Resources.deployments),
       configMapsLabelled: (namespace, labels) => this.configMapsLabelled(namespace, labels),
+      pods: (namespace, name) => this.podsOf(namespace, name),
     };
   }
 
@@ -79,6 +84,11 @@ export class Informers {
     const all = (this.forNamespace(Resources.configMaps.kind, namespace)?.list() ?? []) as V1ConfigMap[];
     const wanted = Object.entries(labels);
     return all.filter((cm) => cm.metadata?.namespace === namespace && wanted.every(([k, v]) => cm.metadata?.labels?.[k] === v));
+  }
+
+  private podsOf(namespace: string, name: string): V1Pod[] {
+    const all = (this.forNamespace(Resources.pods.kind, namespace)?.list() ?? []) as V1Pod[];
+    return all.filter((p) => p.metadata?.namespace === namespace && p.metadata.labels?.[LABEL_INSTANCE] === name);
   }
 
   private watch<T extends KubeObject>(resource: ResourceType, labelSelector: string | undefined, onEvent: Handler<T>): void {

@@ -5,6 +5,14 @@ export const ConditionType = {
   Ready: 'Ready',
   Progressing: 'Progressing',
   Degraded: 'Degraded',
+  /**
+   * kstatus' abnormal-true pair (sigs.k8s.io/cli-utils pkg/kstatus, read by Flux, kpt, Helm's
+   * --wait and Argo CD's health check in config/argocd): Reconciling=True while the operator
+   * works towards the spec (a rollout, a canary), Stalled=True while a problem the user must fix
+   * stops it (the same problem Degraded names).
+   */
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
 } as const;
 
 export const Reason = {
@@ -40,7 +48,22 @@ export const Reason = {
   CanaryFailed: 'CanaryFailed',
   /** Ready=False / Progressing=True: a canary of a new revision is under analysis; the stable pods serve the previous one. */
   CanaryAnalysis: 'CanaryAnalysis',
+  /** Degraded=True: a pod of the current template cannot pull its image (ErrImagePull, ImagePullBackOff, InvalidImageName, ErrImageNeverPull). */
+  ImagePullFailed: 'ImagePullFailed',
+  /** Degraded=True: a container of a current pod keeps exiting (CrashLoopBackOff); the message has its last exit code. */
+  CrashLooping: 'CrashLooping',
+  /** Degraded=True: a container of a current pod was killed for exceeding its memory limit. */
+  OOMKilled: 'OOMKilled',
+  /** Degraded=True: the kubelet cannot create a container of a current pod (CreateContainerConfigError, CreateContainerError). */
+  ContainerConfigError: 'ContainerConfigError',
+  /** Degraded=True: the scheduler finds no node for a current pod (PodScheduled=False, Unschedulable). */
+  Unschedulable: 'Unschedulable',
+  /** Reconciling=False: nothing left to do for the current spec. */
+  Reconciled: 'Reconciled',
 } as const;
+
+/** The Degraded reasons that come from the pods themselves (operator/pod-health.ts): one event per reason, not per kubelet message. */
+export const POD_REASONS: ReadonlySet<string> = new Set([Reason.ImagePullFailed, Reason.CrashLooping, Reason.OOMKilled, Reason.ContainerConfigError, Reason.Unschedulable]);
 
 export type ReasonName = (typeof Reason)[keyof typeof Reason];
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { CONFIG_HASH_ANNOTATION } from './api.js';
 import { findCondition } from './conditions.js';
 import { ApiError } from './errors.js';
@@ -9,6 +9,15 @@ import { RESYNC_MS, setup } from './testing/fake-cluster.js';
 import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
 
 const withModel = (name = 'risk-model') => riskModel({ model: { version: 'v1', configMapRef: { name } } });
+
+/** A pod of `deployment`'s current template whose container waits for `reason` (the kubelet's words in `message`). */
+function waitingPod(deployment: V1Deployment, reason: string, message: string): V1Pod {
+  const hash = deployment.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION]!;
+  return {
+    metadata: { name: 'demo-7d9f-x2x', namespace: 'team-a', labels: { 'app.kubernetes.io/instance': 'demo' }, annotations: { [CONFIG_HASH_ANNOTATION]: hash } },
+    status: { phase: 'Pending', containerStatuses: [{ name: 'inference', image: 'nowhere/inference:0', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason, message } } }] },
+  };
+}
 
 describe('reconciler', () => {
   it('creates the Deployment, Service, HPA and PodDisruptionBudget of a new RiskModel and reports it Progressing', async () => {
@@ -49,6 +58,26 @@ describe('reconciler', () => {
     await reconcile(key, ctx);
     expect(cluster.removed).to.deep.equal([]);
     expect(cluster.child('PodDisruptionBudget', 'team-a', 'demo')).to.equal(foreign);
+  });
+
+  it('turns Degraded with one Warning event while a pod cannot pull its image, however the kubelet\'s words change, and recovers by itself', async () => {
+    const { cluster, events, ctx, key } = setup();
+    await reconcile(key, ctx);
+    const deployment = cluster.deployment('team-a', 'demo')!;
+    const degraded = () => findCondition(cluster.riskModels.get(key)!.status?.conditions, 'Degraded');
+    cluster.podObjects.set('team-a/p', waitingPod(deployment, 'ErrImagePull', 'failed to pull and unpack image "nowhere/inference:0"'));
+    expect((await reconcile(key, ctx)).degraded).to.equal(true);
+    expect(degraded()).to.include({ status: 'True', reason: Reason.ImagePullFailed });
+    expect(degraded()!.message).to.match(/^pod demo-7d9f-x2x container inference cannot pull image "nowhere\/inference:0": ErrImagePull/);
+    cluster.podObjects.set('team-a/p', waitingPod(deployment, 'ImagePullBackOff', 'Back-off pulling image "nowhere/inference:0"'));
+    await reconcile(key, ctx);
+    expect(degraded()!.message).to.match(/ImagePullBackOff: Back-off pulling image/);
+    expect(events.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).to.deep.equal([Reason.ImagePullFailed]);
+    cluster.podObjects.clear();
+    cluster.rollOut('team-a', 'demo', 2);
+    await reconcile(key, ctx);
+    expect(degraded()).to.include({ status: 'False', reason: Reason.AsExpected });
+    expect(findCondition(cluster.riskModels.get(key)!.status?.conditions, 'Ready')).to.include({ status: 'True' });
   });
 
   it('writes nothing on a reconcile that finds everything as desired (an idle resync)', async () => {

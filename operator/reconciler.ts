@@ -13,14 +13,14 @@ import { byKind, desired } from './desired.js';
 import { awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
 import type { Child, ReconcileContext } from './context.js';
 import type { Logger } from './logger.js';
-import { ConditionType, EventReason, Reason } from './reasons.js';
+import { ConditionType, EventReason, POD_REASONS, Reason } from './reasons.js';
 import { deliver, settle, type Delivered } from './revisions.js';
 import { deriveStatus, statusEqual, type Observed, type Outcome } from './status.js';
 
 export interface ReconcileResult {
   /** When to reconcile this key again if no event does it sooner. */
   action: Action;
-  /** True when a problem the user must fix stops part of the spec (Degraded). */
+  /** True when a problem the user must fix stops part of the spec, or pods of it cannot run (Degraded). */
   degraded: boolean;
 }
 
@@ -36,10 +36,10 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   const rm = structuredClone(cached);
   const scope = { rm, ctx, log: ctx.log.child({ namespace, name }) };
   const { outcome, observed, requeueMs } = await converge(scope);
-  const status = deriveStatus({ riskModel: rm, observed, outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
+  const status = deriveStatus({ riskModel: rm, observed: withPods(observed, rm, ctx), outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
   await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
-  return { action: nextLook(ctx.resyncMs, requeueMs), degraded: outcome.problem !== undefined };
+  return { action: nextLook(ctx.resyncMs, requeueMs), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
 }
 
 /** The resync, or sooner while a canary runs. */
@@ -85,6 +85,11 @@ function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
   return observedOf((kind) => ctx.cache.child(kind, namespace, name));
 }
 
+/** Adds the RiskModel's pods (from the pod informer's cache: no list per reconcile) to what was observed. */
+function withPods(observed: Observed, rm: RiskModel, ctx: ReconcileContext): Observed {
+  return { ...observed, pods: ctx.cache.pods(rm.metadata.namespace, rm.metadata.name) };
+}
+
 function observedOf(stored: (kind: ChildKind) => Child | undefined): Observed {
   return { deployment: stored('Deployment') as V1Deployment | undefined, hpa: stored('HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler | undefined };
 }
@@ -122,10 +127,19 @@ async function announceTransitions(rm: RiskModel, status: RiskModelStatus, ctx: 
   const before = (type: string) => findCondition(rm.status?.conditions, type);
   await announceReady(rm, now(ConditionType.Ready), before(ConditionType.Ready), ctx);
   const degraded = now(ConditionType.Degraded);
-  const was = before(ConditionType.Degraded);
-  if (degraded?.status === 'True' && !(was?.status === 'True' && was.message === degraded.message)) {
+  if (degraded?.status === 'True' && newProblem(degraded, before(ConditionType.Degraded))) {
     await ctx.events.record(rm, 'Warning', degraded.reason, degraded.message);
   }
+}
+
+/**
+ * Whether a Degraded=True condition is news: a new reason, or a new message for a problem of the
+ * spec. A pod problem is one cause however its kubelet words change (ErrImagePull and
+ * ImagePullBackOff alternate, back-off delays grow), so it gets one event, not one per message.
+ */
+function newProblem(degraded: Condition, was: Condition | undefined): boolean {
+  if (was?.status !== 'True' || was.reason !== degraded.reason) return true;
+  return !POD_REASONS.has(degraded.reason) && was.message !== degraded.message;
 }
 
 async function announceReady(rm: RiskModel, ready: Condition | undefined, was: Condition | undefined, ctx: ReconcileContext): Promise<void> {

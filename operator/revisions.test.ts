@@ -265,6 +265,27 @@ describe('canary rollouts', () => {
     expect(w.analyzer.measured).to.equal(measured);
   });
 
+  it('fails a canary whose pod cannot pull its image at once, in the kubelet\'s words, and leaves the stable pods alone', async () => {
+    const w = await servingTwo();
+    const stable = structuredClone(w.cluster.deployment('team-a', 'demo'));
+    w.put(modelArtifact(2));
+    await w.run();
+    const canary = w.cluster.deployment('team-a', 'demo-canary')!;
+    const hash = canary.spec!.template.metadata!.annotations!['riskmodel.dev/config-hash']!;
+    w.cluster.podObjects.set('team-a/demo-canary-1', {
+      metadata: { name: 'demo-canary-1', namespace: 'team-a', labels: { 'app.kubernetes.io/instance': 'demo', 'riskmodel.dev/track': 'canary' }, annotations: { 'riskmodel.dev/config-hash': hash } },
+      status: { phase: 'Pending', containerStatuses: [{ name: 'inference', image: 'nowhere/x:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }] },
+    });
+    const result = await w.run();
+    expect(result.degraded).to.equal(true);
+    expect(w.cluster.deployment('team-a', 'demo-canary')).to.equal(undefined);
+    expect(w.cluster.deployment('team-a', 'demo')!.spec!.template).to.deep.equal(stable!.spec!.template);
+    const degraded = findCondition(w.current().status!.conditions, 'Degraded');
+    expect(degraded).to.include({ status: 'True', reason: Reason.CanaryFailed });
+    expect(degraded?.message).to.contain('ImagePullFailed: pod demo-canary-1 container inference cannot pull image "nowhere/x:1": ErrImagePull: not found');
+    expect(w.current().status!.history!.at(-1)).to.include({ revision: 2, result: 'FailedAnalysis' });
+  });
+
   it('restarts the analysis when the spec changes the canary pod template mid-analysis', async () => {
     const w = await servingTwo();
     w.put(modelArtifact(2));

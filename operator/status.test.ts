@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { RiskModel } from './api.js';
+import type { V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { CONFIG_HASH_ANNOTATION, type RiskModel } from './api.js';
 import { findCondition } from './conditions.js';
 import { Reason } from './reasons.js';
 import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
@@ -47,6 +47,37 @@ describe('status derivation', () => {
       for (const [type, value, reason] of expected) expect(cond(status, type), type).to.include({ status: value, reason });
     });
   }
+
+  // kstatus (sigs.k8s.io/cli-utils): Reconciling=True reads InProgress, Stalled=True reads Failed, else Ready=True reads Current.
+  const kstatus: [string, Observed, Outcome, [string, string][]][] = [
+    ['marks a rollout Reconciling and not Stalled', { deployment: deploymentStatus({ replicas: 2, ready: 1, updated: 1 }) }, imageModel, [['Reconciling', 'True'], ['Stalled', 'False']]],
+    ['marks a Ready RiskModel neither Reconciling nor Stalled', { deployment: deploymentStatus({ replicas: 2, ready: 2 }) }, imageModel, [['Ready', 'True'], ['Reconciling', 'False'], ['Stalled', 'False']]],
+    ['marks a problem the user must fix Stalled and not Reconciling', {}, { problem: { reason: Reason.InvalidModel, message: 'bad' } }, [['Reconciling', 'False'], ['Stalled', 'True']]],
+    ['marks a canary under analysis Reconciling', { deployment: deploymentStatus({ replicas: 2, ready: 2 }) }, { ...imageModel, canary: { revision: 2, phase: 'Analyzing', templateHash: 'h', startedAt: 'x', replicas: 1, readyReplicas: 1, message: 'm' } }, [['Reconciling', 'True'], ['Stalled', 'False']]],
+  ];
+  for (const [name, observed, outcome, expected] of kstatus) {
+    it(name, () => {
+      const status = deriveStatus(input(observed, outcome));
+      for (const [type, value] of expected) expect(cond(status, type), type).to.include({ status: value });
+    });
+  }
+
+  it('is Degraded, Stalled and not Ready with the pods\' own reason when a pod of the current template cannot pull its image', () => {
+    const d = deploymentStatus({ replicas: 2, ready: 0, updated: 2, available: 0 });
+    d.spec!.template = { metadata: { annotations: { [CONFIG_HASH_ANNOTATION]: 'h1' } } };
+    const stuck: V1Pod = {
+      metadata: { name: 'demo-abc', annotations: { [CONFIG_HASH_ANNOTATION]: 'h1' } },
+      status: { containerStatuses: [{ name: 'inference', image: 'nowhere/x:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nowhere/x:1"' } } }] },
+    };
+    const status = deriveStatus(input({ deployment: d, pods: [stuck] }));
+    for (const type of ['Ready', 'Degraded', 'Stalled']) expect(cond(status, type).reason, type).to.equal(Reason.ImagePullFailed);
+    expect(cond(status, 'Degraded')).to.include({ status: 'True', message: 'pod demo-abc container inference cannot pull image "nowhere/x:1": ImagePullBackOff: Back-off pulling image "nowhere/x:1"' });
+    expect(cond(status, 'Ready').status).to.equal('False');
+    // The pods recover (a fixed image rolls a new template): the problem clears by itself.
+    const fixed = deriveStatus(input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }), pods: [stuck] }, imageModel, { ...riskModel(), status }));
+    expect(cond(fixed, 'Degraded')).to.include({ status: 'False', reason: Reason.AsExpected });
+    expect(cond(fixed, 'Ready').status).to.equal('True');
+  });
 
   it('reports a stuck rollout (progress deadline exceeded) as Degraded', () => {
     const d = deploymentStatus({ replicas: 3, ready: 2, updated: 1 });

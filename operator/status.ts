@@ -2,17 +2,20 @@
 // observed. Pure — the clock is an argument and conditions keep their transition times — so
 // deriving twice from the same observation gives an equal status and no write.
 
-import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { endpointOf, withDefaults, type CanaryStatus, type RevisionRecord, type RiskModel, type RiskModelStatus } from './api.js';
 import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
 import { canonicalJson } from './hash.js';
 import type { Problem, Served } from './delivery.js';
 import { modelVersionOf } from './model-source.js';
+import { podProblem, templateHashOf } from './pod-health.js';
 import { ConditionType, Reason } from './reasons.js';
 
 export interface Observed {
   deployment?: V1Deployment;
   hpa?: V2HorizontalPodAutoscaler;
+  /** The RiskModel's pods (stable and canary) from the pod informer; only those of the Deployment's current template are judged. */
+  pods?: readonly V1Pod[];
 }
 
 /**
@@ -86,9 +89,13 @@ type Verdict = { ready: ConditionUpdate; progressing: ConditionUpdate; degraded:
 
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({ type, status: ok ? 'True' : 'False', reason, message });
 
+/** What stops the spec: the reconcile's own problem, else pods of the current template that cannot run, else a rollout past its deadline. */
 function problemOf(input: StatusInput): Problem | undefined {
   if (input.outcome.problem) return input.outcome.problem;
-  const stuck = input.observed.deployment && rolloutStuck(input.observed.deployment);
+  const { deployment, pods } = input.observed;
+  const stuckPods = podProblem(pods ?? [], templateHashOf(deployment));
+  if (stuckPods) return stuckPods;
+  const stuck = deployment && rolloutStuck(deployment);
   return stuck ? { reason: Reason.RolloutStuck, message: stuck } : undefined;
 }
 
@@ -137,6 +144,20 @@ function verdict(input: StatusInput, minReplicas: number): Verdict {
   return { ...rolloutVerdict(d, minReplicas, input.outcome.pinned), degraded: NOT_DEGRADED };
 }
 
+/**
+ * kstatus' Reconciling and Stalled, derived from the verdict so they never disagree with it:
+ * Reconciling mirrors Progressing=True (a rollout or a canary under way), Stalled mirrors
+ * Degraded=True (a problem only the user can fix), so kstatus reads InProgress and Failed.
+ */
+function kstatusPair(v: Verdict): [ConditionUpdate, ConditionUpdate] {
+  const working = v.progressing.status === 'True';
+  const stalled = v.degraded.status === 'True';
+  return [
+    cond(ConditionType.Reconciling, working, working ? v.progressing.reason : Reason.Reconciled, working ? v.progressing.message : stalled ? 'nothing to do until the problem is fixed (see Stalled)' : 'the children match the spec'),
+    cond(ConditionType.Stalled, stalled, v.degraded.reason, v.degraded.message),
+  ];
+}
+
 function autoscalerFigures(hpa: V2HorizontalPodAutoscaler | undefined): Pick<RiskModelStatus, 'desiredReplicas' | 'currentCPUUtilizationPercentage' | 'lastScaleTime'> {
   return { desiredReplicas: hpa?.status?.desiredReplicas, currentCPUUtilizationPercentage: cpuUtilization(hpa), lastScaleTime: timeString(hpa?.status?.lastScaleTime) };
 }
@@ -175,7 +196,7 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
   const generation = rm.metadata.generation ?? 0;
   const v = verdict(input, spec.minReplicas);
   let conditions = rm.status?.conditions;
-  for (const update of [v.ready, v.progressing, v.degraded]) conditions = setCondition(conditions, update, generation, input.now);
+  for (const update of [v.ready, v.progressing, v.degraded, ...kstatusPair(v)]) conditions = setCondition(conditions, update, generation, input.now);
   const exact = defined({
     observedGeneration: generation,
     ...replicaCounts(input.observed.deployment),

@@ -18,6 +18,7 @@ export const Resources = {
   podDisruptionBudgets: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' },
   networkPolicies: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' },
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
 } as const satisfies Record<string, ResourceType>;

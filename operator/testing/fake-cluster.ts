@@ -2,7 +2,7 @@
 // behaves like server-side apply for our purposes (immutable ConfigMaps included), and a canary
 // analyzer whose figures a test sets. Not used at run time.
 
-import type { V1ConfigMap, V1Deployment, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Pod, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { CanaryFigures } from '../analysis/figures.js';
 import { keyOf, type RiskModel, type RiskModelStatus } from '../api.js';
 import type { ChildKind, Owned, OwnedKind } from '../children.js';
@@ -32,6 +32,10 @@ export class FakeCluster implements Cache, Writer {
   service = (ns: string, name: string) => this.children.get(`Service/${ns}/${name}`) as V1Service | undefined;
   hpa = (ns: string, name: string) => this.children.get(`HorizontalPodAutoscaler/${ns}/${name}`) as V2HorizontalPodAutoscaler | undefined;
   child = (kind: ChildKind, ns: string, name: string) => this.children.get(`${kind}/${ns}/${name}`);
+  /** Pods a test puts here, by `namespace/name`; `pods()` selects them by the instance label like the informer. */
+  podObjects = new Map<string, V1Pod>();
+  pods = (ns: string, name: string) =>
+    [...this.podObjects.values()].filter((p) => p.metadata?.namespace === ns && p.metadata.labels?.['app.kubernetes.io/instance'] === name);
   configMapsLabelled = (ns: string, labels: Record<string, string>) =>
     [...this.configMaps.values()].filter((cm) => cm.metadata?.namespace === ns && Object.entries(labels).every(([k, v]) => cm.metadata?.labels?.[k] === v));
 

@@ -88,6 +88,7 @@ describe('operator on the local cluster: running as its own ServiceAccount', fun
       return review.status?.allowed === true;
     };
     expect(await can('list', 'pods')).to.equal(true);
+    expect(await can('watch', 'pods')).to.equal(true);
     expect(await can('create', 'pods', 'proxy')).to.equal(true);
     expect(await can('get', 'pods', 'proxy')).to.equal(true);
     expect(await can('delete', 'pods')).to.equal(false);
