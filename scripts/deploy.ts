@@ -47,12 +47,13 @@ async function deploy(options: DeployOptions): Promise<void> {
   const { target, images } = await plan(config, options);
   const dir = path.join(config.stateDir, 'deploy');
   const scope = options.watchNamespaces.length === 0 ? 'every namespace' : `namespaces ${options.watchNamespaces.join(', ')}`;
-  log(`$ kubectl apply --server-side -k ${path.relative(process.cwd(), dir) || dir}   # config/default with ${images.operator}; INFERENCE_IMAGE=${images.inference}; watching ${scope}`);
+  log(`$ kubectl apply --server-side -k ${shellPath(dir)}   # config/default with ${images.operator}; INFERENCE_IMAGE=${images.inference}; watching ${scope}`);
   await installOperator(target.kubectl, {
     repoRoot: REPO_ROOT, dir, operatorImage: images.operator, inferenceImage: images.inference,
     watchNamespaces: options.watchNamespaces, timeoutSeconds: options.timeoutSeconds,
   }).catch(async (err: unknown) => {
-    throw new Error(`${messageOf(err)}\n${await podsReport(target)}`);
+    // Applied but not ready in time: the pods say why (an image that cannot be pulled, a crash).
+    throw /rollout status/.test(messageOf(err)) ? new Error(`${messageOf(err)}\n${await podsReport(target)}`) : err;
   });
   const { leader, pods } = await waitForLeader(target.kubectl, options.timeoutSeconds * 1000);
   log(`the operator runs: ${pods.length} ready replicas (${pods.join(', ')}), ${leader} holds the Lease ${OPERATOR.namespace}/${OPERATOR.lease}`);
