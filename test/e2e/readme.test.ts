@@ -42,11 +42,19 @@ class Job {
   get running(): boolean {
     return this.exit === undefined;
   }
+  private signal(signal: NodeJS.Signals): void {
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+    } catch {
+      // the group has just ended
+    }
+  }
+
   /** Signals the whole group (bash, npm, node), as a shell's Ctrl-C or `kill %N` does; SIGKILL after 30 s. */
   async stop(signal: NodeJS.Signals): Promise<number | null> {
-    if (!this.running || this.child.pid === undefined) return this.exit ?? null;
-    process.kill(-this.child.pid, signal);
-    const timer = setTimeout(() => this.running && this.child.pid !== undefined && process.kill(-this.child.pid, 'SIGKILL'), 30_000);
+    if (!this.running) return this.exit ?? null;
+    this.signal(signal);
+    const timer = setTimeout(() => this.running && this.signal('SIGKILL'), 30_000);
     try {
       return await this.done;
     } finally {
@@ -116,7 +124,7 @@ class Shell {
   }
 
   async close(): Promise<void> {
-    for (const n of this.jobs.keys()) await this.stopJob(n, 'SIGTERM');
+    for (const [n, job] of this.jobs) if (job.running) await this.stopJob(n, 'SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
