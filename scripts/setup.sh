@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
-# prometheus, scikit-learn as the accuracy reference, openssl for the local cluster's
+# prometheus, lua5.1 for the Argo CD health check, scikit-learn as the accuracy reference, openssl for the local cluster's
 # certificates, buildah and mmdebstrap for `npm run images`), the local cluster's real node
 # (containerd, runc, the CNI plugins, nft and ip, a static C toolchain for the pause image;
 # LOCALCLUSTER_KWOK_ONLY=1 skips the node's), and kube-score for the manifest suite (built with
@@ -18,6 +18,8 @@ need=()
 if [ "${1:-}" != "--demo" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  # Argo CD's health check (config/argocd/riskmodel-health.lua) runs under Lua 5.1, as Argo CD's gopher-lua.
+  command -v lua5.1 >/dev/null 2>&1 || need+=(lua5.1)
   /usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || need+=(python3-sklearn)
   # The data-plane tests' small image (test/support/busybox-image.ts).
   [ -x /bin/busybox ] || need+=(busybox-static)
