@@ -3,13 +3,12 @@
 // interrupted build is never mistaken for a finished one.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, readFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Component } from './components.js';
 import type { LocalClusterConfig } from './config.js';
-import { createLockFile } from './lock.js';
-import { isAlive, sleep } from './processes.js';
+import { withPidLock } from './lock.js';
 
 export type Log = (line: string) => void;
 
@@ -45,22 +44,9 @@ export async function ensureBuilt(config: LocalClusterConfig, list: Component[],
 async function buildLocked(config: LocalClusterConfig, component: Component, log: Log): Promise<number | undefined> {
   await mkdir(component.cacheDir, { recursive: true });
   const lock = path.join(component.cacheDir, 'build.lock');
-  while (!(await createLockFile(lock, process.pid))) {
-    const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
-    if (!isAlive(holder)) {
-      await rm(lock, { force: true });
-      continue;
-    }
-    log(`waiting for process ${holder}, which is building ${component.name} ${component.version} ...`);
-    while (isAlive(holder) && existsSync(lock)) await sleep(5000);
-    if (isBuilt(component)) return undefined;
-  }
-  try {
-    if (isBuilt(component)) return undefined;
-    return await goBuild(config, component, log);
-  } finally {
-    await rm(lock, { force: true });
-  }
+  // A build that finished while this process waited is not built again.
+  return withPidLock(lock, { doing: `building ${component.name} ${component.version}`, pollMs: 5000, log }, async () =>
+    isBuilt(component) ? undefined : goBuild(config, component, log));
 }
 
 async function goBuild(config: LocalClusterConfig, component: Component, log: Log): Promise<number> {

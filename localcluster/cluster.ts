@@ -2,7 +2,7 @@
 // objects, wait for health), stop (exactly the PIDs we started), status. State lives in
 // `.localcluster/state.json`; every process is detached so the cluster outlives its starter.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureBuilt, elapsed, type Log } from './build.js';
 import { metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
@@ -15,7 +15,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { kubectlOrThrow } from './kubectl.js';
 import { ensureKwokConfig } from './kwok-config.js';
 import { ensurePki, IDENTITIES, pkiPaths, type ClientIdentity, type Pki } from './pki.js';
-import { createLockFile } from './lock.js';
+import { withPidLock } from './lock.js';
 import { claimMachineNode, clusterNodeLayout, importImages, nodeDiskUse, nodeImages, onPath, prepareNode, purgeContainers, restoreHost, type ImageArchive, type NodeRecord } from './node.js';
 import { REAL_NODE_NAME } from './node-config.js';
 import { readSysctls, recordClaimProcesses, releaseNode } from './host.js';
@@ -199,20 +199,7 @@ async function realNodeStatus(ctx: Context): Promise<RealNodeStatus> {
 /** Takes the state folder's lock (a PID file); waits while another live process holds it. */
 async function withLock<T>(l: Layout, log: Log, fn: () => Promise<T>): Promise<T> {
   await mkdir(l.stateDir, { recursive: true });
-  while (!(await createLockFile(l.lockFile, process.pid))) {
-    const holder = Number(await readFile(l.lockFile, 'utf8').catch(() => '0'));
-    if (holder === process.pid || !isAlive(holder)) {
-      await rm(l.lockFile, { force: true });
-      continue;
-    }
-    log(`waiting for process ${holder}, which is starting or stopping the cluster ...`);
-    while (isAlive(holder) && existsSync(l.lockFile)) await sleep(1000);
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(l.lockFile, { force: true });
-  }
+  return withPidLock(l.lockFile, { doing: 'starting or stopping the cluster', pollMs: 1000, log }, fn);
 }
 
 /** How to start: `mode` defaults to the configuration's (real node unless LOCALCLUSTER_KWOK_ONLY=1). */

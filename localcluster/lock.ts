@@ -1,7 +1,9 @@
 // PID lock files: the local cluster's state folder and each component's build cache are
 // changed by one process at a time.
 
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { isAlive, sleep } from './processes.js';
 
 /**
  * Creates `file` holding `pid`, atomically. Resolves true when this call created it, false when
@@ -16,5 +18,36 @@ export async function createLockFile(file: string, pid: number): Promise<boolean
   } catch (err) {
     if ((err as NodeJS.ErrnoException | undefined)?.code === 'EEXIST') return false;
     throw new Error(`cannot create the lock file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+export interface PidLockOptions {
+  /** What the holder is doing, for the wait message: "building kubernetes v1.37.2". */
+  doing: string;
+  /** How often to look whether the holder is done. */
+  pollMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Runs `fn` holding the PID lock `file` (its folder must exist), and removes the lock afterwards
+ * whatever `fn` did. While a live process holds it, waits (saying so once per holder); a lock
+ * whose holder is gone, or that names this very process (a PID reused after a crash), is stale and
+ * taken over. One helper for the cluster's state folder, the component builds and the images.
+ */
+export async function withPidLock<T>(file: string, opts: PidLockOptions, fn: () => Promise<T>): Promise<T> {
+  while (!(await createLockFile(file, process.pid))) {
+    const holder = Number(await readFile(file, 'utf8').catch(() => '0'));
+    if (holder === process.pid || !isAlive(holder)) {
+      await rm(file, { force: true });
+      continue;
+    }
+    opts.log(`waiting for process ${holder}, which is ${opts.doing} ...`);
+    while (isAlive(holder) && existsSync(file)) await sleep(opts.pollMs);
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(file, { force: true });
   }
 }

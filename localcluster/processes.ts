@@ -6,13 +6,16 @@ import net from 'node:net';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True when a process with this PID exists (and is not a zombie). */
+/**
+ * True when a process with this PID exists (and is not a zombie). EPERM means it exists but
+ * belongs to another user: alive (treating it as dead would let a lock of a live holder be taken).
+ */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-  } catch {
-    return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   try {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));

@@ -4,13 +4,11 @@
 // from; an image whose key and archive are unchanged is not rebuilt. Worktrees share the cache, so
 // it keeps the last few versions of each image rather than one: two checkouts with different
 // sources must not evict each other's archives on every run.
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { elapsed, type Log } from '../build.js';
 import type { LocalClusterConfig } from '../config.js';
-import { createLockFile } from '../lock.js';
-import { isAlive, sleep } from '../processes.js';
+import { withPidLock } from '../lock.js';
 import { baseKey, baseRecipe, buildBase } from './base.js';
 import { buildah, buildahTmpDir, hasImage, type Progress } from './buildah.js';
 import { prepareBuildSecrets, removeLeftoverSecrets, type BuildSecrets } from './build-secrets.js';
@@ -111,22 +109,8 @@ export async function plannedImages(config: LocalClusterConfig): Promise<Planned
 
 /** Serialises image builds across processes (worktrees share the cache) with a PID lock file. */
 async function withLock<T>(config: LocalClusterConfig, log: Log, fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(config.images.dir, 'build.lock');
   // Only an existing lock file waits; any other failure (no folder, no permission) throws.
-  while (!(await createLockFile(lock, process.pid))) {
-    const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
-    if (!isAlive(holder)) {
-      await rm(lock, { force: true });
-      continue;
-    }
-    log(`waiting for process ${holder}, which is building images ...`);
-    while (isAlive(holder) && existsSync(lock)) await sleep(2000);
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { force: true });
-  }
+  return withPidLock(path.join(config.images.dir, 'build.lock'), { doing: 'building images', pollMs: 2000, log }, fn);
 }
 
 interface Run {
