@@ -91,6 +91,20 @@ describe('reconciler', () => {
     expect(cluster.writes()).to.equal(before);
   });
 
+  it('writes nothing, not even a model snapshot, on an idle resync of a RiskModel whose model is in a ConfigMap', async () => {
+    const { cluster, ctx, key } = setup(withModel());
+    cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact(3) }));
+    await reconcile(key, ctx);
+    expect(cluster.snapshotsWritten, 'the first reconcile snapshots the model').to.have.length(1);
+    cluster.rollOut('team-a', 'demo', 2);
+    await reconcile(key, ctx);
+    const before = cluster.writes();
+    await reconcile(key, ctx);
+    await reconcile(key, ctx);
+    expect(cluster.writes()).to.equal(before);
+    expect(cluster.snapshotsWritten).to.have.length(1);
+  });
+
   it('reports Ready once the rollout completes with minReplicas ready pods, with a Normal event', async () => {
     const { cluster, events, ctx, key } = setup();
     await reconcile(key, ctx);

@@ -94,8 +94,9 @@ export class FakeCluster implements Cache, Writer {
     return Promise.resolve();
   }
 
+  /** Every write a reconcile made: applies of children and of model snapshots, overwrites, deletions and status writes. */
   writes(): number {
-    return this.applied.length + this.statusWrites.length;
+    return this.applied.length + this.snapshotsWritten.length + this.overwritten.length + this.removed.length + this.statusWrites.length;
   }
 
   /** Marks the Deployment rolled out with `ready` ready pods at the HPA's replica count. */
