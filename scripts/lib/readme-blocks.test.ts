@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { alternativeStep, blocksUnder, npmScriptOf, splitComment, stepsOf } from './readme-blocks.js';
 
@@ -74,4 +76,13 @@ describe('README command blocks', () => {
     ['npm run demo   # x', 'demo'], ['npm run cluster:up', 'cluster:up'], ['npm test', 'test'], ['npm run-script watch -- -A', 'watch'], ['npx tsx a.ts', undefined],
   ];
   for (const [command, script] of scripts) it(`reads "${command}" as the npm script ${String(script)}`, () => expect(npmScriptOf(command)).to.equal(script));
+
+  it("reads the repository's README as test/e2e/readme.test.ts needs it: one block each, a from-source line, every kill of a started job", () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(blocksUnder(readme, 'Quick start')).to.have.length(1);
+    const operating = blocksUnder(readme, 'Operating it');
+    expect(operating).to.have.length(1);
+    expect(stepsOf(operating[0] ?? '').length).to.be.above(5);
+    expect(alternativeStep(operating[0] ?? '', 'from source')?.kind).to.equal('foreground');
+  });
 });
