@@ -12,16 +12,7 @@ export const KIND = 'RiskModel';
 export const PLURAL = 'riskmodels';
 
 export const FIELD_MANAGER = 'riskmodel-operator';
-export const CONFIG_HASH_ANNOTATION = 'riskmodel.dev/config-hash';
-export const SPEC_HASH_ANNOTATION = 'riskmodel.dev/spec-hash';
 
-export const LABEL_NAME = 'app.kubernetes.io/name';
-export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const APP_NAME = 'riskmodel-inference';
-export const MANAGED_BY = 'riskmodel-operator';
-/** Selects every child object this operator writes, in any namespace. */
-export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 export const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer'];

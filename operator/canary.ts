@@ -6,15 +6,16 @@
 
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryFigures } from './analysis/figures.js';
-import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, type CanaryFiguresStatus, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
+import { type CanaryFiguresStatus, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from './api.js';
 import { judge, type Judgement, type Timing } from './analysis/judge.js';
 import { applyIfNeeded, controlledBy, removeOwned, type Scope } from './child-writes.js';
 import { rfc3339 } from './conditions.js';
 import { failedCanary, recordCanaryFailed, recordCanaryStart, servedBy, type DeliveryPlan, type Problem, type Served, type SnapshotServed } from './delivery.js';
-import { CANARY_TEMPLATE_LABEL, canaryDeployment, canaryName, canaryReplicas, canaryTemplateLabel, TRACK_LABEL } from './desired.js';
+import { canaryDeployment, canaryName, canaryReplicas } from './desired.js';
 import { podProblem } from './pod-health.js';
 import { EventReason, Reason } from './reasons.js';
 import { rolloutComplete } from './status.js';
+import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, TRACK_LABEL } from './labels.js';
 
 /** How often a running canary is measured. */
 export const CANARY_CHECK_MS = 5000;

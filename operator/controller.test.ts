@@ -3,7 +3,7 @@
 // write that a wiring mistake would break.
 import { expect } from 'chai';
 import type { V1Deployment, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, type RiskModel } from './api.js';
+import { type RiskModel } from './api.js';
 import { CHILD_KINDS, CHILD_RESOURCES, type ChildKind } from './children.js';
 import { findCondition } from './conditions.js';
 import { loadConfig } from './config.js';
@@ -13,6 +13,7 @@ import { OperatorMetrics } from './metrics.js';
 import { FakeKube } from './testing/fake-kube.js';
 import { memoryLogger, RecordingRecorder, settle } from './testing/fakes.js';
 import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
 
 const noDeps = { hostname: () => 'test', homedir: () => '/nonexistent', pid: 1, inClusterNamespace: () => undefined, hasServiceAccountToken: () => false };
 

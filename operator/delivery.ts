@@ -8,7 +8,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { ResolvedSpec, RiskModel, RevisionRecord } from './api.js';
 import { modelVersionOf, type ResolvedModel } from './model-source.js';
 import { Reason, type ReasonName } from './reasons.js';
-import { CONTENT_HASH_ANNOTATION, nextRevision, snapshotName, type Snapshot } from './snapshots.js';
+import { nextRevision, snapshotName, type Snapshot } from './snapshots.js';
+import { CONTENT_HASH_ANNOTATION, REVISION_ANNOTATION, SNAPSHOT_ANNOTATION } from './labels.js';
 
 export interface Problem {
   reason: ReasonName;
@@ -27,9 +28,6 @@ export interface SnapshotServed {
 /** What a pod template serves: the model built into the image, or a snapshot. */
 export type Served = { source: 'image' } | SnapshotServed;
 
-/** Pod-template annotations naming the revision, so the operator can read back what a Deployment serves. */
-export const REVISION_ANNOTATION = 'riskmodel.dev/revision';
-export const SNAPSHOT_ANNOTATION = 'riskmodel.dev/snapshot';
 
 /**
  * The pod-template annotations that record `served` (none for the image's model). Not the model

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { CONFIG_HASH_ANNOTATION, SPEC_HASH_ANNOTATION, type RiskModel } from './api.js';
-import { desired, labelsFor, MODEL_DIR, POD_UID, selectorFor, type DesiredChildren } from './desired.js';
+import { type RiskModel } from './api.js';
+import { desired, MODEL_DIR, POD_UID, type DesiredChildren } from './desired.js';
 import { loadConfig } from '../inference/config.js';
 import { resolveModel } from './model-source.js';
 import { firstServed, type Served } from './delivery.js';
 import { configMap, modelArtifact, riskModel, TEST_IMAGE } from './testing/fixtures.js';
 import { withDefaults } from './api.js';
+import { CONFIG_HASH_ANNOTATION, labelsFor, selectorFor, SPEC_HASH_ANNOTATION } from './labels.js';
 
 const config = { inferenceImage: TEST_IMAGE };
 const IMAGE_MODEL: Served = { source: 'image' };

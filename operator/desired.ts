@@ -11,26 +11,17 @@
 import type {
   V1Deployment,
   V1NetworkPolicy,
-  V1OwnerReference,
   V1PodDisruptionBudget,
   V1PodSpec,
   V1Service,
   V1TopologySpreadConstraint,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import {
-  API_VERSION,
-  CONFIG_HASH_ANNOTATION,
-  KIND,
-  SPEC_HASH_ANNOTATION,
-  withDefaults,
-  type ResolvedSpec,
-  type RiskModel,
-} from './api.js';
+import { withDefaults, type ResolvedSpec, type RiskModel } from './api.js';
 import type { Child, ChildKind } from './children.js';
 import { hashOf } from './hash.js';
 import { servedAnnotations, type Served } from './delivery.js';
-import { labelsFor, selectorFor } from './labels.js';
+import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, labelsFor, ownerReference, selectorFor, SPEC_HASH_ANNOTATION, TRACK_LABEL } from './labels.js';
 import { MODEL_FILE } from './snapshots.js';
 
 export const CONTAINER_NAME = 'inference';
@@ -74,12 +65,6 @@ export interface DesiredChildren {
 /** The desired children by kind; undefined marks a kind the RiskModel must not have. */
 export function byKind(c: DesiredChildren): Record<ChildKind, Child | undefined> {
   return { Deployment: c.deployment, Service: c.service, HorizontalPodAutoscaler: c.hpa, PodDisruptionBudget: c.podDisruptionBudget, NetworkPolicy: c.networkPolicy };
-}
-
-export { labelsFor, selectorFor };
-
-function ownerReference(rm: RiskModel): V1OwnerReference {
-  return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
 function metadataFor(rm: RiskModel, content: unknown): V1Deployment['metadata'] {
@@ -158,19 +143,7 @@ export function configHash(pod: V1PodSpec, model: Served): string {
   return hashOf({ pod, model: model.source === 'snapshot' ? model.contentHash : 'image' });
 }
 
-/** Pod label telling stable pods from canary pods (both match the Service's selector). */
-export const TRACK_LABEL = 'riskmodel.dev/track';
-/**
- * Canary pods also carry the first 16 hex digits of their template hash, so the analysis measures
- * only the pods of the revision and pod spec under analysis, never a previous canary's pods
- * still draining while the canary Deployment rolls.
- */
-export const CANARY_TEMPLATE_LABEL = 'riskmodel.dev/canary-template';
 
-/** The value of CANARY_TEMPLATE_LABEL for a canary pod template hash. */
-export function canaryTemplateLabel(templateHash: string): string {
-  return templateHash.slice(0, 16);
-}
 export type Track = 'stable' | 'canary';
 
 /** The name of a RiskModel's canary Deployment. */

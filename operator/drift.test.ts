@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SPEC_HASH_ANNOTATION } from './api.js';
+import { SPEC_HASH_ANNOTATION } from './labels.js';
 import { difference, isSubset, quantityValue } from './drift.js';
 
 const annotated = (hash: string, spec: object) => ({ metadata: { annotations: { [SPEC_HASH_ANNOTATION]: hash } }, spec });

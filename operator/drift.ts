@@ -5,7 +5,7 @@
 // field we set was changed by someone else (drift: every desired field must be present in
 // the observed object with an equal value; fields others add are ignored).
 
-import { SPEC_HASH_ANNOTATION } from './api.js';
+import { SPEC_HASH_ANNOTATION } from './labels.js';
 
 interface Annotated {
   metadata?: { annotations?: Record<string, string> };

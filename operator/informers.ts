@@ -4,7 +4,7 @@
 // operator's managed-by label, so the caches hold our objects, not every Deployment.
 
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
-import { LABEL_INSTANCE, MANAGED_SELECTOR, type RiskModel } from './api.js';
+import { type RiskModel } from './api.js';
 import type { OperatorConfig } from './config.js';
 import { CHILD_KINDS, CHILD_RESOURCES } from './children.js';
 import type { Cache, Child } from './context.js';
@@ -13,6 +13,7 @@ import { Reflector, type Handler, type KubeObject } from './kube/reflector.js';
 import { Resources, type ResourceType } from './kube/resources.js';
 import type { Logger } from './logger.js';
 import type { OperatorMetrics } from './metrics.js';
+import { LABEL_INSTANCE, MANAGED_SELECTOR } from './labels.js';
 
 /** Called for every change the watches see; handlers get cached objects and must not mutate them. */
 export interface InformerHandlers {

@@ -2,8 +2,9 @@
 // it is worth a reconcile.
 
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, KIND, LABEL_INSTANCE, type RiskModel } from './api.js';
+import { API_VERSION, KIND, type RiskModel } from './api.js';
 import type { KubeObject } from './kube/reflector.js';
+import { LABEL_INSTANCE } from './labels.js';
 
 /** False for a RiskModel update that changed only status (such as our own write): no reconcile needed. */
 export function specChanged(obj: RiskModel, old: RiskModel | undefined): boolean {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION } from './api.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
 import { podProblem, templateHashOf } from './pod-health.js';
 import { Reason } from './reasons.js';
 

@@ -5,7 +5,7 @@
 // reporting RollingOut forever.
 
 import type { V1ContainerStatus, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION } from './api.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
 import type { Problem } from './delivery.js';
 import { Reason, type ReasonName } from './reasons.js';
 

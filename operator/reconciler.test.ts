@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION } from './api.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
 import { findCondition } from './conditions.js';
 import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';

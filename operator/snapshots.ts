@@ -4,15 +4,10 @@
 // (a scale-up, a restart, a node loss) until the operator has validated and rolled it out.
 // Pure: names, the ConfigMap body, reading one back, and which ones to prune.
 
-import type { V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
-import { API_VERSION, KIND, LABEL_INSTANCE, type RiskModel } from './api.js';
-import { labelsFor } from './labels.js';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { RiskModel } from './api.js';
+import { CONTENT_HASH_ANNOTATION, LABEL_COMPONENT, LABEL_INSTANCE, labelsFor, MODEL_VERSION_ANNOTATION, ownerReference, REVISION_LABEL, SNAPSHOT_COMPONENT } from './labels.js';
 
-export const LABEL_COMPONENT = 'app.kubernetes.io/component';
-export const SNAPSHOT_COMPONENT = 'model-snapshot';
-export const REVISION_LABEL = 'riskmodel.dev/revision';
-export const CONTENT_HASH_ANNOTATION = 'riskmodel.dev/content-hash';
-export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
 /** The one data key of a snapshot, and the file name pods see it under. */
 export const MODEL_FILE = 'model.json';
 /** Hex digits of the content hash in a snapshot's name. */
@@ -35,10 +30,6 @@ export function snapshotName(riskModel: string, contentHash: string): string {
 /** The label selector of a RiskModel's snapshots. */
 export function snapshotSelector(riskModel: string): Record<string, string> {
   return { [LABEL_INSTANCE]: riskModel, [LABEL_COMPONENT]: SNAPSHOT_COMPONENT };
-}
-
-function ownerReference(rm: RiskModel): V1OwnerReference {
-  return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
 /** The immutable ConfigMap holding `text` as revision `snapshot.revision` of the RiskModel. */

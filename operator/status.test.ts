@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import type { V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, type RiskModel } from './api.js';
+import { type RiskModel } from './api.js';
 import { findCondition } from './conditions.js';
 import { Reason } from './reasons.js';
 import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from './testing/fixtures.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const later = new Date('2026-03-01T12:10:00Z');

@@ -13,8 +13,9 @@ import {
   alreadyPinnedMessage, chooseTarget, notPinnedMessage, pinnedMessage, pinPatch, readRollbackState, unpinnedMessage, unpinPatch,
   type RollbackState,
 } from './lib/rollback-target.js';
-import { GROUP, LABEL_INSTANCE, PLURAL, VERSION } from '../operator/api.js';
+import { GROUP, PLURAL, VERSION } from '../operator/api.js';
 import { messageOf } from '../operator/messages.js';
+import { snapshotSelector } from '../operator/snapshots.js';
 
 const FIELD_MANAGER = 'riskmodel-rollback';
 const TIMEOUT_MS = 15_000;
@@ -123,7 +124,7 @@ async function unpin(cluster: Cluster): Promise<string> {
 async function readState(cluster: Cluster): Promise<RollbackState> {
   const riskModel = await readRiskModel(cluster);
   // The operator's own selector of a RiskModel's snapshots; readRollbackState keeps those it controls.
-  const selector = `${LABEL_INSTANCE}=${cluster.name},app.kubernetes.io/component=model-snapshot`;
+  const selector = Object.entries(snapshotSelector(cluster.name)).map(([k, v]) => `${k}=${v}`).join(',');
   const snapshots = await withTimeout(cluster.core.listNamespacedConfigMap({ namespace: cluster.namespace, labelSelector: selector }), TIMEOUT_MS)
     .catch((err: unknown) => { throw new RollbackError(describeApiError(err, `list the snapshot ConfigMaps of riskmodel/${cluster.name} in namespace ${cluster.namespace}`, cluster.server)); });
   return readRollbackState(riskModel, snapshots.items);

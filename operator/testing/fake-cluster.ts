@@ -11,6 +11,7 @@ import type { Cache, Child, ReconcileContext, Writer } from '../context.js';
 import { ApiError } from '../errors.js';
 import { RecordingRecorder, memoryLogger } from './fakes.js';
 import { riskModel, TEST_IMAGE } from './fixtures.js';
+import { LABEL_INSTANCE } from '../labels.js';
 
 export const RESYNC_MS = 300_000;
 
@@ -35,7 +36,7 @@ export class FakeCluster implements Cache, Writer {
   /** Pods a test puts here, by `namespace/name`; `pods()` selects them by the instance label like the informer. */
   podObjects = new Map<string, V1Pod>();
   pods = (ns: string, name: string) =>
-    [...this.podObjects.values()].filter((p) => p.metadata?.namespace === ns && p.metadata.labels?.['app.kubernetes.io/instance'] === name);
+    [...this.podObjects.values()].filter((p) => p.metadata?.namespace === ns && p.metadata.labels?.[LABEL_INSTANCE] === name);
   configMapsLabelled = (ns: string, labels: Record<string, string>) =>
     [...this.configMaps.values()].filter((cm) => cm.metadata?.namespace === ns && Object.entries(labels).every(([k, v]) => cm.metadata?.labels?.[k] === v));
 

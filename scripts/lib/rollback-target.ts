@@ -3,6 +3,7 @@
 // pin and unpin it, and the sentences the command prints. Everything here is pure.
 
 import { previousRevision as previousServed } from '../../operator/delivery.js';
+import { MODEL_VERSION_ANNOTATION, REVISION_LABEL } from '../../operator/labels.js';
 import { record, text } from './json-fields.js';
 
 /** One entry of `status.history` (oldest first), as far as the rollback command reads it. */
@@ -39,9 +40,6 @@ export interface RollbackState {
   /** `spec.model.configMapRef.name`: what the RiskModel serves again once unpinned. */
   configMapName?: string;
 }
-
-export const REVISION_LABEL = 'riskmodel.dev/revision';
-export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
 
 const revisionOf = (value: unknown): number | undefined => {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;

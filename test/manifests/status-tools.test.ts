@@ -4,11 +4,12 @@
 // check the same verdicts on real pods.
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION, type RiskModel } from '../../operator/api.js';
+import { type RiskModel } from '../../operator/api.js';
 import { Reason } from '../../operator/reasons.js';
 import { deriveStatus, type Observed, type Outcome } from '../../operator/status.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../../operator/testing/fixtures.js';
 import { argoHealthOf, ensureKstatusCheck, kstatusOf, luaLiteral } from '../support/status-tools.js';
+import { CONFIG_HASH_ANNOTATION } from '../../operator/labels.js';
 
 const now = new Date('2026-12-06T12:00:00Z');
 const served: Outcome = { served: { source: 'image' } };

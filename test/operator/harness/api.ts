@@ -2,8 +2,9 @@
 // and the children the operator is supposed to create for it.
 import * as k8s from '@kubernetes/client-node';
 
-import { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, PLURAL, VERSION } from '../../../operator/api.js';
+import { API_VERSION, FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../../../operator/api.js';
 import type { CanaryStatus, RevisionRecord } from '../../../operator/api.js';
+import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME } from '../../../operator/labels.js';
 
 // The operator's own API constants, so a rename there cannot leave the tests checking the old value.
 export { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, PLURAL, VERSION };
