@@ -17,6 +17,8 @@ const POLL_MS = 3000;
 const RAMP_TIMEOUT_MS = 300_000;
 /** After the HPA wants maxReplicas: the new pods' start and readiness. */
 const ROLLOUT_TIMEOUT_MS = 180_000;
+/** How long to wait for kubectl top to report every pod before showing those it reports. */
+const TOP_WAIT_MS = 30_000;
 
 /** Step 5's rates: where the ramp starts and the cap it may not pass. */
 export interface LoadRates {
@@ -110,6 +112,19 @@ async function ramp(ctx: DemoContext, name: string, load: LayeredLoad, opts: Ram
   }
 }
 
+/**
+ * `kubectl top pods` once it reports every pod (metrics-server has a new pod's figure 10 to 20 s
+ * after it starts), or after TOP_WAIT_MS whatever pods it reports (at least one).
+ */
+async function podsCpu(ctx: DemoContext, name: string, pods: number): Promise<{ text: string; milliCores: Record<string, number> }> {
+  const start = Date.now();
+  return waitFor(async () => {
+    const t = await topPods(ctx, name);
+    const reported = Object.keys(t.milliCores).length;
+    return reported >= pods || (reported > 0 && Date.now() - start > TOP_WAIT_MS) ? t : undefined;
+  }, { what: 'kubectl top pods to report the pods', timeoutMs: 60_000, intervalMs: 2000 });
+}
+
 async function scaledUp(ctx: DemoContext, name: string, load: LayeredLoad, opts: RampOptions): Promise<LayeredLoad> {
   const start = Date.now();
   const result = await ramp(ctx, name, load, opts);
@@ -120,10 +135,7 @@ async function scaledUp(ctx: DemoContext, name: string, load: LayeredLoad, opts:
     return rolledOut(dep, opts.maxReplicas) ? dep : undefined;
   }, { what: `the Deployment ${name} to have maxReplicas=${opts.maxReplicas} ready pods`, timeoutMs: ROLLOUT_TIMEOUT_MS, intervalMs: 2000, onPoll: () => ctx.live() });
   const seconds = (Date.now() - start) / 1000;
-  const top = await waitFor(async () => {
-    const t = await topPods(ctx, name);
-    return Object.keys(t.milliCores).length > 0 ? t : undefined;
-  }, { what: 'kubectl top pods to report the pods', timeoutMs: 60_000, intervalMs: 2000 });
+  const top = await podsCpu(ctx, name, opts.maxReplicas);
   await ctx.live();
   info('$ kubectl top pods');
   block(top.text);
