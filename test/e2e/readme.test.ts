@@ -248,9 +248,10 @@ describe('README: the commands a user runs, on the local cluster with its real n
       await expectServedByLocalImage();
       await shell.run(`kubectl delete -f samples/riskmodel-minimal.yaml --wait=true --timeout=120s`);
     } finally {
-      const code = await operator.stop('SIGINT');
+      // npm and bash in the group end by the signal itself; what counts is the operator's own clean stop.
+      await operator.stop('SIGINT');
       console.log(indent(operator.output.split('\n').slice(-15).join('\n')));
-      expect(code, 'the operator exits 0 on Ctrl-C').to.equal(0);
+      expect(operator.output, 'the operator stops cleanly on Ctrl-C').to.include('"operator stopped"');
     }
   });
 });
