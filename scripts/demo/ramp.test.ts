@@ -77,6 +77,15 @@ describe('demo load ramp', () => {
     expect(cluster.raisesWhileScaling).to.deep.equal([]);
   });
 
+  it('scales issue 17\'s quiet machine, where 600 req/s left two pods at 29-37 % and step 5 timed out', async () => {
+    const cluster = new FakeCluster(0.11);
+    const result = await cluster.ramp();
+    expect(cluster.desired).to.equal(3);
+    expect(result.steps[0]).to.include({ fromRate: 600, currentReplicas: 2, desiredReplicas: 2 });
+    expect(result.steps[0]?.cpuPercent).to.be.within(29, 37);
+    expect(result.rate).to.be.at.most(1200);
+  });
+
   it('keeps the start rate on a busy machine, where it already drives the HPA to maxReplicas', async () => {
     const cluster = new FakeCluster(0.3);
     const result = await cluster.ramp();
