@@ -20,10 +20,11 @@ import { claimMachineNode, clusterNodeLayout, importImages, nodeDiskUse, nodeIma
 import { REAL_NODE_NAME } from './node-config.js';
 import { readSysctls, recordClaimProcesses, releaseNode } from './host.js';
 import { parseState } from './state.js';
-import { freePorts, isAlive, rssBytes, runsBinary, sleep, spawnDetached, stopProcess } from './processes.js';
+import { freePorts, isAlive, rssBytes, runsBinary, spawnDetached, stopProcess } from './processes.js';
 import {
   apiserverHost, componentNames, layout, NODE_PROCESS_NAMES, processSpecs, type ClusterMode, type Layout, type Ports, type ProcessName, type ProcessSpec,
 } from './topology.js';
+import { waitFor } from './wait.js';
 
 export type { Log } from './build.js';
 export type { ImageArchive } from './node.js';
@@ -420,12 +421,9 @@ async function waitForCluster(ctx: Context, real: boolean, log: Log): Promise<vo
     (await k(['get', 'serviceaccounts', '-n', 'default', '--ignore-not-found', '-o', 'name'])).trim() !== '');
 }
 
-async function pollUntil(what: string, done: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
+/** Polls `done` every 250 ms until it holds (60 s at most). */
+function pollUntil(what: string, done: () => Promise<boolean>, timeoutMs = 60_000): Promise<boolean> {
+  return waitFor(done, { what, timeoutMs, intervalMs: 250 });
 }
 
 async function stopRecorded(state: ClusterState | undefined, names: readonly ProcessName[] | undefined, log: Log): Promise<ProcessName[]> {

@@ -36,34 +36,4 @@ export async function getJson<T>(target: KubeTarget, args: readonly string[]): P
   return JSON.parse(stdout) as T;
 }
 
-export interface WaitOptions {
-  what: string;
-  timeoutMs: number;
-  intervalMs?: number;
-  /** Called after each unsuccessful poll, e.g. to draw a live view. */
-  onPoll?: (elapsedMs: number) => void | Promise<void>;
-}
-
-/**
- * Polls `check` until it returns a value other than undefined, and returns that value.
- * Errors thrown by `check` count as "not yet" (the API may be briefly unavailable); the last
- * one is reported if the wait times out.
- */
-export async function waitFor<T>(check: () => Promise<T | undefined>, opts: WaitOptions): Promise<T> {
-  const start = Date.now();
-  let lastError = '';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    const elapsed = Date.now() - start;
-    if (elapsed > opts.timeoutMs) {
-      throw new Error(`timed out after ${Math.round(elapsed / 1000)} s waiting for ${opts.what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    }
-    await opts.onPoll?.(elapsed);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
-  }
-}
+export { waitFor, type WaitOptions } from '../../localcluster/wait.js';

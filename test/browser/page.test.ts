@@ -11,6 +11,7 @@ import { loadModelFile } from '../../inference/model.js';
 import type { FeatureName } from '../../inference/schema.js';
 import { startServer, type StartedServer } from '../../inference/server.js';
 import { EXAMPLE_PATIENTS as EXAMPLES } from '../../inference/generator.js';
+import { waitFor } from '../../localcluster/wait.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -92,15 +93,6 @@ async function numberIn(page: Page, testId: string): Promise<number> {
 
 async function focusedId(page: Page): Promise<string | null> {
   return page.locator(':focus').getAttribute('id');
-}
-
-/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The part of a canvas element the pixel check uses (the project's types have no DOM lib). */
@@ -227,7 +219,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
   it('refreshes the status panel every second', async () => {
     await page.locator('[data-testid="st-ready"][data-state="ok"]').waitFor();
     const first = await page.getByTestId('st-updated').textContent();
-    await waitFor(async () => (await page.getByTestId('st-updated').textContent()) !== first, 'the next refresh', 4000);
+    await waitFor(async () => (await page.getByTestId('st-updated').textContent()) !== first, { what: 'the next refresh', timeoutMs: 4000, intervalMs: 100 });
     expect(await page.getByTestId('st-health').textContent()).to.equal('Healthy');
     expect(await page.getByTestId('st-uptime').textContent()).to.match(/^\d+ s$|min/);
     expect(await page.getByTestId('model-accuracy').textContent()).to.match(/^\d+\.\d%$/);
@@ -352,7 +344,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     expect(await page.getByTestId('lt-stop').isEnabled()).to.be.false;
 
     // The server's own count, shown by the status panel, rises by at least the 200 requests.
-    await waitFor(async () => (await numberIn(page, 'st-requests')) >= servedBefore + 200, 'requests served to rise by 200', 5000);
+    await waitFor(async () => (await numberIn(page, 'st-requests')) >= servedBefore + 200, { what: 'requests served to rise by 200', timeoutMs: 5000, intervalMs: 100 });
     expect(await page.getByTestId('st-p99').textContent()).to.match(/ms$/);
 
     // The chart drew the throughput line in its colour (#2563eb).
@@ -376,7 +368,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     await page.getByTestId('lt-concurrency').fill('2');
     await page.getByTestId('lt-start').click();
     await page.locator('[data-testid="lt-state"][data-state="running"]').waitFor();
-    await waitFor(async () => (await numberIn(page, 'lt-sent')) >= 10, 'ten requests sent', 10_000);
+    await waitFor(async () => (await numberIn(page, 'lt-sent')) >= 10, { what: 'ten requests sent', timeoutMs: 10_000, intervalMs: 100 });
     await page.getByTestId('lt-stop').click();
     await page.locator('[data-testid="lt-state"][data-state="stopped"]').waitFor({ timeout: 5000 });
 

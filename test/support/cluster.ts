@@ -43,6 +43,9 @@ import { NodeClaimedError } from '../../localcluster/host.js';
 import { runKubectl, type KubectlResult } from '../../localcluster/kubectl.js';
 import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../localcluster/kwok-config.js';
 import { HPA_TIMINGS, METRIC_RESOLUTION } from '../../localcluster/topology.js';
+import { waitFor } from '../../localcluster/wait.js';
+
+export { waitFor, type WaitOptions } from '../../localcluster/wait.js';
 
 export type { KubectlResult } from '../../localcluster/kubectl.js';
 
@@ -164,38 +167,6 @@ export async function kubectlOk(args: string[], options: { input?: string } = {}
   const result = await kubectl(args, options);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return result.stdout;
-}
-
-export interface WaitOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  /** What is awaited, for the timeout message: "3 Ready replicas of deployment web". */
-  what: string;
-}
-
-function describeValue(value: unknown): string {
-  if (value instanceof Error) return `error: ${value.message}`;
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 500 ? `${text.slice(0, 500)}…` : text;
-}
-
-/** See the header. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, options: WaitOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${options.what}; last saw ${describeValue(last)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
-  }
 }
 
 async function annotatePods(kc: KubeConfig, namespace: string, labelSelector: string, annotations: Record<string, string>): Promise<string[]> {

@@ -1,0 +1,50 @@
+// The one polling helper, shared by the local cluster's tooling, the scripts (demo, deploy) and
+// the test suites: controllers act asynchronously, so callers wait for the state a user would
+// eventually see, and say what they last saw when it never comes.
+import { sleep } from './processes.js';
+
+export interface WaitOptions {
+  /** What is awaited, for the timeout message: "3 Ready replicas of deployment web". */
+  what: string;
+  timeoutMs: number;
+  /** Between polls (default 500 ms). */
+  intervalMs?: number;
+  /** Called after each poll that found nothing yet, e.g. to redraw a live view. */
+  onPoll?: (elapsedMs: number) => void | Promise<void>;
+}
+
+/** What a check returns: the awaited value, or undefined, null or false for "not yet". */
+export type Check<T> = (saw: (observed: unknown) => void) => Promise<T | undefined | null | false> | T | undefined | null | false;
+
+/**
+ * Calls `check` until it returns something other than undefined, null or false, and resolves
+ * with that. Errors thrown by `check` count as "not yet" (the object may not exist yet, the API
+ * may be briefly unavailable). On timeout it rejects naming `what` and the last thing seen: what
+ * `check` passed to `saw`, else its last result or error.
+ */
+export async function waitFor<T>(check: Check<T>, opts: WaitOptions): Promise<T> {
+  const start = Date.now();
+  let last: unknown = 'nothing yet';
+  for (;;) {
+    let observed: unknown;
+    try {
+      const value = await check((seen) => (observed = seen));
+      if (value !== undefined && value !== null && value !== false) return value;
+      last = observed ?? value;
+    } catch (err) {
+      last = err;
+    }
+    const elapsed = Date.now() - start;
+    if (elapsed >= opts.timeoutMs) {
+      throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what}; last saw ${describe(last)}`);
+    }
+    await opts.onPoll?.(elapsed);
+    await sleep(opts.intervalMs ?? 500);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name === 'Error' ? 'error' : value.name}: ${value.message}`;
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
