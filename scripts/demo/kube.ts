@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { waitFor as sharedWaitFor, type Check, type WaitOptions } from '../../localcluster/wait.js';
 
 /** How the demo reaches a cluster: a kubectl binary and a kubeconfig. */
 export interface KubeTarget {
@@ -36,4 +37,7 @@ export async function getJson<T>(target: KubeTarget, args: readonly string[]): P
   return JSON.parse(stdout) as T;
 }
 
-export { waitFor, type WaitOptions } from '../../localcluster/wait.js';
+/** The shared waitFor (localcluster/wait.ts), polling once a second by default: each poll runs kubectl, a process. */
+export function waitFor<T>(check: Check<T>, opts: WaitOptions): Promise<T> {
+  return sharedWaitFor(check, { intervalMs: 1000, ...opts });
+}
