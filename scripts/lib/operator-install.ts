@@ -4,6 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { waitFor } from '../../localcluster/wait.js';
 
 /** Where config/default puts the operator (its namespace, Deployment, container and Lease). */
 export const OPERATOR = { namespace: 'riskmodel-system', deployment: 'riskmodel-operator', container: 'operator', lease: 'riskmodel-operator' } as const;
@@ -120,26 +121,16 @@ export async function operatorPods(kubectl: Kubectl, options: { terminating?: bo
   return (list.items ?? []).filter((p) => options.terminating === true || !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '').filter((n) => n !== '');
 }
 
-/** Polls `check` every `intervalMs` until it returns a value; throws `what` timed out after `timeoutMs`. */
-async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, intervalMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /**
  * Waits until one of the operator's current pods holds its Lease and resolves with that pod's
  * name and the pods. Throws after `timeoutMs`.
  */
 export async function waitForLeader(kubectl: Kubectl, timeoutMs: number): Promise<{ leader: string; pods: string[] }> {
-  return poll(async () => {
+  return waitFor(async (saw) => {
     const [pods, holder] = await Promise.all([operatorPods(kubectl), leaseHolder(kubectl)]);
+    saw({ pods, holder });
     return holder !== undefined && pods.includes(holder) ? { leader: holder, pods } : undefined;
-  }, `one of the operator pods to hold the Lease ${OPERATOR.namespace}/${OPERATOR.lease}`, timeoutMs);
+  }, { what: `one of the operator pods to hold the Lease ${OPERATOR.namespace}/${OPERATOR.lease}`, timeoutMs, intervalMs: 1000 });
 }
 
 interface ObjectRef { kind?: string; metadata?: { name?: string } }
@@ -171,6 +162,10 @@ export async function uninstallOperator(kubectl: Kubectl, options: UninstallOpti
   const rendered = await kubectl(['kustomize', path.join(options.repoRoot, 'config/default')]);
   const { yaml, names } = objectsToRemove(rendered, { crd: options.crd });
   await kubectl(['delete', '--ignore-not-found', '--wait=true', `--timeout=${options.timeoutSeconds}s`, '-f', '-'], yaml);
-  await poll(async () => ((await operatorPods(kubectl, { terminating: true })).length === 0 ? true : undefined), `the operator's pods in ${OPERATOR.namespace} to be gone`, options.timeoutSeconds * 1000);
+  await waitFor(async (saw) => {
+    const left = await operatorPods(kubectl, { terminating: true });
+    saw(left);
+    return left.length === 0;
+  }, { what: `the operator's pods in ${OPERATOR.namespace} to be gone`, timeoutMs: options.timeoutSeconds * 1000, intervalMs: 1000 });
   return names;
 }
