@@ -11,7 +11,7 @@ const log = (line: string): void => console.log(line);
 function usage(kubeconfig: string, kubectl: string): string {
   return [
     'Use it with:',
-    `  export KUBECONFIG=${kubeconfig}`,
+    `  export KUBECONFIG=${kubeconfig} PATH=${path.dirname(kubeconfig)}/bin:$PATH   # kubectl: the one built with the cluster`,
     `  ${kubectl} get nodes          # the kubectl built with the cluster (any kubectl 1.36+ works)`,
     `  ${kubectl} top pods -A        # real usage for pods on the real node, simulated for kwok pods`,
     'Stop it with: npm run cluster:down',

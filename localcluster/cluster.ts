@@ -2,7 +2,7 @@
 // objects, wait for health), stop (exactly the PIDs we started), status. State lives in
 // `.localcluster/state.json`; every process is detached so the cluster outlives its starter.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureBuilt, elapsed, type Log } from './build.js';
 import { metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
@@ -258,7 +258,10 @@ async function prepareFiles(ctx: Context, ports: Ports, mode: ClusterMode): Prom
   const l = ctx.layout;
   // A fresh cluster every time: nothing of a previous one (data, keys, logs) is reused. The lock file stays.
   await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.pkiDir, l.stateFile, l.adminKubeconfig].map((f) => rm(f, { recursive: true, force: true, maxRetries: 3 })));
-  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.binDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+  // The kubectl built with the cluster, where the README's PATH line finds it (a machine may have none, or an older one).
+  await rm(path.join(l.binDir, 'kubectl'), { force: true });
+  await symlink(ctx.binaries.kubectl, path.join(l.binDir, 'kubectl'));
   const kwok = ctx.list.find((c) => c.name === 'kwok');
   if (!kwok) throw new Error('kwok component missing');
   const [pki, kwokConfig] = await Promise.all([ensurePki(l.pkiDir), ensureKwokConfig(kwok, ctx.config.goBinary)]);

@@ -45,6 +45,8 @@ export interface Layout {
   /** The admin kubeconfig handed to users and tests. */
   adminKubeconfig: string;
   pkiDir: string;
+  /** `kubectl` (a link to the one built with the cluster) for users' PATH: `export PATH=$PWD/.localcluster/bin:$PATH`. */
+  binDir: string;
 }
 
 export function layout(stateDir: string): Layout {
@@ -57,6 +59,7 @@ export function layout(stateDir: string): Layout {
     kubeconfigsDir: path.join(stateDir, 'kubeconfigs'),
     adminKubeconfig: path.join(stateDir, 'kubeconfig'),
     pkiDir: path.join(stateDir, 'pki'),
+    binDir: path.join(stateDir, 'bin'),
   };
 }
 

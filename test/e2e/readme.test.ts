@@ -219,6 +219,8 @@ describe('README: the commands a user runs, on the local cluster with its real n
       if (step.kind === 'run' && step.command.startsWith('kubectl wait --for=condition=Ready')) await expectServedByLocalImage();
     }
     expect(shell.env.KUBECONFIG, 'the block exports KUBECONFIG').to.equal(clusterPaths().kubeconfig);
+    // Its kubectl is the one built with the cluster, not whatever (if anything) the machine has.
+    expect(shell.env.PATH?.split(':')[0], 'the block puts the cluster\'s kubectl first on PATH').to.equal(path.join(clusterPaths().stateDir, 'bin'));
     const curl = [...shell.outputs.entries()].find(([line]) => line.startsWith('curl') && line.includes('/predict'));
     expect(curl, 'a curl of /predict in the block').to.not.be.undefined;
     const prediction = JSON.parse(curl?.[1] ?? '{}') as { risk?: string; probabilities?: Record<string, number> };
