@@ -9,9 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type LocalClusterConfig } from '../localcluster/config.js';
 import { imagesOnNode } from '../localcluster/images/on-node.js';
-import { commandOptions } from './lib/args.js';
 import { deployHelp, parseDeployArgs, registryImages, type DeployOptions } from './lib/deploy-options.js';
-import { currentContextTarget, localTarget, TargetError, type Target } from './lib/deploy-target.js';
+import { currentContextTarget, localTarget, runCommand, type Target } from './lib/deploy-target.js';
 import { installOperator, OPERATOR, OPERATOR_POD_SELECTOR, waitForLeader } from './lib/operator-install.js';
 import { messageOf } from '../operator/messages.js';
 
@@ -86,23 +85,5 @@ function shellPath(file: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : `$PWD/${rel}`;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const version = packageVersion();
-  const options = commandOptions('deploy', () => parseDeployArgs(argv, version), deployHelp(version));
-  if ('exitCode' in options) return options.exitCode;
-  try {
-    await deploy(options);
-    return 0;
-  } catch (err) {
-    console.error(`deploy: ${err instanceof TargetError ? err.message : `failed: ${messageOf(err)}`}`);
-    return 1;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
-    console.error(`deploy: unexpected failure: ${messageOf(err)}`);
-    process.exitCode = 1;
-  },
-);
+const version = packageVersion();
+runCommand('deploy', () => parseDeployArgs(process.argv.slice(2), version), deployHelp(version), deploy);

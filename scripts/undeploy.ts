@@ -5,11 +5,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../localcluster/config.js';
-import { commandOptions } from './lib/args.js';
 import { parseUndeployArgs, UNDEPLOY_HELP, type UndeployOptions } from './lib/deploy-options.js';
-import { installedTarget, TargetError } from './lib/deploy-target.js';
+import { installedTarget, runCommand } from './lib/deploy-target.js';
 import { uninstallOperator } from './lib/operator-install.js';
-import { messageOf } from '../operator/messages.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const log = (line: string): void => console.log(`undeploy: ${line}`);
@@ -24,22 +22,4 @@ async function undeploy(options: UndeployOptions): Promise<void> {
   if (!options.crd) log('kept: the CRD riskmodels.riskmodel.dev and every RiskModel with its pods (npm run undeploy -- --crd deletes them)');
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const options = commandOptions('undeploy', () => parseUndeployArgs(argv), UNDEPLOY_HELP);
-  if ('exitCode' in options) return options.exitCode;
-  try {
-    await undeploy(options);
-    return 0;
-  } catch (err) {
-    console.error(`undeploy: ${err instanceof TargetError ? err.message : `failed: ${messageOf(err)}`}`);
-    return 1;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
-    console.error(`undeploy: unexpected failure: ${messageOf(err)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('undeploy', () => parseUndeployArgs(process.argv.slice(2)), UNDEPLOY_HELP, undeploy);

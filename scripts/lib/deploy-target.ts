@@ -10,6 +10,8 @@ import type { LocalClusterConfig } from '../../localcluster/config.js';
 import { onPath } from '../../localcluster/node.js';
 import { currentServer, kubeconfigPath, sameServer } from './cluster-target.js';
 import type { Kubectl } from './operator-install.js';
+import { commandOptions, type Command } from './args.js';
+import { messageOf } from '../../operator/messages.js';
 
 /** A failure whose message is for the user as is. */
 export class TargetError extends Error {}
@@ -83,4 +85,29 @@ export async function installedTarget(config: LocalClusterConfig, env: NodeJS.Pr
   const target = currentContextTarget(config, env);
   const local = await localServer(config);
   return { ...target, local: sameServer(target.server, local) };
+}
+
+/**
+ * Runs `npm run deploy` or `undeploy`: --help and usage errors (exit 2) through commandOptions,
+ * then `action`; a TargetError is printed as is, any other failure with "failed:". Sets the exit code.
+ */
+export function runCommand<T extends object>(name: string, parse: () => Command<T>, help: string, action: (options: T) => Promise<void>): void {
+  const exit = async (): Promise<number> => {
+    const options = commandOptions(name, parse, help);
+    if ('exitCode' in options) return options.exitCode;
+    try {
+      await action(options);
+      return 0;
+    } catch (err) {
+      console.error(`${name}: ${err instanceof TargetError ? err.message : `failed: ${messageOf(err)}`}`);
+      return 1;
+    }
+  };
+  exit().then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      console.error(`${name}: unexpected failure: ${messageOf(err)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -2,10 +2,10 @@
 // on the install manifests. Built from source with `go install` at a pinned version into the
 // binary cache the local cluster's components use (one folder per version), once per machine.
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runProcess } from './run-process.js';
 
 export const KUBE_SCORE_PACKAGE = 'github.com/zegl/kube-score/cmd/kube-score';
 export const KUBE_SCORE_VERSION = 'v1.20.0';
@@ -13,24 +13,6 @@ export const KUBE_SCORE_VERSION = 'v1.20.0';
 /** Where the kube-score executable lives in the cache (whether or not it is installed yet). */
 export function kubeScorePath(cacheDir: string): string {
   return path.join(cacheDir, `kube-score-${KUBE_SCORE_VERSION}`, 'bin', 'kube-score');
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }
 
 /**
@@ -47,7 +29,7 @@ export async function ensureKubeScore(cacheDir: string, goBinary: string, log: (
   await mkdir(scratch, { recursive: true });
   log(`installing kube-score ${KUBE_SCORE_VERSION}: ${goBinary} install ${KUBE_SCORE_PACKAGE}@${KUBE_SCORE_VERSION}`);
   const started = Date.now();
-  const result = await run(goBinary, ['install', `${KUBE_SCORE_PACKAGE}@${KUBE_SCORE_VERSION}`], { ...process.env, GOBIN: scratch });
+  const result = await runProcess(goBinary, ['install', `${KUBE_SCORE_PACKAGE}@${KUBE_SCORE_VERSION}`], { env: { ...process.env, GOBIN: scratch } });
   if (result.code !== 0) {
     await rm(scratch, { recursive: true, force: true });
     throw new Error(`go install of kube-score failed (exit ${result.code}):\n${result.stderr.slice(-4000)}`);
@@ -101,7 +83,7 @@ export async function score(binary: string, manifests: string, ignored: readonly
   await writeFile(file, manifests);
   try {
     const args = ['score', '--output-format', 'json', '--kubernetes-version', 'v1.37', ...ignored.flatMap((id) => ['--ignore-test', id]), file];
-    const result = await run(binary, args);
+    const result = await runProcess(binary, args);
     if (result.code > 1 || !result.stdout.trim().startsWith('[')) throw new Error(`kube-score failed (exit ${result.code}): ${result.stderr || result.stdout}`);
     return findingsOf(JSON.parse(result.stdout) as ScoredObject[]);
   } finally {

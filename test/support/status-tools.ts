@@ -4,12 +4,12 @@
 //                       (modules from the Go module proxy) into the local cluster's binary cache;
 //   argoHealthOf(obj) — Argo CD's health check config/argocd/riskmodel-health.lua, run by Debian's
 //                       lua5.1 (Argo CD's gopher-lua speaks Lua 5.1) with `obj` set as Argo CD sets it.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../localcluster/config.js';
+import { runProcess } from '../../scripts/lib/run-process.js';
 
 const REPO_ROOT = path.join(import.meta.dirname, '../..');
 const KSTATUS_SOURCE = path.join(REPO_ROOT, 'test/support/kstatus');
@@ -19,19 +19,6 @@ export const LUA = '/usr/bin/lua5.1';
 export interface ToolVerdict {
   status: string;
   message: string;
-}
-
-function run(command: string, args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
 }
 
 /** Builds the kstatus checker unless the cache has this source's build; returns its path. */
@@ -45,7 +32,7 @@ export async function ensureKstatusCheck(log: (line: string) => void = () => und
   const scratch = `${dir}.partial-${process.pid}`;
   await mkdir(scratch, { recursive: true });
   log(`building kstatus-check (sigs.k8s.io/cli-utils kstatus) with ${config.goBinary} build`);
-  const built = await run(config.goBinary, ['build', '-o', path.join(scratch, 'kstatus-check'), '.'], { cwd: KSTATUS_SOURCE });
+  const built = await runProcess(config.goBinary, ['build', '-o', path.join(scratch, 'kstatus-check'), '.'], { cwd: KSTATUS_SOURCE });
   if (built.code !== 0) {
     await rm(scratch, { recursive: true, force: true });
     throw new Error(`go build of test/support/kstatus failed (exit ${built.code}):\n${built.stderr.slice(-4000)}`);
@@ -59,7 +46,7 @@ export async function ensureKstatusCheck(log: (line: string) => void = () => und
 /** kstatus' verdict (Current, InProgress, Failed, …) on one object. */
 export async function kstatusOf(obj: unknown): Promise<ToolVerdict> {
   const binary = await ensureKstatusCheck();
-  const res = await run(binary, [], { input: JSON.stringify(obj) });
+  const res = await runProcess(binary, [], { input: JSON.stringify(obj) });
   if (res.code !== 0) throw new Error(`kstatus-check failed: ${res.stderr}`);
   return JSON.parse(res.stdout.trim().split('\n')[0] ?? '{}') as ToolVerdict;
 }
@@ -88,7 +75,7 @@ function luaString(s: string): string {
 export async function argoHealthOf(obj: unknown): Promise<ToolVerdict> {
   const script = await readFile(ARGO_HEALTH_SCRIPT, 'utf8');
   const program = `obj = ${luaLiteral(obj)}\nlocal function health()\n${script}\nend\nlocal hs = health()\nio.write(hs.status, "\\t", hs.message or "")\n`;
-  const res = await run(LUA, ['-'], { input: program });
+  const res = await runProcess(LUA, ['-'], { input: program });
   if (res.code !== 0) throw new Error(`lua5.1 failed on config/argocd/riskmodel-health.lua: ${res.stderr}`);
   const [status = '', ...message] = res.stdout.split('\t');
   return { status, message: message.join('\t') };
