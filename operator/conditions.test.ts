@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Condition } from './api.js';
-import { findCondition, setCondition } from './conditions.js';
+import { findCondition, isReady, setCondition } from './conditions.js';
 
 const t0 = new Date('2026-01-01T10:00:00.123Z');
 const t1 = new Date('2026-01-01T10:05:00.000Z');
@@ -40,5 +40,13 @@ describe('conditions helper', () => {
   it('is idempotent: applying the same update twice gives equal lists', () => {
     const once = setCondition(undefined, ready('True'), 1, t0);
     expect(setCondition(once, ready('True'), 1, t1)).to.deep.equal(once);
+  });
+
+  it('calls a RiskModel ready only with Ready=True for its current generation (kubectl wait\'s meaning)', () => {
+    const ready = [{ type: 'Ready', status: 'True' }];
+    expect(isReady({ metadata: { generation: 2 }, status: { observedGeneration: 2, conditions: ready } })).to.equal(true);
+    expect(isReady({ metadata: { generation: 3 }, status: { observedGeneration: 2, conditions: ready } }), 'an edit not yet seen').to.equal(false);
+    expect(isReady({ metadata: { generation: 2 }, status: { observedGeneration: 2, conditions: [{ type: 'Ready', status: 'False' }] } })).to.equal(false);
+    expect(isReady({ metadata: { generation: 1 } }), 'no status yet').to.equal(false);
   });
 });

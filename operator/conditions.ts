@@ -31,3 +31,18 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
 export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** What isReady reads of a RiskModel: any of the project's views of one (operator, scripts, tests) fits. */
+export interface ReadyView {
+  metadata: { generation?: number };
+  status?: { observedGeneration?: number; conditions?: readonly { type: string; status: string }[] };
+}
+
+/**
+ * Ready=True for the RiskModel's current generation: what `kubectl wait --for=condition=Ready`
+ * waits for, once the operator has seen the latest spec. The one definition the demo, the
+ * benchmarks and the tests share.
+ */
+export function isReady(rm: ReadyView): boolean {
+  return rm.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && rm.status.observedGeneration === rm.metadata.generation;
+}

@@ -11,6 +11,7 @@ import type { Figures } from './report.js';
 import { openWatch, watchUntil } from './watch.js';
 import { difference, operatorWriteRequests, serverWrites, WriteCounter } from './writes.js';
 import { waitForChildren, waitForCpuReadings } from './cluster.js';
+import { isReady } from '../../operator/conditions.js';
 
 export const IMAGE = 'riskmodel-inference:bench';
 export const CONCURRENCY = 32;
@@ -30,11 +31,6 @@ export function riskModel(namespace: string, i: number, minReplicas: number): Op
 export function deploymentReady(deployment: k8s.V1Deployment, min: number): boolean {
   const status = deployment.status ?? {};
   return (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 1) && (status.readyReplicas ?? 0) >= min && status.updatedReplicas === status.replicas;
-}
-
-export function isReady(rm: OperatorRiskModel): boolean {
-  const ready = rm.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
 }
 
 /** Floor: one client applies the operator's exact children (minus owner references) with SSA. */

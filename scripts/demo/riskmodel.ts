@@ -20,11 +20,7 @@ export interface ReplicaSetList {
   items: Array<{ metadata: { name: string; creationTimestamp?: string }; spec: { replicas?: number }; status?: { replicas?: number } }>;
 }
 
-/** Whether the RiskModel reports Ready=True for its current generation. */
-export function isReady(rm: RiskModelObject): boolean {
-  const ready = rm.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
-}
+export { isReady } from '../../operator/conditions.js';
 
 /** The condition of a type, formatted as `Type=Status (Reason: message)` for narration. */
 export function describeCondition(rm: RiskModelObject, type: string): string {

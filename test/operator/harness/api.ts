@@ -181,10 +181,7 @@ export function condition(rm: RiskModel, type: string): Condition | undefined {
   return rm.status?.conditions?.find((c) => c.type === type);
 }
 
-/** Ready=True for the RiskModel's current generation. */
-export function isReady(rm: RiskModel): boolean {
-  return condition(rm, 'Ready')?.status === 'True' && rm.status?.observedGeneration === rm.metadata.generation;
-}
+export { isReady } from '../../../operator/conditions.js';
 
 /** The HTTP status of a failed API call, or undefined when it did not fail that way. */
 export function apiStatus(err: unknown): number | undefined {
