@@ -19,6 +19,16 @@ function waitingPod(deployment: V1Deployment, reason: string, message: string): 
   };
 }
 
+/** Completes the rollout, reconciles once, then checks two more reconciles (idle resyncs) write nothing. */
+async function expectIdleAfterRollout(cluster: ReturnType<typeof setup>['cluster'], ctx: ReturnType<typeof setup>['ctx'], key: string): Promise<void> {
+  cluster.rollOut('team-a', 'demo', 2);
+  await reconcile(key, ctx);
+  const before = cluster.writes();
+  await reconcile(key, ctx);
+  await reconcile(key, ctx);
+  expect(cluster.writes(), 'writes on idle resyncs').to.equal(before);
+}
+
 describe('reconciler', () => {
   it('creates the Deployment, Service, HPA and PodDisruptionBudget of a new RiskModel and reports it Progressing', async () => {
     const { cluster, events, ctx, key } = setup();
@@ -83,12 +93,7 @@ describe('reconciler', () => {
   it('writes nothing on a reconcile that finds everything as desired (an idle resync)', async () => {
     const { cluster, ctx, key } = setup();
     await reconcile(key, ctx);
-    cluster.rollOut('team-a', 'demo', 2);
-    await reconcile(key, ctx);
-    const before = cluster.writes();
-    await reconcile(key, ctx);
-    await reconcile(key, ctx);
-    expect(cluster.writes()).to.equal(before);
+    await expectIdleAfterRollout(cluster, ctx, key);
   });
 
   it('writes nothing, not even a model snapshot, on an idle resync of a RiskModel whose model is in a ConfigMap', async () => {
@@ -96,12 +101,7 @@ describe('reconciler', () => {
     cluster.configMaps.set('team-a/risk-model', configMap('risk-model', { 'model.json': modelArtifact(3) }));
     await reconcile(key, ctx);
     expect(cluster.snapshotsWritten, 'the first reconcile snapshots the model').to.have.length(1);
-    cluster.rollOut('team-a', 'demo', 2);
-    await reconcile(key, ctx);
-    const before = cluster.writes();
-    await reconcile(key, ctx);
-    await reconcile(key, ctx);
-    expect(cluster.writes()).to.equal(before);
+    await expectIdleAfterRollout(cluster, ctx, key);
     expect(cluster.snapshotsWritten).to.have.length(1);
   });
 
