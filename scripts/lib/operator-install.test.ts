@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseAllDocuments, parse } from 'yaml';
-import { clusterPaths } from '../../localcluster/cluster.js';
 import { managerImageName, objectsToRemove, operatorOverlay, splitImageRef } from './operator-install.js';
 
-const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe('splitImageRef', () => {
@@ -49,20 +44,6 @@ describe('operator install overlay', () => {
     ]);
   });
 
-  it('renders with kubectl kustomize into the 2-replica Deployment running the local images, with no host network and its token mounted', async function () {
-    const kubectl = clusterPaths().kubectl;
-    if (!existsSync(kubectl)) this.skip();
-    const deployment = await rendered(kubectl, input);
-    const pod = deployment.spec.template.spec;
-    const container = pod.containers[0] ?? { image: '', env: [] };
-    expect(deployment.spec.replicas).to.equal(2);
-    expect(container.image).to.equal('localhost/riskmodel-operator:abc123');
-    expect(container.env.find((e) => e.name === 'INFERENCE_IMAGE')?.value).to.equal('localhost/riskmodel-inference:def456');
-    expect(container.env.filter((e) => e.name === 'WATCH_NAMESPACES')).to.have.length(1);
-    expect(pod.hostNetwork).to.not.equal(true);
-    expect(pod.automountServiceAccountToken).to.not.equal(false);
-    expect(pod.serviceAccountName).to.equal('riskmodel-operator');
-  });
 });
 
 describe('what npm run undeploy deletes', () => {
@@ -82,31 +63,4 @@ describe('what npm run undeploy deletes', () => {
     expect(objectsToRemove(rendered, { crd: true }).names).to.include('CustomResourceDefinition/riskmodels.riskmodel.dev');
   });
 
-  it('keeps every object of config/default but the CRD (rendered with kubectl kustomize)', async function () {
-    const kubectl = clusterPaths().kubectl;
-    if (!existsSync(kubectl)) this.skip();
-    const { stdout } = await run(kubectl, ['kustomize', path.join(REPO, 'config/default')], { maxBuffer: 16 << 20 });
-    const { names } = objectsToRemove(stdout, { crd: false });
-    expect(names).to.include.members(['Namespace/riskmodel-system', 'Deployment/riskmodel-operator', 'ClusterRole/riskmodel-operator']);
-    expect(names.some((n) => n.startsWith('CustomResourceDefinition/'))).to.be.false;
-  });
 });
-
-type RenderedDeployment = {
-  kind: string;
-  spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: { image: string; env: { name: string; value?: string }[] }[] } } };
-};
-
-/** The Deployment `kubectl kustomize` makes of the overlay, written in a temporary folder. */
-async function rendered(kubectl: string, input: Parameters<typeof operatorOverlay>[0]): Promise<RenderedDeployment> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'overlay-'));
-  try {
-    writeFileSync(path.join(dir, 'kustomization.yaml'), operatorOverlay({ ...input, base: path.relative(dir, path.join(REPO, 'config/default')) }));
-    const { stdout } = await run(kubectl, ['kustomize', dir], { maxBuffer: 16 << 20 });
-    const deployment = parseAllDocuments(stdout).map((d) => d.toJS() as RenderedDeployment).find((d) => d.kind === 'Deployment');
-    if (!deployment) throw new Error('kubectl kustomize rendered no Deployment');
-    return deployment;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
