@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { sleep } from './processes.js';
+import { GiveUp, waitFor } from './wait.js';
 
 export interface ProbeTls {
   ca: string;
@@ -48,13 +48,14 @@ export function probe(url: string, tls: ProbeTls, timeoutMs = 3000): Promise<num
  * that crashed fails fast instead of waiting out the timeout. Throws on timeout or crash.
  */
 export async function waitHealthy(name: string, url: string, tls: ProbeTls, opts: { timeoutMs: number; stillRunning: () => boolean }): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
   let last = 0;
-  while (Date.now() < deadline) {
+  const healthy = async (): Promise<boolean> => {
     last = await probe(url, tls);
-    if (last === 200) return;
-    if (!opts.stillRunning()) throw new Error(`${name} exited while starting`);
-    await sleep(250);
-  }
-  throw new Error(`${name} did not become healthy within ${opts.timeoutMs / 1000} s (${url} last answered ${last || 'nothing'})`);
+    if (last !== 200 && !opts.stillRunning()) throw new GiveUp(`${name} exited while starting`);
+    return last === 200;
+  };
+  await waitFor(healthy, { what: `${name} to become healthy`, timeoutMs: opts.timeoutMs, intervalMs: 250 }).catch((err: unknown) => {
+    if (err instanceof GiveUp) throw err;
+    throw new Error(`${name} did not become healthy within ${opts.timeoutMs / 1000} s (${url} last answered ${last || 'nothing'})`);
+  });
 }

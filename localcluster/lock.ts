@@ -3,7 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { isAlive, sleep } from './processes.js';
+import { isAlive } from './processes.js';
+import { waitFor } from './wait.js';
 
 /**
  * Creates `file` holding `pid`, atomically. Resolves true when this call created it, false when
@@ -43,7 +44,7 @@ export async function withPidLock<T>(file: string, opts: PidLockOptions, fn: () 
       continue;
     }
     opts.log(`waiting for process ${holder}, which is ${opts.doing} ...`);
-    while (isAlive(holder) && existsSync(file)) await sleep(opts.pollMs);
+    await waitFor(() => !isAlive(holder) || !existsSync(file), { what: `process ${holder} to release ${file}`, timeoutMs: Infinity, intervalMs: opts.pollMs });
   }
   try {
     return await fn();

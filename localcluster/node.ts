@@ -21,7 +21,7 @@ import {
 } from './node-config.js';
 import { ensurePauseImage } from './pause.js';
 import { IDENTITIES, type Pki } from './pki.js';
-import { sleep } from './processes.js';
+import { waitFor } from './wait.js';
 import type { Ports } from './topology.js';
 
 const run = promisify(execFile);
@@ -93,7 +93,7 @@ export async function killLeftoverProcesses(nodeDirs: string[]): Promise<number>
     }
   }
   // Give the kernel a moment to empty the cgroups of the killed processes.
-  for (let i = 0; i < 50 && podProcesses().length > 0; i++) await sleep(100);
+  await waitFor(() => podProcesses().length === 0, { what: 'the killed pod processes to leave their cgroups', timeoutMs: 5000, intervalMs: 100 }).catch(() => undefined);
   return victims.length;
 }
 
@@ -275,10 +275,8 @@ export async function purgeContainers(l: NodeLayout, log: Log): Promise<number> 
   const tasks = (await ctr(l, ['tasks', 'ls', '--quiet'])).split('\n').filter(Boolean);
   await Promise.all(tasks.map((t) => ctr(l, ['tasks', 'kill', '--signal', 'SIGKILL', t]).catch(() => '')));
   for (const t of tasks) {
-    for (let i = 0; i < 50; i++) {
-      if ((await ctr(l, ['tasks', 'delete', t]).then(() => true, () => false)) || !(await ctr(l, ['tasks', 'ls', '--quiet'])).includes(t)) break;
-      await sleep(100);
-    }
+    const deleted = async (): Promise<boolean> => (await ctr(l, ['tasks', 'delete', t]).then(() => true, () => false)) || !(await ctr(l, ['tasks', 'ls', '--quiet'])).includes(t);
+    await waitFor(deleted, { what: `containerd to delete task ${t}`, timeoutMs: 10_000, intervalMs: 100 }).catch(() => undefined);
   }
   const containers = (await ctr(l, ['containers', 'ls', '--quiet'])).split('\n').filter(Boolean);
   for (const c of containers) await ctr(l, ['containers', 'delete', c]).catch(() => '');

@@ -3,8 +3,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitFor } from './wait.js';
 
 /**
  * True when a process with this PID exists (and is not a zombie). EPERM means it exists but
@@ -78,11 +77,11 @@ export function spawnDetached(binary: string, args: string[], logPath: string): 
 export async function stopProcess(pid: number, binary: string, graceMs = 10_000): Promise<boolean> {
   if (!runsBinary(pid, binary)) return false;
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) {
+  const gone = (): boolean => !isAlive(pid);
+  const what = `${binary} (pid ${pid}) to exit`;
+  if (!(await waitFor(gone, { what, timeoutMs: graceMs, intervalMs: 100 }).catch(() => false))) {
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    await waitFor(gone, { what, timeoutMs: Infinity, intervalMs: 50 });
   }
   return true;
 }

@@ -2,6 +2,32 @@
 // cluster. It is the only way `cluster:down` finds them, so a file that cannot be read is an
 // error to report, never "no cluster": treating it as absent would start a second cluster
 // over the first one's data, or delete the data while its processes still run.
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { NodeRecord } from './node.js';
+import type { ClusterMode, Ports, ProcessName } from './topology.js';
+
+/** A process the cluster started, as the state file records it. */
+export interface RunningProcess {
+  name: ProcessName;
+  pid: number;
+  binary: string;
+  health: string;
+  log: string;
+}
+
+/** What `.localcluster/state.json` records about a cluster. */
+export interface ClusterState {
+  startedAt: string;
+  /** Absent in state files written before the real node existed: those were kwok-only. */
+  mode?: ClusterMode;
+  server: string;
+  ports: Ports;
+  versions: Record<string, string>;
+  processes: RunningProcess[];
+  /** Host changes of the real node, recorded before they are made (so `down` can undo them). */
+  node?: NodeRecord;
+}
 
 /** Thrown when state.json exists but does not describe a cluster. */
 export class CorruptStateError extends Error {
@@ -42,4 +68,15 @@ export function parseState<T extends StateShape>(text: string, file: string): T 
   const problem = problemWith(value);
   if (problem) throw new CorruptStateError(file, problem);
   return value as T;
+}
+
+/** The recorded cluster, or undefined when none was recorded; throws CorruptStateError for a file that cannot be trusted. */
+export function readState(stateFile: string): ClusterState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  return parseState<ClusterState>(readFileSync(stateFile, 'utf8'), stateFile);
+}
+
+/** Writes the state file whole (called after every process start, so `down` always finds what runs). */
+export async function saveState(stateFile: string, state: ClusterState): Promise<void> {
+  await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }

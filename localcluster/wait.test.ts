@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 describe('waitFor (the one polling helper)', () => {
   it('resolves with the first value that is not undefined, null or false, zero included', async () => {
@@ -24,5 +24,15 @@ describe('waitFor (the one polling helper)', () => {
     expect((err as Error).message).to.equal('timed out after 0 s waiting for 3 ready pods; last saw {"ready":1,"want":3}');
     const failing = await waitFor(() => Promise.reject(new Error('connection refused')), { what: 'the API', timeoutMs: 20, intervalMs: 5 }).catch((e: unknown) => e);
     expect((failing as Error).message).to.match(/waiting for the API; last saw error: connection refused$/);
+  });
+
+  it('stops at once when the check gives up, rethrowing its GiveUp', async () => {
+    let calls = 0;
+    const err = await waitFor(() => {
+      calls++;
+      throw new GiveUp('the process exited');
+    }, { what: 'health', timeoutMs: 1000, intervalMs: 1 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(GiveUp).and.have.property('message', 'the process exited');
+    expect(calls).to.equal(1);
   });
 });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../localcluster/processes.js';
+import { waitFor } from '../../localcluster/wait.js';
 
 /** A background process the demo started: what it is, its PID and where it logs. */
 export interface Background {
@@ -37,16 +39,6 @@ export async function startBackground(
   return { name, pid: child.pid, log: opts.log, ...(opts.marker ? { marker: opts.marker } : {}) };
 }
 
-/** True while the process exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Stops a process the demo started: SIGTERM to its process group (the PID leads one because
  * it was spawned detached), then SIGKILL after `graceMs`. Idempotent.
@@ -59,11 +51,10 @@ export async function stopBackground(proc: Background, graceMs = 10_000): Promis
       // Already gone.
     }
   };
-  if (!alive(proc.pid)) return;
+  if (!isAlive(proc.pid)) return;
   signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (alive(proc.pid) && Date.now() < deadline) await sleep(100);
-  if (alive(proc.pid)) signal('SIGKILL');
+  const gone = await waitFor(() => !isAlive(proc.pid), { what: `${proc.name} to exit`, timeoutMs: graceMs, intervalMs: 100 }).catch(() => false);
+  if (!gone) signal('SIGKILL');
 }
 
 /** The last `n` lines of a log file ('' when it does not exist). */

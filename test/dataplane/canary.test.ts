@@ -52,15 +52,14 @@ type Done = (rm: DeliveredRiskModel, canary: k8s.V1Deployment | undefined) => bo
 /** Samples the RiskModel and both Deployments every 500 ms until `done` holds; resolves with the last RiskModel and what was seen. */
 async function watchCanary(bed: RealNodeBed, name: string, done: Done, timeoutMs = 240_000): Promise<{ rm: DeliveredRiskModel; watch: CanaryWatch }> {
   const watch: CanaryWatch = { statuses: [], seenAt: [], canaryReplicas: [], stableReplicas: [], stableSnapshots: new Set(), firstSeen: {}, canaryPods: new Map() };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [rm, stable, canary] = await Promise.all([getRiskModel(bed, name), bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name }), canaryDeployment(bed, name)]);
-    record(watch, rm, stable, canary);
+  const rm = await eventually(`the canary of ${name} (status of the RiskModel)`, async (saw) => {
+    const [current, stable, canary] = await Promise.all([getRiskModel(bed, name), bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name }), canaryDeployment(bed, name)]);
+    record(watch, current, stable, canary);
     recordPods(watch, await canaryPods(bed, name));
-    if (done(rm, canary)) return { rm, watch };
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s watching the canary of ${name}; last status ${JSON.stringify(rm.status)}`);
-    await sleep(500);
-  }
+    saw(current.status);
+    return done(current, canary) && current;
+  }, { timeoutMs, intervalMs: 500 });
+  return { rm, watch };
 }
 
 function record(watch: CanaryWatch, rm: DeliveredRiskModel, stable: k8s.V1Deployment, canary: k8s.V1Deployment | undefined): void {

@@ -13,6 +13,7 @@ import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { BUSYBOX_HTTP_PORT, ensureBusyboxImage } from '../support/busybox-image.js';
 import { ensureCluster, freshNamespace, kubectl, kubectlOk, realNode, releaseNamespace, waitFor } from '../support/cluster.js';
 import { portForwardService } from '../support/port-forward.js';
+import { GiveUp } from '../../localcluster/wait.js';
 
 const run = promisify(execFile);
 
@@ -121,12 +122,15 @@ describe('real node: pods, logs, exec and Service traffic', function () {
   it('answers on the Service ClusterIP from the host, spreading requests over both ready pods', async () => {
     // kube-proxy programs a Ready pod's endpoint a moment after it turns Ready (seen under load): ask for up to 15 s.
     const seen = new Set<string>();
-    const deadline = Date.now() + 15_000;
-    while (seen.size < 2 && Date.now() < deadline) {
+    const bothAnswered = async (): Promise<boolean> => {
       const res = await get(`http://${clusterIp}/`);
-      expect(res.status).to.equal(200);
+      if (res.status !== 200) throw new GiveUp(`the ClusterIP answered ${res.status}: ${res.body}`);
       seen.add(res.body.trim());
-    }
+      return seen.size === 2;
+    };
+    await waitFor(bothAnswered, { what: 'answers from both pods', timeoutMs: 15_000, intervalMs: 0 }).catch((err: unknown) => {
+      if (err instanceof GiveUp) throw err;
+    });
     expect([...seen].sort()).to.deep.equal(pods.map((p) => p.metadata?.name).sort());
   });
 
