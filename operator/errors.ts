@@ -4,7 +4,7 @@
 // event, and the watches bring the key back when the user fixes it, so it never reaches the
 // retry policy. Every error that does escape a reconcile is retried with backoff.
 
-import type { ReasonName } from './reasons.js';
+import type { ReasonName } from './api/reasons.js';
 
 /** Reconcile the key again after this long (unless an event brings it back sooner). */
 export type Requeue = { requeueAfterMs: number };

@@ -3,7 +3,7 @@
 
 import { ConfigError, loadConfig, processDeps, usage } from './config.js';
 import { createLogger } from './logger.js';
-import { startOperator } from './manager.js';
+import { startOperator } from './runtime/manager.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { CONFIG_HASH_ANNOTATION } from './labels.js';
-import { findCondition } from './conditions.js';
+import { CONFIG_HASH_ANNOTATION } from './api/labels.js';
+import { findCondition } from './model/conditions.js';
 import { ApiError } from './errors.js';
 import { reconcile } from './reconciler.js';
-import { Reason } from './reasons.js';
+import { Reason } from './api/reasons.js';
 import { RESYNC_MS, setup } from './testing/fake-cluster.js';
 import { configMap, modelArtifact, riskModel } from './testing/fixtures.js';
 

@@ -4,18 +4,18 @@
 // step is a named function. Writes happen only when something differs: children via server-side apply,
 // status via the /status subresource, events on transitions.
 
-import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api.js';
-import { findCondition } from './conditions.js';
+import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api/riskmodel.js';
+import { findCondition } from './model/conditions.js';
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { applyIfNeeded, removeOwned, type Scope } from './child-writes.js';
-import { CHILD_KINDS, type ChildKind } from './children.js';
-import { byKind, desired } from './desired.js';
+import { applyIfNeeded, removeOwned, type Scope } from './runtime/child-writes.js';
+import { CHILD_KINDS, type ChildKind } from './api/children.js';
+import { byKind, desired } from './model/desired.js';
 import { awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
-import type { Child, ReconcileContext } from './context.js';
+import type { Child, ReconcileContext } from './runtime/context.js';
 import type { Logger } from './logger.js';
-import { ConditionType, EventReason, POD_REASONS, Reason } from './reasons.js';
-import { deliver, settle, type Delivered } from './revisions.js';
-import { deriveStatus, statusEqual, type Observed, type Outcome } from './status.js';
+import { ConditionType, EventReason, POD_REASONS, Reason } from './api/reasons.js';
+import { deliver, settle, type Delivered } from './delivery/deliver.js';
+import { deriveStatus, statusEqual, type Observed, type Outcome } from './model/status.js';
 
 export interface ReconcileResult {
   /** When to reconcile this key again if no event does it sooner. */

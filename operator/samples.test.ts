@@ -5,9 +5,9 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { withDefaults, type RiskModel } from './api.js';
-import { desired } from './desired.js';
-import { resolveModel } from './model-source.js';
+import { withDefaults, type RiskModel } from './api/riskmodel.js';
+import { desired } from './model/desired.js';
+import { resolveModel } from './delivery/model-source.js';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 
 interface Schema {

@@ -13,9 +13,9 @@ import {
   alreadyPinnedMessage, chooseTarget, notPinnedMessage, pinnedMessage, pinPatch, readRollbackState, unpinnedMessage, unpinPatch,
   type RollbackState,
 } from './lib/rollback-target.js';
-import { GROUP, PLURAL, VERSION } from '../operator/api.js';
+import { GROUP, PLURAL, VERSION } from '../operator/api/riskmodel.js';
 import { messageOf } from '../operator/messages.js';
-import { snapshotSelector } from '../operator/snapshots.js';
+import { snapshotSelector } from '../operator/delivery/snapshots.js';
 
 const FIELD_MANAGER = 'riskmodel-rollback';
 const TIMEOUT_MS = 15_000;

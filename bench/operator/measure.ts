@@ -2,8 +2,8 @@
 // and spec edit → HPA updated latency.
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type RiskModel as OperatorRiskModel } from '../../operator/api.js';
-import { byKind, desired } from '../../operator/desired.js';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type RiskModel as OperatorRiskModel } from '../../operator/api/riskmodel.js';
+import { byKind, desired } from '../../operator/model/desired.js';
 import { FLOOR_MANAGER, pool, sleep, withTimeout, type Clients } from './cluster.js';
 import type { Options } from './options.js';
 import type { OperatorProcess } from '../../scripts/lib/operator-process.js';
@@ -11,7 +11,7 @@ import type { Figures } from './report.js';
 import { openWatch, watchUntil } from './watch.js';
 import { difference, operatorWriteRequests, serverWrites, WriteCounter } from './writes.js';
 import { waitForChildren, waitForCpuReadings } from './cluster.js';
-import { isReady } from '../../operator/conditions.js';
+import { isReady } from '../../operator/model/conditions.js';
 
 export const IMAGE = 'riskmodel-inference:bench';
 export const CONCURRENCY = 32;

@@ -2,15 +2,15 @@
 // operator wrote, the API server's own request counters, and the operator's /metrics.
 import https from 'node:https';
 import type * as k8s from '@kubernetes/client-node';
-import { FIELD_MANAGER, type RiskModel as OperatorRiskModel } from '../../operator/api.js';
-import { CHILD_KINDS, CHILD_RESOURCES } from '../../operator/children.js';
+import { FIELD_MANAGER, type RiskModel as OperatorRiskModel } from '../../operator/api/riskmodel.js';
+import { CHILD_KINDS, CHILD_RESOURCES } from '../../operator/api/children.js';
 import { collectionPath, Resources, type ResourceType } from '../../operator/kube/resources.js';
 import type { OperatorProcess } from '../../scripts/lib/operator-process.js';
 import { openWatch, type OpenWatch } from './watch.js';
 
 const CHILDREN: ResourceType[] = CHILD_KINDS.map((kind) => CHILD_RESOURCES[kind]);
 
-/** What the idle window watches: the RiskModels, every kind of child (operator/children.ts) and events. */
+/** What the idle window watches: the RiskModels, every kind of child (operator/api/children.ts) and events. */
 export const IDLE_RESOURCES: readonly ResourceType[] = [Resources.riskModels, ...CHILDREN, Resources.events];
 
 /**

@@ -1,6 +1,6 @@
 // REST paths of the resource types the operator reads and writes.
 
-import { GROUP, PLURAL, VERSION } from '../api.js';
+import { GROUP, PLURAL, VERSION } from '../api/riskmodel.js';
 
 export interface ResourceType {
   /** API group; '' for the core group. */

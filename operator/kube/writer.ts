@@ -3,12 +3,27 @@
 // Deployment.spec.replicas — stay with whoever owns them (the HPA). A child the spec no
 // longer asks for is deleted with a UID precondition, so a namesake made since is left alone.
 
-import { API_VERSION, FIELD_MANAGER, KIND, type RiskModel, type RiskModelStatus } from '../api.js';
-import { OWNED_RESOURCES, ownedKindOf, type Owned, type OwnedKind } from '../children.js';
-import type { Writer } from '../context.js';
+import { API_VERSION, FIELD_MANAGER, KIND, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
+import { OWNED_RESOURCES, ownedKindOf, type Owned, type OwnedKind } from '../api/children.js';
 import { ApiError } from '../errors.js';
 import { PatchType, type Kube } from './client.js';
 import { objectPath, Resources, type ResourceType } from './resources.js';
+
+/** What the reconciler writes with (the ApplyWriter below; a fake in unit tests). */
+export interface Writer {
+  /** Server-side apply under the operator's field manager; returns the object as stored. */
+  apply<T extends Owned>(obj: T): Promise<T>;
+  /**
+   * JSON merge patch of the whole desired object: our lists replace the stored ones. For a
+   * drifted child whose apply the server refuses because a hand edit turned one of our list
+   * entries into someone else's (a Service port renumbered by hand keeps its name, so our port
+   * would be a duplicate).
+   */
+  overwrite<T extends Owned>(obj: T): Promise<T>;
+  /** Deletes the child if it still is the object `uid` names; a child already gone is not an error. */
+  remove(kind: OwnedKind, namespace: string, name: string, uid: string): Promise<void>;
+  applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
+}
 
 function resourceOf(obj: Owned, verb: string): ResourceType {
   const kind = ownedKindOf(obj);

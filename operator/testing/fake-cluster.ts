@@ -3,15 +3,15 @@
 // analyzer whose figures a test sets. Not used at run time.
 
 import type { V1ConfigMap, V1Deployment, V1Pod, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { CanaryFigures } from '../analysis/figures.js';
-import { keyOf, type RiskModel, type RiskModelStatus } from '../api.js';
-import type { ChildKind, Owned, OwnedKind } from '../children.js';
-import type { CanaryMeter } from '../analysis/pod-analyzer.js';
-import type { Cache, Child, ReconcileContext, Writer } from '../context.js';
+import type { CanaryFigures } from '../delivery/analysis/figures.js';
+import { keyOf, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
+import type { ChildKind, Owned, OwnedKind } from '../api/children.js';
+import type { CanaryMeter } from '../delivery/analysis/pod-analyzer.js';
+import type { Cache, Child, ReconcileContext, Writer } from '../runtime/context.js';
 import { ApiError } from '../errors.js';
 import { RecordingRecorder, memoryLogger } from './fakes.js';
 import { riskModel, TEST_IMAGE } from './fixtures.js';
-import { LABEL_INSTANCE } from '../labels.js';
+import { LABEL_INSTANCE } from '../api/labels.js';
 
 export const RESYNC_MS = 300_000;
 

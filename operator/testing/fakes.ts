@@ -2,10 +2,10 @@
 // optimistic-concurrency rules, a recording event sink and a silent logger.
 
 import { Writable } from 'node:stream';
-import type { RiskModel } from '../api.js';
+import type { RiskModel } from '../api/riskmodel.js';
 import { ApiError } from '../errors.js';
-import type { EventType, Recorder } from '../events.js';
-import type { Clock, LeaseRecord, LeaseStore, StoredLease } from '../leader.js';
+import type { EventType, Recorder } from '../runtime/events.js';
+import type { Clock, LeaseRecord, LeaseStore, StoredLease } from '../runtime/leader.js';
 import { createLogger, type Logger } from '../logger.js';
 
 /** A clock that only moves when told; sleepers wake in time order. */

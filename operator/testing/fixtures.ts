@@ -4,7 +4,7 @@
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { generatePatients } from '../../inference/generator.js';
 import { train } from '../../inference/training.js';
-import { API_VERSION, KIND, type RiskModel, type RiskModelSpec } from '../api.js';
+import { API_VERSION, KIND, type RiskModel, type RiskModelSpec } from '../api/riskmodel.js';
 
 export const TEST_IMAGE = 'ghcr.io/riskmodel/riskmodel-inference:0.1.0';
 

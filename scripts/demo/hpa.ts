@@ -1,6 +1,6 @@
 // What step 5's ramp reads of the HPA and the Deployment, from one `kubectl get hpa/NAME
 // deployment/NAME -o json`. The HPA is read itself, not through the RiskModel's status, whose
-// CPU figure the operator damps (operator/status.ts) and which lags by a reconcile.
+// CPU figure the operator damps (operator/model/status.ts) and which lags by a reconcile.
 
 /** The parts of a `kubectl get hpa/… deployment/… -o json` List the ramp reads. */
 export interface HpaAndDeploymentList {

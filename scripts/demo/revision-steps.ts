@@ -4,8 +4,8 @@
 // there are no such steps: kwok pods answer no HTTP, so there is nothing to analyse.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RevisionRecord } from '../../operator/api.js';
-import { CONTAINER_PORT, canaryName } from '../../operator/desired.js';
+import type { RevisionRecord } from '../../operator/api/riskmodel.js';
+import { CONTAINER_PORT, canaryName } from '../../operator/model/desired.js';
 import { errorProneArtifact } from '../lib/faulty-artifacts.js';
 import { assertLocalTarget } from '../lib/local-target.js';
 import { getJson, kubectl, waitFor } from './kube.js';
@@ -16,7 +16,7 @@ import { canaryFailure, canaryLine, historyEntry, newestEvent, podChanges, podLi
 import { rolledOut, type RiskModelObject } from './riskmodel.js';
 import { runNode } from './run.js';
 import { getDeploy, getRm, MODEL_KEY, printRiskModels, rmArgs, storeModel, type DemoContext } from './steps.js';
-import { TRACK_LABEL } from '../../operator/labels.js';
+import { TRACK_LABEL } from '../../operator/api/labels.js';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
 /**

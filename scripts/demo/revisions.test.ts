@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Condition } from '../../operator/api.js';
+import type { Condition } from '../../operator/api/riskmodel.js';
 import { canaryFailure, canaryLine, historyEntry, newestEvent, podChanges, podLives, type PodList } from './revisions.js';
 import type { RiskModelObject } from './riskmodel.js';
 

@@ -1,6 +1,6 @@
 // What the demo's canary and rollback steps read off the cluster, as pure functions of the
 // objects kubectl returns: the canary's failure, the stable pods' lives, the events.
-import type { RevisionRecord } from '../../operator/api.js';
+import type { RevisionRecord } from '../../operator/api/riskmodel.js';
 import type { RiskModelObject } from './riskmodel.js';
 
 /** Pods as kubectl returns them, the parts these steps read. */

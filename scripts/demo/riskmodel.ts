@@ -1,4 +1,4 @@
-import type { RiskModel } from '../../operator/api.js';
+import type { RiskModel } from '../../operator/api/riskmodel.js';
 
 /** A RiskModel as kubectl returns it (the operator's own type, so the two cannot drift apart). */
 export type RiskModelObject = RiskModel;
@@ -20,7 +20,7 @@ export interface ReplicaSetList {
   items: Array<{ metadata: { name: string; creationTimestamp?: string }; spec: { replicas?: number }; status?: { replicas?: number } }>;
 }
 
-export { isReady } from '../../operator/conditions.js';
+export { isReady } from '../../operator/model/conditions.js';
 
 /** The condition of a type, formatted as `Type=Status (Reason: message)` for narration. */
 export function describeCondition(rm: RiskModelObject, type: string): string {

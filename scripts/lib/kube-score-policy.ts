@@ -2,8 +2,8 @@
 // or a warning is let through. Everything else kube-score grades CRITICAL or WARNING fails the
 // manifest suite (test/manifests/kube-score.test.ts).
 
-import type { RiskModel } from '../../operator/api.js';
-import { canaryName } from '../../operator/desired.js';
+import type { RiskModel } from '../../operator/api/riskmodel.js';
+import { canaryName } from '../../operator/model/desired.js';
 import type { Finding } from './kube-score.js';
 
 /** Where a rule applies: the children of a RiskModel, or the operator's install manifests. */

@@ -7,10 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { withDefaults, type RiskModel } from '../../operator/api.js';
-import { resolveModel } from '../../operator/model-source.js';
-import { firstServed } from '../../operator/delivery.js';
-import { byKind, canaryDeployment, canaryReplicas, desired } from '../../operator/desired.js';
+import { withDefaults, type RiskModel } from '../../operator/api/riskmodel.js';
+import { resolveModel } from '../../operator/delivery/model-source.js';
+import { firstServed } from '../../operator/delivery/plan.js';
+import { byKind, canaryDeployment, canaryReplicas, desired } from '../../operator/model/desired.js';
 
 export interface SampleChildren {
   /** The sample's file name under samples/. */

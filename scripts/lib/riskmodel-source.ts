@@ -2,7 +2,7 @@
 // sentence an operator can act on, so a view keeps running (and retrying) instead of crashing.
 
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION } from '../../operator/api.js';
+import { GROUP, PLURAL, VERSION } from '../../operator/api/riskmodel.js';
 import { isNetworkError, serverMessage, TimeoutError, withTimeout } from './api-errors.js';
 import { describeScope, toView, type RiskModelView, type Scope, type Snapshot } from './riskmodel-view.js';
 

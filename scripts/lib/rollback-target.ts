@@ -2,8 +2,8 @@
 // serves, which snapshots of it are kept, which revision a rollback goes to, the patches that
 // pin and unpin it, and the sentences the command prints. Everything here is pure.
 
-import { previousRevision as previousServed } from '../../operator/delivery.js';
-import { MODEL_VERSION_ANNOTATION, REVISION_LABEL } from '../../operator/labels.js';
+import { previousRevision as previousServed } from '../../operator/delivery/plan.js';
+import { MODEL_VERSION_ANNOTATION, REVISION_LABEL } from '../../operator/api/labels.js';
 import { record, text } from './json-fields.js';
 
 /** One entry of `status.history` (oldest first), as far as the rollback command reads it. */
@@ -127,7 +127,7 @@ function chooseNamed(state: RollbackState, revision: number, serving: Revision |
   return failed === undefined ? choice : { ...choice, failedAnalysis: failed.message ?? 'no figures recorded' };
 }
 
-/** The operator's own rule (operator/delivery.ts), limited to revisions whose snapshot is kept. */
+/** The operator's own rule (operator/delivery/plan.ts), limited to revisions whose snapshot is kept. */
 function previousRevision(state: RollbackState, serving: number): number | undefined {
   return previousServed(state.history, serving, (e) => state.kept.some((k) => k.revision === e.revision))?.revision;
 }

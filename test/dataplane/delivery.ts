@@ -4,8 +4,8 @@
 // pod is checked).
 import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import type { CanaryStatus, RevisionRecord } from '../../operator/api.js';
-import { CONTAINER_PORT } from '../../operator/desired.js';
+import type { CanaryStatus, RevisionRecord } from '../../operator/api/riskmodel.js';
+import { CONTAINER_PORT } from '../../operator/model/desired.js';
 import { GROUP, isReady, LABELS, PLURAL, VERSION, type RiskModel } from '../operator/harness/api.js';
 import { eventually } from '../operator/harness/eventually.js';
 import { livePods, predictOnce, type RealNodeBed } from './bed.js';

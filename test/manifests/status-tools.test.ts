@@ -1,15 +1,15 @@
-// The statuses the operator derives (operator/status.ts, from observations like the cluster's),
+// The statuses the operator derives (operator/model/status.ts, from observations like the cluster's),
 // read by the tools users point at RiskModels: kstatus (Flux, kpt, Helm's --wait) and Argo CD's
 // health check in config/argocd. No cluster: the cluster tests (test/dataplane/pod-problems.test.ts)
 // check the same verdicts on real pods.
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { type RiskModel } from '../../operator/api.js';
-import { Reason } from '../../operator/reasons.js';
-import { deriveStatus, type Observed, type Outcome } from '../../operator/status.js';
+import { type RiskModel } from '../../operator/api/riskmodel.js';
+import { Reason } from '../../operator/api/reasons.js';
+import { deriveStatus, type Observed, type Outcome } from '../../operator/model/status.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../../operator/testing/fixtures.js';
 import { argoHealthOf, ensureKstatusCheck, kstatusOf, luaLiteral } from '../support/status-tools.js';
-import { CONFIG_HASH_ANNOTATION } from '../../operator/labels.js';
+import { CONFIG_HASH_ANNOTATION } from '../../operator/api/labels.js';
 
 const now = new Date('2026-12-06T12:00:00Z');
 const served: Outcome = { served: { source: 'image' } };

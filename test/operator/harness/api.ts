@@ -2,9 +2,9 @@
 // and the children the operator is supposed to create for it.
 import * as k8s from '@kubernetes/client-node';
 
-import { API_VERSION, FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../../../operator/api.js';
-import type { CanaryStatus, RevisionRecord } from '../../../operator/api.js';
-import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME } from '../../../operator/labels.js';
+import { API_VERSION, FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../../../operator/api/riskmodel.js';
+import type { CanaryStatus, RevisionRecord } from '../../../operator/api/riskmodel.js';
+import { CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME } from '../../../operator/api/labels.js';
 
 // The operator's own API constants, so a rename there cannot leave the tests checking the old value.
 export { API_VERSION, CONFIG_HASH_ANNOTATION, FIELD_MANAGER, GROUP, PLURAL, VERSION };
@@ -181,7 +181,7 @@ export function condition(rm: RiskModel, type: string): Condition | undefined {
   return rm.status?.conditions?.find((c) => c.type === type);
 }
 
-export { isReady } from '../../../operator/conditions.js';
+export { isReady } from '../../../operator/model/conditions.js';
 
 /** The HTTP status of a failed API call, or undefined when it did not fail that way. */
 export function apiStatus(err: unknown): number | undefined {

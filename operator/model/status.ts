@@ -1,0 +1,229 @@
+// Status derivation: what `kubectl get riskmodel` shows, computed only from what the operator
+// observed. Pure — the clock is an argument and conditions keep their transition times — so
+// deriving twice from the same observation gives an equal status and no write.
+
+import type { V1Deployment, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { endpointOf, withDefaults, type CanaryStatus, type RevisionRecord, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
+import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
+import { canonicalJson } from './hash.js';
+import type { Served } from './served.js';
+import { modelVersionOf } from './served.js';
+import { podProblem, templateHashOf } from './pod-health.js';
+import { ConditionType, Reason, type Problem } from '../api/reasons.js';
+
+export interface Observed {
+  deployment?: V1Deployment;
+  hpa?: V2HorizontalPodAutoscaler;
+  /** The RiskModel's pods (stable and canary) from the pod informer; only those of the Deployment's current template are judged. */
+  pods?: readonly V1Pod[];
+}
+
+/**
+ * What this reconcile concluded: what the stable pods serve (absent when nothing valid ever
+ * was, or unknown after a refused write), the problem the user must fix, the revision history
+ * (absent: unchanged), the canary under analysis and the pinned revision.
+ */
+export interface Outcome {
+  served?: Served;
+  problem?: Problem;
+  history?: RevisionRecord[];
+  canary?: CanaryStatus;
+  pinned?: number;
+}
+
+export interface StatusInput {
+  riskModel: RiskModel;
+  observed: Observed;
+  outcome: Outcome;
+  inferenceImage: string;
+  now: Date;
+}
+
+interface Counts {
+  wanted: number;
+  replicas: number;
+  updated: number;
+  ready: number;
+  available: number;
+  generation: number;
+  observedGeneration: number;
+}
+
+function countsOf(d: V1Deployment): Counts {
+  return { wanted: d.spec?.replicas ?? 1, generation: d.metadata?.generation ?? 0, ...statusCounts(d.status ?? {}) };
+}
+
+function statusCounts(s: NonNullable<V1Deployment['status']>): Omit<Counts, 'wanted' | 'generation'> {
+  return {
+    replicas: s.replicas ?? 0,
+    updated: s.updatedReplicas ?? 0,
+    ready: s.readyReplicas ?? 0,
+    available: s.availableReplicas ?? 0,
+    observedGeneration: s.observedGeneration ?? -1,
+  };
+}
+
+/** kubectl's `rollout status` test: the controller saw the latest spec and every pod is updated and available. */
+export function rolloutComplete(d: V1Deployment | undefined): boolean {
+  if (!d) return false;
+  const c = countsOf(d);
+  return c.generation <= c.observedGeneration && c.updated >= c.wanted && c.replicas <= c.updated && c.available >= c.updated;
+}
+
+function rolloutStuck(d: V1Deployment): string | undefined {
+  const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  return progressing?.reason === 'ProgressDeadlineExceeded' ? progressing.message : undefined;
+}
+
+function cpuUtilization(hpa: V2HorizontalPodAutoscaler | undefined): number | undefined {
+  const cpu = hpa?.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
+  return cpu?.resource?.current.averageUtilization;
+}
+
+function timeString(value: unknown): string | undefined {
+  if (value instanceof Date) return rfc3339(value);
+  return typeof value === 'string' ? value : undefined;
+}
+
+type Verdict = { ready: ConditionUpdate; progressing: ConditionUpdate; degraded: ConditionUpdate };
+
+const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({ type, status: ok ? 'True' : 'False', reason, message });
+
+/** What stops the spec: the reconcile's own problem, else pods of the current template that cannot run, else a rollout past its deadline. */
+function problemOf(input: StatusInput): Problem | undefined {
+  if (input.outcome.problem) return input.outcome.problem;
+  const { deployment, pods } = input.observed;
+  const stuckPods = podProblem(pods ?? [], templateHashOf(deployment));
+  if (stuckPods) return stuckPods;
+  const stuck = deployment && rolloutStuck(deployment);
+  return stuck ? { reason: Reason.RolloutStuck, message: stuck } : undefined;
+}
+
+function blockedVerdict(problem: Problem, serving: boolean): Verdict {
+  const note = serving ? ' (the previous version keeps serving)' : '';
+  return {
+    // Not Ready: what the spec asks for is not what runs (so `kubectl wait --for=condition=Ready` waits for the fix).
+    ready: cond(ConditionType.Ready, false, problem.reason, problem.message + note),
+    progressing: cond(ConditionType.Progressing, false, Reason.Blocked, `rollout blocked: ${problem.message}`),
+    degraded: cond(ConditionType.Degraded, true, problem.reason, problem.message),
+  };
+}
+
+function rolloutVerdict(d: V1Deployment | undefined, minReplicas: number, pinned: number | undefined): Omit<Verdict, 'degraded'> {
+  if (!d) {
+    const msg = 'creating the Deployment';
+    return { ready: cond(ConditionType.Ready, false, Reason.DeploymentMissing, msg), progressing: cond(ConditionType.Progressing, true, Reason.RollingOut, msg) };
+  }
+  const c = countsOf(d);
+  if (!rolloutComplete(d)) {
+    const msg = `rollout in progress: ${c.updated} of ${c.wanted} pods updated, ${c.available} available`;
+    return { ready: cond(ConditionType.Ready, false, Reason.RollingOut, msg), progressing: cond(ConditionType.Progressing, true, Reason.RollingOut, msg) };
+  }
+  const progressing = cond(ConditionType.Progressing, false, Reason.RolloutComplete, 'every pod runs the current template');
+  if (c.ready < minReplicas) {
+    return { ready: cond(ConditionType.Ready, false, Reason.InsufficientReplicas, `${c.ready} of at least ${minReplicas} pods ready`), progressing };
+  }
+  const pin = pinned === undefined ? '' : `; pinned to revision ${pinned} by spec.model.revision`;
+  return { ready: cond(ConditionType.Ready, true, Reason.Available, `${c.ready} pods ready (minimum ${minReplicas})${pin}`), progressing };
+}
+
+const NOT_DEGRADED = cond(ConditionType.Degraded, false, Reason.AsExpected, 'no problems detected');
+
+/** While a canary is analysed the spec's newest revision is not what the stable pods run: not Ready yet, like a rollout. */
+function canaryVerdict(canary: CanaryStatus): Verdict {
+  const msg = `canary of revision ${canary.revision} ${canary.phase === 'Starting' ? 'starting' : 'under analysis'} (${canary.readyReplicas} of ${canary.replicas} pods ready): ${canary.message}`;
+  return { ready: cond(ConditionType.Ready, false, Reason.CanaryAnalysis, msg), progressing: cond(ConditionType.Progressing, true, Reason.CanaryAnalysis, msg), degraded: NOT_DEGRADED };
+}
+
+function verdict(input: StatusInput, minReplicas: number): Verdict {
+  const d = input.observed.deployment;
+  const problem = problemOf(input);
+  if (problem) return blockedVerdict(problem, d !== undefined && rolloutComplete(d) && countsOf(d).ready >= minReplicas);
+  const canary = input.outcome.canary;
+  if (canary && canary.phase !== 'Promoting') return canaryVerdict(canary);
+  return { ...rolloutVerdict(d, minReplicas, input.outcome.pinned), degraded: NOT_DEGRADED };
+}
+
+/**
+ * kstatus' Reconciling and Stalled, derived from the verdict so they never disagree with it:
+ * Reconciling mirrors Progressing=True (a rollout or a canary under way), Stalled mirrors
+ * Degraded=True (a problem only the user can fix), so kstatus reads InProgress and Failed.
+ */
+function kstatusPair(v: Verdict): [ConditionUpdate, ConditionUpdate] {
+  const working = v.progressing.status === 'True';
+  const stalled = v.degraded.status === 'True';
+  return [
+    cond(ConditionType.Reconciling, working, working ? v.progressing.reason : Reason.Reconciled, working ? v.progressing.message : stalled ? 'nothing to do until the problem is fixed (see Stalled)' : 'the children match the spec'),
+    cond(ConditionType.Stalled, stalled, v.degraded.reason, v.degraded.message),
+  ];
+}
+
+function autoscalerFigures(hpa: V2HorizontalPodAutoscaler | undefined): Pick<RiskModelStatus, 'desiredReplicas' | 'currentCPUUtilizationPercentage' | 'lastScaleTime'> {
+  return { desiredReplicas: hpa?.status?.desiredReplicas, currentCPUUtilizationPercentage: cpuUtilization(hpa), lastScaleTime: timeString(hpa?.status?.lastScaleTime) };
+}
+
+function defined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+function replicaCounts(d: V1Deployment | undefined): Pick<RiskModelStatus, 'replicas' | 'readyReplicas'> {
+  const counts = d ? countsOf(d) : undefined;
+  return { replicas: counts?.replicas ?? 0, readyReplicas: counts?.ready ?? 0 };
+}
+
+/**
+ * CPU readings closer than this (percentage points) to the published one are not news on their
+ * own: metrics-server's rates jitter by a point or two between scrapes, and mirroring that
+ * jitter would turn every idle RiskModel into a stream of status writes.
+ */
+export const CPU_DEADBAND_POINTS = 5;
+
+/** The published CPU figure, unless the new reading is within the deadband of it. */
+function dampedCpu(previous: number | undefined, observed: number | undefined): number | undefined {
+  if (previous === undefined || observed === undefined) return observed;
+  return Math.abs(observed - previous) < CPU_DEADBAND_POINTS ? previous : observed;
+}
+
+/**
+ * The status a RiskModel should have after this observation. Pure. `modelVersion` follows the
+ * resolved model; while a problem blocks the rollout it keeps the previous value (what still
+ * runs). Conditions keep their lastTransitionTime unless their status flips. The CPU figure
+ * moves on its own only by at least CPU_DEADBAND_POINTS; with any other change it is exact.
+ */
+export function deriveStatus(input: StatusInput): RiskModelStatus {
+  const rm = input.riskModel;
+  const spec = withDefaults(rm.spec, input.inferenceImage);
+  const generation = rm.metadata.generation ?? 0;
+  const v = verdict(input, spec.minReplicas);
+  let conditions = rm.status?.conditions;
+  for (const update of [v.ready, v.progressing, v.degraded, ...kstatusPair(v)]) conditions = setCondition(conditions, update, generation, input.now);
+  const exact = defined({
+    observedGeneration: generation,
+    ...replicaCounts(input.observed.deployment),
+    ...autoscalerFigures(input.observed.hpa),
+    modelVersion: servedVersion(spec, input.outcome.served) ?? rm.status?.modelVersion,
+    ...deliveryFigures(input.outcome, rm.status),
+    endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
+    conditions,
+  });
+  const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
+  return statusEqual(rm.status, damped) ? damped : exact;
+}
+
+/** Revision, history and canary; a revision or history this reconcile did not establish stays as published. */
+function deliveryFigures(outcome: Outcome, previous: RiskModelStatus | undefined): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
+  const served = outcome.served;
+  const revision = served ? (served.source === 'snapshot' ? served.revision : undefined) : previous?.revision;
+  const history = outcome.history ?? previous?.history;
+  return { revision, history: history?.length ? history : undefined, canary: outcome.canary };
+}
+
+function servedVersion(spec: ReturnType<typeof withDefaults>, served: Served | undefined): string | undefined {
+  if (!served) return undefined;
+  return served.source === 'snapshot' ? served.modelVersion : modelVersionOf(spec, { source: 'image' });
+}
+
+/** True when two statuses are semantically equal (key order ignored). */
+export function statusEqual(a: RiskModelStatus | undefined, b: RiskModelStatus | undefined): boolean {
+  return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
+}
