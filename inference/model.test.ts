@@ -12,6 +12,8 @@ import { predict } from './predict.js';
 const V1_FIXTURE = fileURLToPath(new URL('./testdata/model-v1-raw-features.json', import.meta.url));
 
 const clone = (m: Model): Record<string, unknown> => JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
+type Reference = { rows: number; features: Array<{ name: string; min: number; edges: number[]; fractions: number[] }>; classFractions: number[] };
+const ref = (m: Record<string, unknown>): Reference => m.reference as Reference;
 
 describe('model artifact', () => {
   const model = defaultModel();
@@ -37,6 +39,15 @@ describe('model artifact', () => {
     ['a wrong number of class boundaries', (m) => (m.thresholds as unknown[]).pop(), /thresholds: expected one entry per class boundary \(2\)/],
     ['a non-numeric weight', (m) => ((m.thresholds as Array<{ weights: unknown[] }>)[1]!.weights[0] = 'x'), /thresholds\[1\]: expected \{intercept, weights\[2\]\}/],
     ['no accuracy', (m) => delete (m.metrics as Record<string, unknown>).accuracy, /metrics\.accuracy: expected a number in \[0, 1\]/],
+    ['a drift reference that is not an object', (m) => (m.reference = [1, 2]), /reference: expected \{rows, bins, features, classFractions\} \(or no reference at all\)/],
+    ['a drift reference of no rows', (m) => (ref(m).rows = 0), /reference\.rows: expected a whole number ≥ 1/],
+    ['a drift reference missing a feature', (m) => ref(m).features.pop(), /reference\.features: expected 5 entries \(heartRate, systolicBP, diastolicBP, temperature, oxygenSaturation\)/],
+    ['a drift reference with features out of order', (m) => ref(m).features.reverse(), /reference\.features\[0\]\.name: expected "heartRate"/],
+    ['descending bin edges', (m) => ref(m).features[1]!.edges.reverse(), /reference\.features\[1\]\.edges: expected at most 99 finite numbers in strictly ascending order/],
+    ['one bin fraction too few', (m) => ref(m).features[2]!.fractions.pop(), /reference\.features\[2\]\.fractions: expected 10 fractions in \[0, 1\]/],
+    ['bin fractions that do not sum to 1', (m) => (ref(m).features[3]!.fractions[0]! += 0.1), /reference\.features\[3\]\.fractions: fractions must sum to 1/],
+    ['a training range upside down', (m) => (ref(m).features[4]!.min = 1000), /reference\.features\[4\]: needs finite min ≤ max \(the training range\)/],
+    ['class fractions for the wrong number of classes', (m) => ref(m).classFractions.pop(), /reference\.classFractions: expected 3 fractions in \[0, 1\]/],
   ];
   for (const [name, breakIt, message] of broken) {
     it(`rejects ${name} with a message saying what is wrong`, () => {
@@ -105,5 +116,29 @@ describe('model artifact', () => {
   it('accepts an edited model once its version is recomputed', () => {
     const edited = withVersion({ ...model, thresholds: model.thresholds.map((t) => ({ ...t, intercept: t.intercept + 1 })) });
     expect(parseModel(clone(edited)).version).to.not.equal(model.version);
+  });
+});
+
+describe('model artifact: drift reference', () => {
+  const model = defaultModel();
+
+  it('is written by training: ten quantile bins a feature (fewer where values tie), the training range, the predicted class shares', () => {
+    const reference = model.reference;
+    expect(reference?.rows).to.equal(model.training.trainSize);
+    expect(reference?.bins).to.equal(10);
+    expect(reference?.features.map((f) => f.name)).to.deep.equal(model.features.map((f) => f.name));
+    for (const f of reference?.features ?? []) {
+      expect(f.edges.length, f.name).to.be.within(1, 9);
+      expect(f.fractions.reduce((s, x) => s + x, 0), f.name).to.be.closeTo(1, 1e-9);
+      expect(f.min, f.name).to.be.at.most(f.edges[0] as number);
+    }
+    expect(reference?.classFractions.reduce((s, x) => s + x, 0)).to.be.closeTo(1, 1e-9);
+  });
+
+  it('is optional: an artifact without it still loads (drift is then reported as unavailable)', () => {
+    const { reference: _dropped, version: _v, ...rest } = model;
+    const old = withVersion(rest);
+    expect(parseModel(JSON.parse(JSON.stringify(old))).reference).to.equal(undefined);
+    expect(loadModelFile(V1_FIXTURE).reference).to.equal(undefined);
   });
 });

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Calibration } from './calibration.js';
+import { checkReference, type DriftReference } from './drift/reference.js';
 import type { EvaluationMetrics } from './evaluation.js';
 import { checkTransform, type FeatureTransform } from './features.js';
 import { FEATURE_NAMES, type FeatureSpec } from './schema.js';
@@ -70,6 +71,11 @@ export interface Model {
   calibration?: Calibration;
   metrics: ModelMetrics;
   training: TrainingParams;
+  /**
+   * What the training rows looked like, for drift monitoring. Optional in either format:
+   * artifacts trained before it existed serve unchanged, with drift reported as unavailable.
+   */
+  reference?: DriftReference;
 }
 
 export type UnversionedModel = Omit<Model, 'version'>;
@@ -77,7 +83,7 @@ export type UnversionedModel = Omit<Model, 'version'>;
 /**
  * JSON with object keys sorted at every level, so a hash of it ignores key order; undefined
  * members are dropped and undefined array items become null, as JSON.stringify does. Pure.
- * The operator hashes its desired children with it too (operator/hash.ts).
+ * The operator hashes its desired children with it too (operator/model/hash.ts).
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
@@ -208,6 +214,7 @@ export function parseModel(json: unknown, source = '(inline)'): Model {
     checkThresholds(json.thresholds, classCount, n, problems);
   }
   checkMetrics(json, problems);
+  if (json.reference !== undefined) checkReference(json.reference, classCount, problems);
   if (problems.length === 0) {
     const expected = modelVersion(json as unknown as Model);
     if (json.version !== expected) {

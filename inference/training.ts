@@ -1,19 +1,21 @@
 // Training: stratified hold-out split, the feature transform, standardization, then ordinal
 // logistic regression with one ml-logistic-regression binary model per class boundary
 // (explicit intercept column, labels 0/1), calibration on a validation split of the training
-// part, evaluation beside a raw-feature baseline and the labelling rule, artifact. Ordinal rather than the library's one-vs-all:
+// part, evaluation beside a raw-feature baseline and the labelling rule, the drift reference
+// (inference/drift/reference.ts), artifact. Ordinal rather than the library's one-vs-all:
 // risk levels are ordered, and one-vs-all cannot carve the middle class out of a single
 // deterioration axis (it scored 3 points below scikit-learn on the same split).
 
 import LogisticRegression from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
+import { fitReference } from './drift/reference.js';
 import { fitCalibration, UNCALIBRATED, type Calibration } from './calibration.js';
 import { earlyWarningRisk } from './early-warning.js';
 import { evaluate, evaluateProbabilities } from './evaluation.js';
 import { earlyWarningTransform, featureValues, RAW_TRANSFORM, vitalTerms, type FeatureTransform } from './features.js';
 import type { PatientRecord } from './generator.js';
 import { withVersion, type LinearScore, type Model, MODEL_FORMAT, type ModelMetrics, type TrainingParams } from './model.js';
-import { classProbabilities, standardize, thresholdScores } from './predict.js';
+import { argmax, classProbabilities, standardize, thresholdScores } from './predict.js';
 import { mulberry32 } from './random.js';
 import { CLASS_NAMES, FEATURE_NAMES, FEATURES, type Vitals } from './schema.js';
 
@@ -193,6 +195,7 @@ export function train(records: readonly PatientRecord[], options: TrainOptions):
     ? fitCalibration(holdOutScores(fitted, validation.test), validation.test.map(labelIndex))
     : UNCALIBRATED;
   const baseline = fitOrdinal(RAW_TRANSFORM, split.train, params);
+  const predicted = holdOutScores(fitted, split.train).map((s) => argmax(classProbabilities(s, calibration)));
   const model = withVersion({
     format: MODEL_FORMAT,
     classes: [...CLASS_NAMES],
@@ -203,6 +206,7 @@ export function train(records: readonly PatientRecord[], options: TrainOptions):
     calibration,
     metrics: holdOutMetrics(split.test, fitted, calibration, baseline),
     training: params,
+    reference: fitReference(split.train.map((r) => r.vitals), predicted, CLASS_NAMES.length),
   });
   return { model, classifiers: fitted.classifiers, split, validation, trainingMs: performance.now() - started };
 }
