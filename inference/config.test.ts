@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       limits: DEFAULT_LIMITS,
       connections: DEFAULT_CONNECTIONS,
       shutdown: { drainDelayMs: 5000, graceMs: 10_000 },
+      driftWindowRows: 5000,
     });
   });
 
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       MAX_CONNECTIONS: '64',
       SHUTDOWN_DRAIN_DELAY_MS: '1500',
       SHUTDOWN_GRACE_MS: '3000',
+      DRIFT_WINDOW_ROWS: '2000',
     });
     expect(config).to.deep.equal({
       port: 9000,
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
       limits: { predictBodyBytes: 2048, batchBodyBytes: 1048576, batchMaxInstances: 500 },
       connections: { headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 1000, maxConnections: 64 },
       shutdown: { drainDelayMs: 1500, graceMs: 3000 },
+      driftWindowRows: 2000,
     });
   });
 
@@ -56,7 +59,14 @@ describe('loadConfig', () => {
     [{ HEADERS_TIMEOUT_MS: '5' }, /HEADERS_TIMEOUT_MS must be an integer from 100 to 600000/],
     [{ MODEL_NAME: 'Patient Risk' }, /MODEL_NAME must be 1 to 253 lowercase letters, digits, '.', '_' or '-'.*got "Patient Risk"/],
     [{ MODEL_NAME: 'a/b' }, /MODEL_NAME must be/],
+    [{ DRIFT_WINDOW_ROWS: '50' }, /DRIFT_WINDOW_ROWS must be 0 \(drift tracking off\) or an integer from 100 to 1000000, got "50"/],
+    [{ DRIFT_WINDOW_ROWS: 'many' }, /DRIFT_WINDOW_ROWS must be 0 \(drift tracking off\) or an integer from 100 to 1000000, got "many"/],
+    [{ DRIFT_WINDOW_ROWS: '2000000' }, /DRIFT_WINDOW_ROWS must be 0/],
   ];
+  it('turns drift tracking off with DRIFT_WINDOW_ROWS=0', () => {
+    expect(loadConfig({ DRIFT_WINDOW_ROWS: '0' }).driftWindowRows).to.equal(0);
+  });
+
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)} naming the variable and what it accepts`, () => {
       expect(() => loadConfig(env)).to.throw(ConfigError, message);

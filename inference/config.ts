@@ -1,5 +1,7 @@
 // The inference server's configuration, read from the environment in this one place.
 
+import { DEFAULT_DRIFT_WINDOW_ROWS } from './drift/monitor.js';
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -43,6 +45,8 @@ export interface ServerConfig {
   limits: Limits;
   connections: ConnectionLimits;
   shutdown: ShutdownTiming;
+  /** Scored rows the input drift window holds (inference/drift/window.ts); 0 turns drift tracking off. */
+  driftWindowRows: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -100,6 +104,19 @@ function connections(env: Env): ConnectionLimits {
   };
 }
 
+/** Smallest non-zero window: below it PSI's sampling noise alone reads as drift. */
+export const MIN_DRIFT_WINDOW_ROWS = 100;
+
+function driftWindowRows(env: Env): number {
+  const raw = env.DRIFT_WINDOW_ROWS;
+  if (raw === undefined || raw === '') return DEFAULT_DRIFT_WINDOW_ROWS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || (value !== 0 && (value < MIN_DRIFT_WINDOW_ROWS || value > 1_000_000))) {
+    throw new ConfigError(`DRIFT_WINDOW_ROWS must be 0 (drift tracking off) or an integer from ${MIN_DRIFT_WINDOW_ROWS} to 1000000, got "${env.DRIFT_WINDOW_ROWS}"`);
+  }
+  return value;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
@@ -112,7 +129,7 @@ function logLevel(env: Env): LogLevel {
  * Typed configuration from environment variables (PORT, HOST, MODEL_PATH, LOG_LEVEL,
  * MODEL_NAME, PREDICT_BODY_LIMIT_BYTES, BATCH_BODY_LIMIT_BYTES, BATCH_MAX_INSTANCES,
  * HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS,
- * SHUTDOWN_DRAIN_DELAY_MS, SHUTDOWN_GRACE_MS). Throws ConfigError on the first bad value.
+ * SHUTDOWN_DRAIN_DELAY_MS, SHUTDOWN_GRACE_MS, DRIFT_WINDOW_ROWS). Throws ConfigError on the first bad value.
  * Pure given `env`.
  */
 export function loadConfig(env: Env): ServerConfig {
@@ -132,5 +149,6 @@ export function loadConfig(env: Env): ServerConfig {
       drainDelayMs: integer(env, 'SHUTDOWN_DRAIN_DELAY_MS', DEFAULT_SHUTDOWN.drainDelayMs, [0, 600_000]),
       graceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN.graceMs, [0, 600_000]),
     },
+    driftWindowRows: driftWindowRows(env),
   };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   });
   try {
     const { model, source } = loadModel(config);
-    const inference = createInferenceServer(model, { modelName: config.modelName, logger, limits: config.limits, connections: config.connections });
+    const inference = createInferenceServer(model, { modelName: config.modelName, logger, limits: config.limits, connections: config.connections, driftWindowRows: config.driftWindowRows });
     const address = await listen(inference.server, config.port, config.host);
     inference.markReady();
     logger.info('listening', { host: address.address, port: address.port, modelName: config.modelName, modelVersion: model.version, modelSource: source });

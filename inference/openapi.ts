@@ -3,6 +3,7 @@
 // checks that every route and status the app answers is described, and nothing more.
 
 import { JSON_DECIMALS } from './compiled-model.js';
+import { PSI_FLOOR } from './drift/psi.js';
 import { DEFAULT_MODEL_NAME, type Limits } from './config.js';
 import { v2Paths, v2Schemas } from './oip/openapi.js';
 import type { Model } from './model.js';
@@ -42,8 +43,45 @@ function predictionSchema(model: Model): Schema {
   };
 }
 
+const fractions = (description: string): Schema => ({ type: 'array', items: { type: 'number', minimum: 0, maximum: 1 }, description });
+const nullablePsi = (description: string): Schema => ({ type: 'number', minimum: 0, nullable: true, description });
+
+/** GET /drift (and the model card's `drift`): see inference/drift/monitor.ts. */
+function driftSchema(): Schema {
+  const feature = {
+    type: 'object',
+    required: ['name', 'psi', 'edges', 'training', 'recent', 'trainingRange', 'outOfRange'],
+    properties: {
+      name: { type: 'string' },
+      psi: nullablePsi('Population stability index of the window against the training rows; null while the window is empty.'),
+      edges: { type: 'array', items: { type: 'number' }, description: 'Interior bin edges; bin i holds values with i edges at or below them.' },
+      training: fractions('Training fraction per bin.'),
+      recent: fractions('Window fraction per bin (all 0 while the window is empty).'),
+      trainingRange: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } } },
+      outOfRange: { type: 'integer', minimum: 0, description: "Rows in the window with this feature outside the training range." },
+    },
+  };
+  return {
+    type: 'object',
+    required: ['available'],
+    description: `Input drift of this pod: PSI per feature and of the predicted classes over the last scored rows (a count window), bin fractions floored at ${PSI_FLOOR} in the PSI. Reading: below 0.1 no significant shift, 0.1–0.25 moderate, above 0.25 significant. Unavailable (available false, with the reason) for an artifact without a drift reference or with DRIFT_WINDOW_ROWS=0.`,
+    properties: {
+      available: { type: 'boolean' },
+      reason: { type: 'string', description: 'Why drift is not measured (only when available is false).' },
+      window: { type: 'object', properties: { capacity: { type: 'integer' }, rows: { type: 'integer' } } },
+      psiFloor: { type: 'number' },
+      features: { type: 'array', items: feature },
+      predictions: {
+        type: 'object',
+        properties: { classes: { type: 'array', items: { type: 'string' } }, psi: nullablePsi('PSI of the predicted classes; null while the window is empty.'), training: fractions('Class shares on the training rows.'), recent: fractions('Class shares in the window.') },
+      },
+    },
+  };
+}
+
 function schemas(model: Model, limits: Limits): Record<string, Schema> {
   return {
+    Drift: driftSchema(),
     Vitals: vitalsSchema(model),
     Prediction: predictionSchema(model),
     BatchRequest: {
@@ -140,7 +178,8 @@ export function buildOpenApi(model: Model, limits: Limits, modelName = DEFAULT_M
         }),
       }),
       '/metrics': getOperation('Prometheus metrics.', { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } }),
-      '/model': getOperation('The model card: version, features with units and ranges, classes, metrics, training parameters.', { 200: okJson('Model card.') }),
+      '/model': getOperation("The model card: version, features with units and ranges, classes, metrics, training parameters, and this pod's input drift (`drift`, as GET /drift).", { 200: okJson('Model card.') }),
+      '/drift': getOperation("This pod's input drift: per feature the training and recent histograms and their PSI, the predicted classes' shift, rows outside the training range.", { 200: okJson('Drift report.', ref('Drift')) }),
       '/examples': examplesOperation(),
       '/openapi.json': getOperation('This document.', { 200: okJson('OpenAPI 3 document.') }),
       ...v2Paths(limits),

@@ -21,6 +21,14 @@ export type Vitals = Record<FeatureName, number>;
  */
 export const SMOKE_PATIENT: Readonly<Vitals> = { heartRate: 78, systolicBP: 122, diastolicBP: 79, temperature: 36.9, oxygenSaturation: 97 };
 
+/**
+ * A request carrying this header (any value) is a check, not traffic: it is answered as usual
+ * but left out of the request metrics (http_requests_total, the duration histogram, the
+ * in-flight gauge, predictions_total, /stats) and of the drift window. Lowercase, as Node
+ * keys `req.headers`.
+ */
+export const SMOKE_HEADER = 'x-riskmodel-smoke';
+
 export interface FeatureSpec {
   name: FeatureName;
   unit: string;

@@ -66,3 +66,15 @@ describe('Telemetry latency histogram', () => {
     expect(text).to.contain('predictions_total{risk="Low"} 3');
   });
 });
+
+describe('Telemetry in-flight gauge', () => {
+  it('exports the requests started and not yet ended', async () => {
+    const t = new Telemetry(model, { processMetrics: false });
+    expect(await t.registry.metrics()).to.contain('http_requests_in_flight 0');
+    t.requestStarted();
+    t.requestStarted();
+    t.requestEnded();
+    expect(t.inFlight).to.equal(1);
+    expect(await t.registry.metrics()).to.contain('http_requests_in_flight 1');
+  });
+});

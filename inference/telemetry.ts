@@ -78,6 +78,7 @@ export class Telemetry {
   private readonly window = new Float64Array(WINDOW);
   private windowCount = 0;
   private served = 0;
+  private inFlightNow = 0;
   private readonly dropped: Counter;
 
   constructor(model: Pick<Model, 'version' | 'format'>, options: { processMetrics?: boolean } = {}) {
@@ -107,6 +108,15 @@ export class Telemetry {
           if (s.count > s.flushed) this.inc({ risk }, s.count - s.flushed);
           s.flushed = s.count;
         }
+      },
+    });
+    const inFlight = (): number => this.inFlightNow;
+    new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'Requests being served now; probes, /metrics and smoke requests are not counted.',
+      registers,
+      collect() {
+        this.set(inFlight());
       },
     });
     this.dropped = new Counter({ name: 'http_connections_dropped_total', help: 'Connections closed on accept because MAX_CONNECTIONS were open.', registers });
@@ -168,6 +178,21 @@ export class Telemetry {
         if (i < BUCKETS.length) timed.buckets[i] = (timed.buckets[i] as number) + 1;
       },
     };
+  }
+
+  /** A request that counts as load started; pair with requestEnded() exactly once. */
+  requestStarted(): void {
+    this.inFlightNow++;
+  }
+
+  /** A request counted by requestStarted() was answered or broken off. */
+  requestEnded(): void {
+    this.inFlightNow--;
+  }
+
+  /** Requests being served now (the in-flight gauge). */
+  get inFlight(): number {
+    return this.inFlightNow;
   }
 
   /** Counts a connection refused by the connection cap (rare, so prom-client directly). */

@@ -13,7 +13,7 @@ import { servedPrediction } from '../compiled-model.js';
 import { predict as referencePredict } from '../predict.js';
 import { createInferenceServer, smokePrediction } from '../server.js';
 import { errorProneArtifact } from '../../scripts/lib/faulty-artifacts.js';
-import { SMOKE_PATIENT } from '../schema.js';
+import { SMOKE_HEADER, SMOKE_PATIENT } from '../schema.js';
 import { Telemetry } from '../telemetry.js';
 import { createApp } from './app.js';
 import type { Lifecycle } from './context.js';
@@ -57,6 +57,15 @@ function send(base: string, path: string, opts: Sent = {}): Promise<Reply> {
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const postJson = (base: string, path: string, body: unknown): Promise<Reply> =>
   send(base, path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: JSON_HEADERS });
+
+/** Polls `check` every 10 ms until it holds; fails after 2 s. */
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** What a client parses from the server: the reference prediction, rounded as served. */
 const predict: typeof referencePredict = (m, v) => servedPrediction(referencePredict(m, v));
@@ -289,6 +298,102 @@ for (const [variant, build] of variants) {
         const res = await send(base, '/healthz', { method: 'DELETE' });
         expect(res.status).to.equal(405);
         expect(res.headers.allow).to.equal('GET, HEAD');
+      });
+    });
+
+    describe('load accounting: the in-flight gauge, smoke requests and the drift window', () => {
+      const metric = async (pattern: RegExp): Promise<number> => Number(pattern.exec((await send(base, '/metrics')).text)?.[1] ?? 0);
+      const inFlight = () => metric(/^http_requests_in_flight (\d+)$/m);
+      const driftRows = async (): Promise<number> => ((await send(base, '/drift')).json().window as { rows: number }).rows;
+      const infer = { inputs: [{ name: 'vitals', shape: [2, 5], datatype: 'FP64', data: [120, 95, 60, 38.5, 92, 70, 120, 80, 37, 98] }] };
+      const scoring: Array<[string, unknown, number]> = [
+        ['/predict', patient, 1],
+        ['/predict/batch', { instances: [patient, SMOKE_PATIENT, patient] }, 3],
+        ['/v2/models/patient-risk/infer', infer, 2],
+      ];
+
+      for (const [path, body, rows] of scoring) {
+        it(`feeds the ${rows} row(s) of POST ${path} to the drift window`, async () => {
+          const before = await driftRows();
+          expect((await postJson(base, path, body)).status).to.equal(200);
+          expect(await driftRows()).to.equal(before + rows);
+        });
+      }
+
+      it('feeds no rows from rejected requests, probes, /metrics or the model card', async () => {
+        const before = await driftRows();
+        await postJson(base, '/predict', { ...patient, heartRate: 999 });
+        await postJson(base, '/predict/batch', { instances: [patient, { ...patient, heartRate: 'x' }] });
+        for (const path of ['/healthz', '/readyz', '/metrics', '/model', '/v2/health/ready', '/v2/models/patient-risk']) await send(base, path);
+        expect(await driftRows()).to.equal(before);
+      });
+
+      it('shows the drift report in the model card and the OIP model metadata', async () => {
+        await postJson(base, '/predict', patient);
+        const card = (await send(base, '/model')).json();
+        expect(card.drift).to.deep.include({ available: true, psiFloor: 1e-4 });
+        const parameters = (await send(base, '/v2/models/patient-risk')).json().parameters as Record<string, unknown>;
+        expect(parameters).to.include({ input_drift: 'available', input_drift_window_capacity: 5000 });
+        expect(parameters.input_drift_window_rows).to.be.above(0);
+        expect(parameters.input_drift_psi_oxygenSaturation).to.be.a('number').and.at.least(0);
+      });
+
+      it('answers a smoke request as usual but counts it nowhere: request metrics, predictions, drift', async () => {
+        const counters = async () => {
+          const text = (await send(base, '/metrics')).text;
+          const sum = (re: RegExp) => [...text.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
+          return {
+            requests: sum(/^http_requests_total\{route="(?:\/predict|\/predict\/batch|\/v2\/models\/\{name\}\/infer|\/model)",.*\} (\d+)$/gm),
+            durations: sum(/^http_request_duration_seconds_count\{route="(?:\/predict|\/predict\/batch|\/v2\/models\/\{name\}\/infer|\/model)",.*\} (\d+)$/gm),
+            predictions: sum(/^predictions_total\{.*\} (\d+)$/gm),
+            drift: await driftRows(),
+          };
+        };
+        const before = await counters();
+        const smoke = { ...JSON_HEADERS, [SMOKE_HEADER]: '1' };
+        for (const [path, body] of scoring) {
+          const res = await send(base, path, { method: 'POST', body: JSON.stringify(body), headers: smoke });
+          const normal = await postJson(base, path, body);
+          expect(res.status, path).to.equal(200);
+          expect(res.text, path).to.equal(normal.text);
+        }
+        expect((await send(base, '/model', { headers: { [SMOKE_HEADER]: 'operator' } })).status).to.equal(200);
+        const after = await counters();
+        // Only the three normal requests (and their six rows) were counted.
+        expect(after).to.deep.equal({ requests: before.requests + 3, durations: before.durations + 3, predictions: before.predictions + 6, drift: before.drift + 6 });
+      });
+
+      it('counts a prediction in flight while its body is still arriving, and not the /metrics request itself', async () => {
+        expect(await inFlight()).to.equal(0);
+        const req = http.request(`${base}/predict`, { method: 'POST', headers: JSON_HEADERS, agent: false });
+        const answered = new Promise<number>((resolve, reject) => {
+          req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+          req.on('error', reject);
+        });
+        req.write(JSON.stringify(patient).slice(0, 10));
+        await waitUntil(async () => (await inFlight()) === 1);
+        req.end(JSON.stringify(patient).slice(10));
+        expect(await answered).to.equal(200);
+        expect(await inFlight()).to.equal(0);
+      });
+
+      it('takes a request out of flight when its client breaks off', async () => {
+        const req = http.request(`${base}/predict/batch`, { method: 'POST', headers: JSON_HEADERS, agent: false });
+        req.on('error', () => undefined);
+        req.write('{"instances":[');
+        await waitUntil(async () => (await inFlight()) === 1);
+        req.destroy();
+        await waitUntil(async () => (await inFlight()) === 0);
+      });
+
+      it('does not count a smoke request in flight', async () => {
+        const req = http.request(`${base}/predict`, { method: 'POST', headers: { ...JSON_HEADERS, [SMOKE_HEADER]: '1' }, agent: false });
+        const answered = new Promise<void>((resolve) => req.on('response', (res) => (res.resume(), resolve())));
+        req.write('{"heartRate":');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await inFlight()).to.equal(0);
+        req.end('120,"systolicBP":95,"diastolicBP":60,"temperature":38.5,"oxygenSaturation":92}');
+        await answered;
       });
     });
 

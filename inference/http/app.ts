@@ -10,7 +10,9 @@ import { compileModel } from '../compiled-model.js';
 import { createLogger } from '../logger.js';
 import { vitalsGate } from '../validation.js';
 import { transformOf } from '../features.js';
+import { DriftMonitor } from '../drift/monitor.js';
 import type { Model } from '../model.js';
+import { SMOKE_HEADER } from '../schema.js';
 import { buildOpenApi } from '../openapi.js';
 import { Telemetry } from '../telemetry.js';
 import type { Lifecycle, ServingContext } from './context.js';
@@ -19,7 +21,7 @@ import { examples } from './examples.js';
 import { createPredictHandlers, type PredictHandlers, type RawHandler } from './predict-handlers.js';
 import { discardUpload, hasBody } from './body.js';
 import { HttpError, httpError, SECURITY_HEADERS, sendError, sendJsonText } from './respond.js';
-import { allowedMethods, expressPath, matchRoute, ROUTES } from './routes.js';
+import { allowedMethods, countsAsLoad, expressPath, matchRoute, ROUTES } from './routes.js';
 
 export interface AppDeps {
   /** Default `patient-risk`. */
@@ -30,6 +32,8 @@ export interface AppDeps {
   limits?: Limits;
   /** Folder served at `/`; defaults to inference/web/static beside this module. */
   staticDir?: string;
+  /** Rows in the input drift window (default DEFAULT_DRIFT_WINDOW_ROWS); 0 turns drift tracking off. */
+  driftWindowRows?: number;
 }
 
 export interface Serving {
@@ -50,7 +54,8 @@ function routeLabel(req: Request, status: number): string {
 
 /**
  * Security headers, `Connection: close` while draining, a bounded read of bodies no route
- * will read, and counting and logging of every request the raw handlers did not count.
+ * will read, and counting and logging of every request the raw handlers did not count;
+ * smoke requests are not counted, probes and /metrics not as in flight.
  */
 function track(ctx: ServingContext, raw: ReadonlyMap<string, RawHandler>) {
   const debug = ctx.logger.isLevelEnabled('debug');
@@ -59,9 +64,18 @@ function track(ctx: ServingContext, raw: ReadonlyMap<string, RawHandler>) {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (ctx.lifecycle.shuttingDown) res.setHeader('connection', 'close');
     const match = matchRoute(req.originalUrl);
-    if (hasBody(req) && !(match && raw.has(`${req.method} ${match.route}`))) discardUpload(req, ctx.limits.predictBodyBytes);
+    const isRaw = match !== undefined && raw.has(`${req.method} ${match.route}`);
+    if (hasBody(req) && !isRaw) discardUpload(req, ctx.limits.predictBodyBytes);
+    // Raw handlers count themselves, smoke requests included.
+    if (isRaw || req.headers[SMOKE_HEADER] !== undefined) {
+      next();
+      return;
+    }
+    if (countsAsLoad(match?.route)) {
+      ctx.telemetry.requestStarted();
+      res.once('close', () => ctx.telemetry.requestEnded());
+    }
     res.on('finish', () => {
-      if (res.locals.countedByHandler === true) return;
       const seconds = (performance.now() - started) / 1000;
       const route = routeLabel(req, res.statusCode);
       ctx.telemetry.recordRequest(route, req.method, res.statusCode, seconds);
@@ -95,6 +109,11 @@ function readiness(ctx: ServingContext) {
 export function modelCard(model: Model): Record<string, unknown> {
   const { version, format, classes, features, metrics, training } = model;
   return { version, format, classes, features, transform: transformOf(model), calibration: model.calibration ?? null, metrics, training };
+}
+
+/** GET /model: the model card, with this pod's input drift (see GET /drift) as `drift`. */
+function modelCardWithDrift(ctx: ServingContext) {
+  return (_req: Request, res: Response): void => sendJson(res, 200, { ...modelCard(ctx.model), drift: ctx.drift.report() });
 }
 
 function stats(ctx: ServingContext) {
@@ -145,13 +164,17 @@ function errorHandler(ctx: ServingContext) {
 }
 
 function context(model: Model, deps: AppDeps): ServingContext {
+  const telemetry = deps.telemetry ?? new Telemetry(model);
+  const drift = new DriftMonitor(model, deps.driftWindowRows);
+  drift.register(telemetry.registry);
   return {
     model,
     modelName: deps.modelName ?? DEFAULT_MODEL_NAME,
     compiled: compileModel(model),
     gate: vitalsGate(model.features),
     limits: deps.limits ?? DEFAULT_LIMITS,
-    telemetry: deps.telemetry ?? new Telemetry(model),
+    telemetry,
+    drift,
     logger: deps.logger ?? createLogger('silent'),
     lifecycle: deps.lifecycle ?? { ready: true, shuttingDown: false, startedAt: Date.now() },
   };
@@ -179,7 +202,8 @@ export function createServing(model: Model, deps: AppDeps = {}): Serving {
   app.get('/readyz', readiness(ctx));
   app.get('/stats', stats(ctx));
   app.get('/metrics', metrics(ctx));
-  app.get('/model', (_req, res) => sendJson(res, 200, modelCard(ctx.model)));
+  app.get('/model', modelCardWithDrift(ctx));
+  app.get('/drift', (_req, res) => sendJson(res, 200, ctx.drift.report()));
   app.get('/examples', examples);
   for (const [route, handler] of createV2GetHandlers(ctx)) app.get(expressPath(route), handler);
   const openapi = JSON.stringify(buildOpenApi(ctx.model, ctx.limits, ctx.modelName));

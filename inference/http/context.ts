@@ -3,6 +3,7 @@
 import type { Logger } from 'winston';
 import type { Limits } from '../config.js';
 import type { CompiledModel } from '../compiled-model.js';
+import type { DriftMonitor } from '../drift/monitor.js';
 import type { Model } from '../model.js';
 import type { Vitals } from '../schema.js';
 import type { Telemetry } from '../telemetry.js';
@@ -23,6 +24,8 @@ export interface ServingContext {
   gate: (row: unknown) => row is Vitals;
   limits: Limits;
   telemetry: Telemetry;
+  /** The input drift window every scoring route feeds (inactive without a reference). */
+  drift: DriftMonitor;
   logger: Logger;
   lifecycle: Lifecycle;
 }

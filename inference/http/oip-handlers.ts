@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseInferRequest } from '../oip/request.js';
-import { responseWriter, scoreMatrix } from '../oip/response.js';
+import { responseWriter, scoreMatrix, type Scores } from '../oip/response.js';
 import type { Rejection } from '../validation.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ServingContext } from './context.js';
-import { handlerFor, type RawHandler } from './predict-handlers.js';
+import { handlerFor, type Call, type RawHandler } from './predict-handlers.js';
 import { HttpError, httpError, nonFiniteScore, sendError, sendJsonText } from './respond.js';
 import { allFinite } from '../compiled-model.js';
 import { matchRoute } from './routes.js';
@@ -42,19 +42,25 @@ function inferRoute(path: string, pool: BufferPool) {
     path,
     limit: (c: ServingContext) => c.limits.batchBodyBytes,
     pool,
-    compute: (ctx: ServingContext, body: unknown, taken: BufferPool | undefined, url: string): Buffer => {
+    compute: (ctx: ServingContext, body: unknown, { pool: taken, url, counted }: Call): Buffer => {
       checkModel(ctx, url);
       const parsed = parseInferRequest(body, ctx.model.features, ctx.limits.batchMaxInstances);
       if (!parsed.ok) throw invalidInference(parsed);
       const scores = scoreMatrix(ctx.compiled, parsed.value);
       // Also when only `risk` is asked for: the class picked from NaN scores is meaningless.
       if (!allFinite(scores.probabilities)) throw nonFiniteScore();
-      const counts = new Array<number>(ctx.model.classes.length).fill(0);
-      for (let r = 0; r < scores.rows; r++) counts[scores.best[r] as number] = (counts[scores.best[r] as number] ?? 0) + 1;
-      counts.forEach((n, c) => n > 0 && ctx.telemetry.recordPredictions(ctx.model.classes[c] ?? '', n));
+      if (counted) record(ctx, parsed.value.matrix, scores);
       return write(ctx)(parsed.value, scores, taken);
     },
   };
+}
+
+/** predictions_total and the drift window, for every row of a scored request. */
+function record(ctx: ServingContext, matrix: ArrayLike<number>, scores: Scores): void {
+  const counts = new Array<number>(ctx.model.classes.length).fill(0);
+  for (let r = 0; r < scores.rows; r++) counts[scores.best[r] as number] = (counts[scores.best[r] as number] ?? 0) + 1;
+  counts.forEach((n, c) => n > 0 && ctx.telemetry.recordPredictions(ctx.model.classes[c] ?? '', n));
+  if (ctx.drift.active) for (let r = 0; r < scores.rows; r++) ctx.drift.observeMatrixRow(matrix, r, scores.best[r] as number);
 }
 
 const writers = new WeakMap<ServingContext, ReturnType<typeof responseWriter>>();
@@ -95,14 +101,15 @@ function notReady(ctx: ServingContext): HttpError {
 
 /** GET routes by template: server metadata and health, model metadata and readiness. */
 export function createV2GetHandlers(ctx: ServingContext): Array<[string, Plain]> {
-  const metadata = JSON.stringify(modelMetadata(ctx.model, ctx.modelName));
+  // Per request: the drift parameters change as rows are scored.
+  const metadata: Plain = (_req, res) => sendJson(res, modelMetadata(ctx.model, ctx.modelName, ctx.drift.report()));
   const ready: Plain = (_req, res) => (isReady(ctx) ? sendJson(res, { name: ctx.modelName, ready: true }) : sendError(res, notReady(ctx)));
   return [
     ['/v2', (_req, res) => sendJson(res, serverMetadata())],
     ['/v2/health/live', (_req, res) => sendJson(res, { live: true })],
     ['/v2/health/ready', (_req, res) => (isReady(ctx) ? sendJson(res, { ready: true }) : sendError(res, notReady(ctx)))],
-    ['/v2/models/{name}', guarded(ctx, (_req, res) => sendJsonText(res, 200, metadata))],
-    ['/v2/models/{name}/versions/{version}', guarded(ctx, (_req, res) => sendJsonText(res, 200, metadata))],
+    ['/v2/models/{name}', guarded(ctx, metadata)],
+    ['/v2/models/{name}/versions/{version}', guarded(ctx, metadata)],
     ['/v2/models/{name}/ready', guarded(ctx, ready)],
     ['/v2/models/{name}/versions/{version}/ready', guarded(ctx, ready)],
   ];

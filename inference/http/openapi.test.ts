@@ -34,6 +34,7 @@ function probes(limit: number): Array<[string, string, RequestInit]> {
     ['GET /stats 200', '/stats', {}],
     ['GET /metrics 200', '/metrics', {}],
     ['GET /model 200', '/model', {}],
+    ['GET /drift 200', '/drift', {}],
     ['GET /examples 200', '/examples?count=3', {}],
     ['GET /examples 400', '/examples?count=5000', {}],
     ['GET /openapi.json 200', '/openapi.json', {}],

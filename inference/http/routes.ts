@@ -11,6 +11,7 @@ export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/stats': ['GET'],
   '/metrics': ['GET'],
   '/model': ['GET'],
+  '/drift': ['GET'],
   '/examples': ['GET'],
   '/openapi.json': ['GET'],
   '/v2': ['GET'],
@@ -23,6 +24,17 @@ export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/v2/models/{name}/infer': ['POST'],
   '/v2/models/{name}/versions/{version}/infer': ['POST'],
 };
+
+/**
+ * Routes whose requests are not load: the probes and the metrics scrape. The in-flight gauge
+ * leaves them out (http_requests_total still counts them, under their own route label).
+ */
+const NOT_LOAD = new Set(['/healthz', '/readyz', '/metrics', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}/ready', '/v2/models/{name}/versions/{version}/ready']);
+
+/** Whether a request to `route` (a ROUTES template, or undefined for none) counts as load. */
+export function countsAsLoad(route: string | undefined): boolean {
+  return route === undefined || !NOT_LOAD.has(route);
+}
 
 export interface RouteMatch {
   /** The route's template, e.g. "/v2/models/{name}"; also its metrics label. */

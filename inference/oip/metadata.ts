@@ -1,6 +1,7 @@
 // Open Inference Protocol metadata: the server's, and the model's inputs and outputs with
-// each feature's unit and allowed range in `parameters`. Pure.
+// each feature's unit and allowed range in `parameters`, and the pod's input drift. Pure.
 
+import type { DriftReport } from '../drift/monitor.js';
 import type { Model } from '../model.js';
 import { OUTPUT_NAMES } from './request.js';
 
@@ -35,10 +36,28 @@ export function serverMetadata(): { name: string; version: string; extensions: s
 }
 
 /**
+ * Input drift as metadata parameters (flat, as the protocol's parameters are):
+ * `input_drift` "available" or "unavailable: why", and when available the window's rows and
+ * capacity, the PSI of the predicted classes and `input_drift_psi_<feature>` per feature (−1
+ * while the window is empty, as a parameter cannot be null). Pure.
+ */
+export function driftParameters(drift: DriftReport): Parameters {
+  if (!drift.available) return { input_drift: `unavailable: ${drift.reason}` };
+  const parameters: Parameters = {
+    input_drift: 'available',
+    input_drift_window_rows: drift.window.rows,
+    input_drift_window_capacity: drift.window.capacity,
+    prediction_drift_psi: drift.predictions.psi ?? -1,
+  };
+  for (const f of drift.features) parameters[`input_drift_psi_${f.name}`] = f.psi ?? -1;
+  return parameters;
+}
+
+/**
  * GET /v2/models/{name}: the matrix input first (its `features` parameter gives the column
  * order), then one input per feature, either form accepted; then the outputs.
  */
-export function modelMetadata(model: Model, name: string): ModelMetadata {
+export function modelMetadata(model: Model, name: string, drift?: DriftReport): ModelMetadata {
   const order = model.features.map((f) => f.name).join(',');
   const matrix: TensorMetadata = {
     name: MATRIX_INPUT,
@@ -66,6 +85,7 @@ export function modelMetadata(model: Model, name: string): ModelMetadata {
     parameters: {
       input_forms: `either the one input "${MATRIX_INPUT}" of shape [N, ${model.features.length}], or the ${model.features.length} per-feature inputs of shape [N]`,
       datatypes: 'FP64, FP32, or integer types (INT8 to UINT64) with integer values',
+      ...(drift ? driftParameters(drift) : {}),
     },
   };
 }
