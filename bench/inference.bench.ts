@@ -5,13 +5,10 @@
 // alternating rounds.
 // Each server runs in its own process so the load generator does not share its event loop.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { CONNECTIONS, drive, fmt, medianOf, startInference, waitForPort, type BenchServer, type Figures } from './http-bench.js';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH_ROWS = 1000;
@@ -36,61 +33,10 @@ server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ message: 'liste
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-function waitForPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      for (const line of buffered.split('\n')) {
-        if (!line.includes('"listening"')) continue;
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-}
-
-async function startBare(): Promise<{ child: ChildProcess; url: string }> {
+async function startBare(): Promise<BenchServer> {
   const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   return { child, url: `http://127.0.0.1:${await waitForPort(child)}` };
 }
-
-async function startInference(): Promise<{ child: ChildProcess; url: string }> {
-  const main = fileURLToPath(new URL('../inference/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return { child, url: `http://127.0.0.1:${await waitForPort(child)}` };
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  /** Server CPU time per request (Linux /proc), µs; NaN elsewhere. */
-  cpuMicros: number;
-}
-
-/** User + system CPU time of a process in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(child: ChildProcess): number {
-  const path = `/proc/${child.pid}/stat`;
-  if (!existsSync(path)) return NaN;
-  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function drive(server: { child: ChildProcess; url: string }, path: string, body: string, { seconds, connections = CONNECTIONS }: { seconds: number; connections?: number }): Promise<Figures> {
-  const before = cpuMs(server.child);
-  const result = await autocannon({ url: `${server.url}${path}`, connections, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const cpuMicros = ((cpuMs(server.child) - before) * 1000) / result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, cpuMicros };
-}
-
-const fmt = (f: Figures): string =>
-  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(0)} ms   p99 ${f.p99.toFixed(0)} ms   server CPU ${f.cpuMicros.toFixed(1)} µs/req${f.errors || f.non2xx ? `   errors ${f.errors} non-2xx ${f.non2xx}` : ''}`;
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -139,7 +85,6 @@ async function main(): Promise<void> {
         console.log(`round ${round} ${label.padEnd(34)} ${fmt(b)}   ${(b.rps * BATCH_ROWS).toFixed(0)} rows/s   ${((BATCH_ROWS * 1e6) / b.cpuMicros).toFixed(0)} rows per server CPU-second`);
       }
     }
-    const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     const goals: Record<string, number> = { 'POST /predict/batch': 1_000_000, 'POST /v2/models/patient-risk/infer': 2_000_000 };
     for (const [label, figures] of runs) {
       const rows = medianOf(figures.map((b) => b.rps * BATCH_ROWS));
