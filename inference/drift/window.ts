@@ -8,8 +8,6 @@
 // measured on, so a fixed count gives the same false-alarm rate at 5 requests a second and at
 // 5,000, and the memory does not grow with the rate. How old the window is depends on the rate.
 
-import { binIndex } from './psi.js';
-
 /** One feature's binning: the reference's edges and training range. */
 export interface Binning {
   edges: ArrayLike<number>;
@@ -27,7 +25,7 @@ export interface WindowCounts {
   outOfRange: number[];
 }
 
-function bump(counts: Float64Array, i: number, by: number): void {
+function bump(counts: Float64Array | Int32Array, i: number, by: number): void {
   counts[i] = (counts[i] as number) + by;
 }
 
@@ -36,12 +34,15 @@ export class DriftWindow {
   private readonly stride: number;
   /** Per feature, the offset of its first bin in `counts`. */
   private readonly offsets: Int32Array;
-  private readonly counts: Float64Array;
+  private readonly counts: Int32Array;
   private readonly classCounts: Float64Array;
   private readonly outCounts: Float64Array;
   /** Since start, per feature: rows outside the training range (the Prometheus counter). */
   readonly outOfRangeTotal: Float64Array;
   private readonly edges: Float64Array[];
+  /** Every feature's edges end to end; feature j's end at edgeEnds[j]. */
+  private readonly flatEdges: Float64Array;
+  private readonly edgeEnds: Int32Array;
   private readonly mins: Float64Array;
   private readonly maxs: Float64Array;
   private next = 0;
@@ -55,6 +56,10 @@ export class DriftWindow {
     this.stride = n + 2;
     this.ring = new Uint8Array(capacity * this.stride);
     this.edges = binnings.map((b) => Float64Array.from(b.edges));
+    this.flatEdges = Float64Array.from(this.edges.flatMap((e) => Array.from(e)));
+    this.edgeEnds = new Int32Array(n);
+    let end = 0;
+    this.edges.forEach((e, j) => (this.edgeEnds[j] = end += e.length));
     this.mins = Float64Array.from(binnings, (b) => b.min);
     this.maxs = Float64Array.from(binnings, (b) => b.max);
     this.offsets = new Int32Array(n);
@@ -63,7 +68,7 @@ export class DriftWindow {
       this.offsets[j] = at;
       at += b.edges.length + 1;
     });
-    this.counts = new Float64Array(at);
+    this.counts = new Int32Array(at);
     this.classCounts = new Float64Array(classCount);
     this.outCounts = new Float64Array(n);
     this.outOfRangeTotal = new Float64Array(n);
@@ -79,26 +84,36 @@ export class DriftWindow {
    * The oldest row leaves once the window is full. Allocates nothing.
    */
   add(values: ArrayLike<number>, at: number, cls: number): void {
+    const { ring, counts, flatEdges, edgeEnds, offsets, mins, maxs } = this;
     const base = this.next * this.stride;
-    const n = this.offsets.length;
+    const n = offsets.length;
     if (this.size === this.capacity) this.evict(base, n);
     else this.size++;
     let mask = 0;
+    let e = 0;
     for (let j = 0; j < n; j++) {
       const x = values[at + j] as number;
-      const bin = binIndex(this.edges[j] as Float64Array, x);
-      this.ring[base + j] = bin;
-      bump(this.counts, (this.offsets[j] as number) + bin, 1);
-      if (x < (this.mins[j] as number) || x > (this.maxs[j] as number)) {
-        mask |= 1 << j;
-        bump(this.outCounts, j, 1);
-        bump(this.outOfRangeTotal, j, 1);
-      }
+      // binIndex over this feature's slice of the flat edges, inlined: this runs per row.
+      const first = e;
+      const end = edgeEnds[j] as number;
+      while (e < end && x >= (flatEdges[e] as number)) e++;
+      const bin = e - first;
+      e = end;
+      ring[base + j] = bin;
+      const k = (offsets[j] as number) + bin;
+      counts[k] = (counts[k] as number) + 1;
+      if (x < (mins[j] as number) || x > (maxs[j] as number)) mask |= this.outOfRange(j);
     }
-    this.ring[base + n] = cls;
+    ring[base + n] = cls;
     bump(this.classCounts, cls, 1);
-    this.ring[base + n + 1] = mask;
+    ring[base + n + 1] = mask;
     this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+  }
+
+  private outOfRange(j: number): number {
+    bump(this.outCounts, j, 1);
+    bump(this.outOfRangeTotal, j, 1);
+    return 1 << j;
   }
 
   private evict(base: number, n: number): void {
