@@ -209,11 +209,40 @@ describe('web page in a real browser (chromium, in-process server)', function ()
       expect(await other.getByTestId('cal-method').textContent()).to.match(/^Not calibrated: .*format v1.*npm run train/);
       expect(await other.getByTestId('cal-ece').textContent()).to.equal('–');
       expect(await other.getByTestId('reliability').textContent()).to.equal('No reliability table in this artifact.');
+      // No drift reference in a v1 artifact: the drift panel says so and draws nothing.
+      await other.locator('[data-testid="drift-status"]', { hasText: 'Drift is not measured' }).waitFor();
+      expect(await other.getByTestId('drift-status').textContent()).to.contain('no drift reference');
+      expect(await other.locator('[data-testid^="drift-feature-"]').count()).to.equal(0);
       expect(watcher.seen).to.deep.equal([]);
     } finally {
       await other.close();
       await old.close();
     }
+  });
+
+  it("draws each feature's training and recent histogram in the drift panel, with the PSI the server reports", async () => {
+    // Shifted oxygen saturation: every recent row in the lowest bins.
+    const instances = Array.from({ length: 50 }, (_, i) => ({ heartRate: 70 + (i % 40), systolicBP: 120, diastolicBP: 75, temperature: 37, oxygenSaturation: 88 }));
+    const res = await fetch(api('predict/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances }) });
+    expect(res.status).to.equal(200);
+    type DriftFeature = { name: string; psi: number | null; training: number[]; recent: number[] };
+    const report = (await (await fetch(api('drift'))).json()) as { available: boolean; window: { rows: number }; features: DriftFeature[] };
+    expect(report.available).to.equal(true);
+    await page.locator(`[data-testid="drift-status"][data-rows="${report.window.rows}"]`).waitFor({ timeout: 10_000 });
+    for (const f of report.features) {
+      const card = page.getByTestId(`drift-feature-${f.name}`);
+      expect(await card.locator('.drift-bar-training').count(), f.name).to.equal(f.training.length);
+      expect(await card.locator('.drift-bar-recent').count(), f.name).to.equal(f.recent.length);
+      expect(await page.getByTestId(`drift-psi-${f.name}`).textContent(), f.name).to.contain(`PSI ${(f.psi ?? NaN).toFixed(3)}`);
+      for (let i = 0; i < f.training.length; i++) {
+        expect(Number(await page.getByTestId(`drift-bar-training-${f.name}-${i}`).getAttribute('data-fraction')), `${f.name} bin ${i}`).to.be.closeTo(f.training[i] ?? NaN, 1e-12);
+      }
+    }
+    // The shifted feature reads as a significant shift and its bars have height.
+    expect(await page.getByTestId('drift-psi-oxygenSaturation').getAttribute('data-state')).to.equal('bad');
+    const height = await page.getByTestId('drift-bar-recent-oxygenSaturation-0').evaluate((node) => node.getBoundingClientRect().height);
+    expect(height).to.be.above(10);
+    expectNoProblems();
   });
 
   it('refreshes the status panel every second', async () => {

@@ -6,6 +6,7 @@ import { formatCount, formatPercent } from './format.js';
 import { showCalibration } from './calibration-panel.js';
 import { createLoadPanel } from './load-panel.js';
 import { createPredictPanel } from './predict-panel.js';
+import { startDriftPolling } from './drift-panel.js';
 import { startStatusPolling } from './status-panel.js';
 
 const CARD_RETRY_MS = 2000;
@@ -45,6 +46,7 @@ function showCard(card) {
 }
 
 startStatusPolling(announce);
+startDriftPolling();
 const { card, examples } = await loadCard();
 showCard(card);
 showCalibration(card);
