@@ -31,6 +31,7 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   // Deleted: the garbage collector removes the children through their owner references.
   if (!cached || cached.metadata.deletionTimestamp) {
     ctx.log.debug('RiskModel deleted; leaving its children to the garbage collector', { namespace, name });
+    ctx.analyzer.release(namespace, name);
     return { action: awaitChange(), degraded: false };
   }
   const rm = structuredClone(cached);

@@ -1,5 +1,6 @@
 // The canary step of a reconcile (strategy Canary): run a new revision in a second Deployment
-// behind the same Service, measure its pods each reconcile, and decide — promote, fail, or look
+// behind the same Service, judge the latest figures its analyzer loop measured of its pods
+// (operator/delivery/analysis/analyzers.ts, outside the reconcile), and decide — promote, fail, or look
 // again in CANARY_CHECK_MS. Level-based: the analysis' clock (startedAt, analysisStartedAt) lives
 // in status.canary, keyed by the canary's pod template hash, so a new operator leader carries on
 // and any change of model or pod spec restarts the analysis.
@@ -67,17 +68,15 @@ function canarySelector(name: string, templateHash: string): string {
   return `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=canary,${CANARY_TEMPLATE_LABEL}=${canaryTemplateLabel(templateHash)}`;
 }
 
-/** Lets the analyzer forget the pods of the canary status.canary last described, unless it is `current`. */
-function forgetPrevious(scope: Scope, current?: string): void {
-  const { rm, ctx } = scope;
-  const previous = rm.status?.canary?.templateHash;
-  if (previous && previous !== current) ctx.analyzer.forget(rm.metadata.namespace, canarySelector(rm.metadata.name, previous));
+/** Stops measuring this RiskModel's canaries but the one of template `current` (none: all of them). */
+function releaseOthers(scope: Scope, current?: string): void {
+  scope.ctx.analyzer.release(scope.rm.metadata.namespace, scope.rm.metadata.name, current);
 }
 
-/** Deletes the canary Deployment (if this RiskModel controls it) and lets the analyzer forget its pods. */
+/** Deletes the canary Deployment (if this RiskModel controls it) and stops measuring its pods. */
 async function dropCanary(scope: Scope, have: V1Deployment | undefined, why: string): Promise<void> {
   await removeOwned(scope, 'Deployment', have, { reason: EventReason.Deleted, message: `deleted canary Deployment ${canaryName(scope.rm.metadata.name)} (${why})` });
-  forgetPrevious(scope);
+  releaseOthers(scope);
 }
 
 function promotingCanary(canary: CanaryStatus | undefined): CanaryStatus | undefined {
@@ -121,16 +120,25 @@ async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<C
   const previous = rm.status?.canary?.templateHash === target.templateHash ? rm.status.canary : undefined;
   if (!previous) await announceStart(scope, a.candidate, target.replicas, a.plan.stable);
   await applyIfNeeded(scope, target.want, a.have);
-  const verdict = await measure(scope, spec, { candidate: a.candidate, target, previous });
+  const verdict = measure(scope, spec, { candidate: a.candidate, target, previous });
   return conclude(scope, { ...a, history: recordCanaryStart(a.history, a.candidate, verdict.status.startedAt) }, verdict);
 }
 
-/** Measures the canary pods and judges them; the analysis window opens once every canary pod is Ready. */
-async function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Promise<Verdict> {
-  const { rm, ctx } = scope;
+/** Figures before the analyzer's first measurement of a canary ends. */
+const NOT_MEASURED: CanaryFigures = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'not measured yet' } };
+
+/** The latest figures of the canary of this template; its analyzer loop starts on the first call, and the others stop. */
+function latestFigures(scope: Scope, templateHash: string): CanaryFigures {
+  const { namespace, name } = scope.rm.metadata;
+  releaseOthers(scope, templateHash);
+  return scope.ctx.analyzer.observe({ namespace, name, templateHash, selector: canarySelector(name, templateHash) })?.figures ?? NOT_MEASURED;
+}
+
+/** Judges the canary's latest figures; the analysis window opens once every canary pod is Ready. */
+function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Verdict {
+  const { ctx } = scope;
   const { canary } = spec.rollout;
-  forgetPrevious(scope, m.target.templateHash);
-  const figures = await ctx.analyzer.measure(rm.metadata.namespace, canarySelector(rm.metadata.name, m.target.templateHash));
+  const figures = latestFigures(scope, m.target.templateHash);
   const now = ctx.now();
   const startedAt = m.previous?.startedAt ?? rfc3339(now);
   const allReady = figures.pods >= m.target.replicas && figures.readyPods >= m.target.replicas;

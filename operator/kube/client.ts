@@ -21,6 +21,8 @@ export interface RequestSpec {
   responseType?: 'json' | 'text';
   /** Reject (and drop the connection) once the response body exceeds this many bytes. Default: no limit. */
   maxResponseBytes?: number;
+  /** Extra request headers (the pod proxy passes them on to the pod). */
+  headers?: Readonly<Record<string, string>>;
   /** Reject when the connection stays idle (no bytes either way) this many ms. Default REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -93,7 +95,7 @@ export class KubeClient implements Kube {
   async request<T>(spec: RequestSpec): Promise<T> {
     const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
     const accept = spec.responseType === 'text' ? 'text/plain, */*;q=0.5' : 'application/json';
-    const headers: http.OutgoingHttpHeaders = { ...(await this.headers()), Accept: accept };
+    const headers: http.OutgoingHttpHeaders = { ...spec.headers, ...(await this.headers()), Accept: accept };
     if (payload) Object.assign(headers, { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': payload.length });
     try {
       const { code, text, retryAfter } = await this.send(spec, this.url(spec.path, spec.query), headers, payload);

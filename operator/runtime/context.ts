@@ -3,7 +3,7 @@
 
 import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { RiskModel } from '../api/riskmodel.js';
-import type { CanaryMeter } from '../delivery/analysis/pod-analyzer.js';
+import type { CanaryFigureSource } from '../delivery/analysis/analyzers.js';
 import type { Child, ChildKind } from '../api/children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from '../logger.js';
@@ -34,8 +34,8 @@ export interface ReconcileContext {
   inferenceImage: string;
   now: () => Date;
   log: Logger;
-  /** Reads a canary's figures from its pods (operator/delivery/analysis/pod-analyzer.ts). */
-  analyzer: CanaryMeter;
+  /** The latest figures of each running canary, measured outside the reconcile (operator/delivery/analysis/analyzers.ts). */
+  analyzer: CanaryFigureSource;
   /** How long after a reconcile a RiskModel is looked at again without an event; 0 = only on events. */
   resyncMs: number;
 }

@@ -6,6 +6,8 @@
 // always, so a standby takes over warm.
 
 import { PodAnalyzer } from '../delivery/analysis/pod-analyzer.js';
+import { CanaryAnalyzers } from '../delivery/analysis/analyzers.js';
+import { CANARY_CHECK_MS } from '../delivery/canary.js';
 import { keyOf, type RiskModel } from '../api/riskmodel.js';
 import { ConfigMapIndex, configMapKeyOf } from './configmap-index.js';
 import type { OperatorConfig } from '../config.js';
@@ -36,6 +38,7 @@ export class Controller {
   private readonly index = new ConfigMapIndex();
   private readonly informers: Informers;
   private readonly ctx: ReconcileContext;
+  private readonly analyzers: CanaryAnalyzers;
 
   constructor(private readonly deps: ControllerDeps) {
     this.informers = new Informers(deps, {
@@ -52,8 +55,8 @@ export class Controller {
     const writer = new ApplyWriter(deps.kube, { onApplied: (obj) => this.informers.assume(obj), onStatus: (rm) => this.informers.assume(rm) });
     const { inferenceImage, resyncSeconds } = deps.config;
     const now = deps.now ?? (() => new Date());
-    const analyzer = new PodAnalyzer(deps.kube, deps.log);
-    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer };
+    this.analyzers = new CanaryAnalyzers({ measurer: new PodAnalyzer(deps.kube, deps.log), intervalMs: CANARY_CHECK_MS, now, log: deps.log, onMeasured: (key) => this.enqueue(key) });
+    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer: this.analyzers };
   }
 
   /** Starts every watch (leader or not). */
@@ -74,11 +77,12 @@ export class Controller {
     for (const rm of this.informers.riskModels()) this.enqueue(keyOf(rm.metadata));
   }
 
-  /** Stops handing out keys and waits for reconciles in flight to finish. */
+  /** Stops handing out keys, waits for reconciles in flight to finish, and stops measuring canaries (a new leader measures them afresh). */
   async stopWorkers(): Promise<void> {
     const workers = this.workers;
     this.workers = undefined;
     await workers?.stop();
+    await this.analyzers.stopAll();
   }
 
   /** Stops workers and watches. */

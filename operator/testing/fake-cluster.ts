@@ -6,7 +6,7 @@ import type { V1ConfigMap, V1Deployment, V1Pod, V1Service, V2HorizontalPodAutosc
 import type { CanaryFigures } from '../delivery/analysis/figures.js';
 import { keyOf, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
 import type { ChildKind, Owned, OwnedKind } from '../api/children.js';
-import type { CanaryMeter } from '../delivery/analysis/pod-analyzer.js';
+import type { CanaryFigureSource, CanaryRef, Measurement } from '../delivery/analysis/analyzers.js';
 import type { Cache, Child, ReconcileContext, Writer } from '../runtime/context.js';
 import { ApiError } from '../errors.js';
 import { RecordingRecorder, memoryLogger } from './fakes.js';
@@ -108,23 +108,23 @@ export class FakeCluster implements Cache, Writer {
   }
 }
 
-/** Canary figures as a test sets them; `measured` counts the calls. */
-export class FakeAnalyzer implements CanaryMeter {
+/** Canary figures as a test sets them, as if measured just now; `measured` counts the reads. */
+export class FakeAnalyzer implements CanaryFigureSource {
   figures: CanaryFigures = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
   measured = 0;
 
   forgotten = 0;
 
-  /** The label selectors measured, in order. */
+  /** The label selectors read, in order. */
   selectors: string[] = [];
 
-  measure(_namespace: string, labelSelector: string): Promise<CanaryFigures> {
+  observe(canary: CanaryRef): Measurement {
     this.measured++;
-    this.selectors.push(labelSelector);
-    return Promise.resolve(structuredClone(this.figures));
+    this.selectors.push(canary.selector);
+    return { figures: structuredClone(this.figures), at: new Date(0) };
   }
 
-  forget(): void {
+  release(): void {
     this.forgotten++;
   }
 }

@@ -68,7 +68,7 @@ async function metricsOf(requests: ReadonlyArray<readonly [string, number | 'abo
   return parseExposition(await telemetry.registry.metrics());
 }
 
-const pod = (name: string, extra: Partial<PodObservation> = {}): PodObservation => ({ name, uid: name, running: true, ready: true, restarts: 0, ownRequests: 0, probe: { passed: true, message: 'ok' }, ...extra });
+const pod = (name: string, extra: Partial<PodObservation> = {}): PodObservation => ({ name, uid: name, running: true, ready: true, restarts: 0, probe: { passed: true, message: 'ok' }, ...extra });
 const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
 
 describe('canaryFigures', () => {
@@ -84,12 +84,6 @@ describe('canaryFigures', () => {
   it('counts neither ratio nor latency while there are no prediction requests', async () => {
     const figures = canaryFigures([pod('a', { samples: await metricsOf([['/healthz', 200, 0.0001]]) })]);
     expect(figures).to.deep.include({ requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null });
-  });
-
-  it("leaves out the operator's own earlier smoke predictions from the request count", async () => {
-    const samples = await metricsOf([...repeat(5, ['/predict', 200, 0.0004] as const), ['/predict', 500, 0.0004]]);
-    expect(canaryFigures([pod('a', { samples, ownRequests: 3 })])).to.deep.include({ requests: 3, errors: 1, errorRatio: 1 / 3 });
-    expect(canaryFigures([pod('a', { samples, ownRequests: 9 })]).requests).to.equal(0);
   });
 
   it('adds restarts and counts Ready pods', () => {

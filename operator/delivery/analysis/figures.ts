@@ -8,7 +8,7 @@ export interface CanaryFigures {
   pods: number;
   readyPods: number;
   restarts: number;
-  /** Prediction-route requests (every status), summed over canary pods, less the operator's own smoke predictions. */
+  /** Prediction-route requests (every status), summed over canary pods; the operator's smoke predictions are not among them (the server does not count requests carrying SMOKE_HEADER). */
   requests: number;
   /** Of those, answered 5xx. */
   errors: number;
@@ -43,8 +43,6 @@ export interface PodState {
 export interface PodObservation extends PodState {
   /** Samples of the pod's /metrics; undefined when they were not read. */
   samples?: readonly Sample[];
-  /** Smoke predictions the operator sent this pod earlier and the pod answered 2xx: its counters include them. */
-  ownRequests: number;
   /** The smoke prediction's outcome (reaching the pod included); undefined when the pod was not probed. */
   probe?: { passed: boolean; message: string };
 }
@@ -163,7 +161,7 @@ export function canaryFigures(pods: readonly PodObservation[]): CanaryFigures {
   let errors = 0;
   for (const pod of pods) {
     const counts = requestCounts(pod.samples ?? []);
-    requests += Math.max(0, counts.requests - pod.ownRequests);
+    requests += counts.requests;
     errors += counts.errors;
   }
   const p99 = histogramQuantile(0.99, latencyBuckets(pods));

@@ -13,6 +13,7 @@ import { memoryLogger } from '../../testing/fakes.js';
 import type { PodJson } from './figures.js';
 import { judge } from './judge.js';
 import { PodAnalyzer, smokeProblem } from './pod-analyzer.js';
+import { CanaryAnalyzers } from './analyzers.js';
 
 /** What a pod answers through the proxy: a function of the request, or an error to throw. */
 type Answer = (spec: RequestSpec) => Promise<unknown>;
@@ -188,7 +189,7 @@ describe('PodAnalyzer against real inference servers', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     for (const [method, path] of [['GET', '/metrics'], ['POST', '/predict']] as const) {
       kube.answers.set(`${method} ${name}${path}`, async (spec) => {
-        const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: spec.body === undefined ? undefined : JSON.stringify(spec.body) });
+        const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...spec.headers }, body: spec.body === undefined ? undefined : JSON.stringify(spec.body) });
         const text = await res.text();
         if (!res.ok) throw new ApiError(res.status, res.statusText, text);
         return spec.responseType === 'text' ? text : (JSON.parse(text) as unknown);
@@ -205,7 +206,7 @@ describe('PodAnalyzer against real inference servers', () => {
 
   after(() => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))));
 
-  it('counts the traffic the pods served but not its own smoke predictions, measure after measure', async () => {
+  it('counts the traffic the pods served but not its own smoke predictions, measure after measure and after a leader change', async () => {
     const { kube, analyzer } = setup();
     const a = await realPod(kube, 'a', parseModel(JSON.parse(v1)));
     const b = await realPod(kube, 'b', parseModel(JSON.parse(v1)));
@@ -217,9 +218,31 @@ describe('PodAnalyzer against real inference servers', () => {
       expect(figures).to.deep.include({ pods: 2, requests: 12, errors: 0, errorRatio: 0, smoke: { passed: true, message: 'smoke prediction passed on 2 of 2 pods' } });
       expect(figures.p99LatencyMs).to.be.a('number').and.to.be.above(0);
     }
-    // Forgotten, the two measures' four smoke predictions count as traffic.
-    analyzer.forget('ns', 'sel');
-    expect((await analyzer.measure('ns', 'sel')).requests).to.equal(16);
+    // A new leader's analyzer remembers nothing of the four smoke predictions sent so far, and needs not.
+    const newLeader = new PodAnalyzer(kube, memoryLogger().log);
+    expect((await newLeader.measure('ns', 'sel')).requests).to.equal(12);
+  });
+
+  it('keeps the figures honest across a leader change mid-canary: the new leader\'s loops count no smoke prediction of the old one\'s', async () => {
+    const { kube } = setup();
+    const a = await realPod(kube, 'a', parseModel(JSON.parse(v1)));
+    await traffic(a, repeat(9, patient));
+    const loops = (measured: () => void) => new CanaryAnalyzers({ measurer: new PodAnalyzer(kube, memoryLogger().log), intervalMs: 1, now: () => new Date(), log: memoryLogger().log, onMeasured: measured });
+    const canary = { namespace: 'ns', name: 'demo', templateHash: 'abc', selector: 'sel' };
+    let oldMeasures = 0;
+    const oldLeader = loops(() => oldMeasures++);
+    oldLeader.observe(canary);
+    while (oldMeasures < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    await oldLeader.stopAll();
+    await traffic(a, repeat(3, patient));
+    let measured!: () => void;
+    const first = new Promise<void>((resolve) => (measured = resolve));
+    const newLeader = loops(() => measured());
+    expect(newLeader.observe(canary), 'nothing measured yet').to.equal(undefined);
+    await first;
+    const figures = newLeader.observe(canary)?.figures;
+    await newLeader.stopAll();
+    expect(figures).to.deep.include({ pods: 1, requests: 12, errors: 0 });
   });
 
   it('fails a canary whose model answers 500 to real patients although it passes the smoke prediction', async () => {

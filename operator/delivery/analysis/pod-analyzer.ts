@@ -7,7 +7,7 @@ import { CONTAINER_PORT } from '../../model/desired.js';
 import { ApiError } from '../../errors.js';
 import type { Kube } from '../../kube/client.js';
 import type { Logger } from '../../logger.js';
-import { SMOKE_PATIENT } from '../../../inference/schema.js';
+import { SMOKE_HEADER, SMOKE_PATIENT } from '../../../inference/schema.js';
 import { parseExposition } from './exposition.js';
 import { canaryFigures, podState, type CanaryFigures, type PodJson, type PodObservation, type PodState } from './figures.js';
 
@@ -71,22 +71,15 @@ function live(pod: PodJson): boolean {
   return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Failed' && pod.status?.phase !== 'Succeeded';
 }
 
-interface Measured {
-  observation: PodObservation;
-  /** The smoke prediction was answered 2xx, so the pod's request counters include it. */
-  counted: boolean;
-}
-
-/** What the reconciler needs of the analyzer; its tests can inject a fake. */
-export interface CanaryMeter {
+/** What the reconciler's analyzer loop needs of a measurer; its tests can inject a fake. */
+export interface CanaryMeasurer {
   measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
-  forget(namespace: string, labelSelector: string): void;
 }
 
-export class PodAnalyzer implements CanaryMeter {
-  /** Per canary (namespace and selector), per pod UID: 2xx smoke predictions sent so far. */
-  private readonly smokeCounts = new Map<string, Map<string, number>>();
+/** The header that tells the inference server a request is the operator's smoke prediction, not traffic. */
+const SMOKE_HEADERS: Readonly<Record<string, string>> = { [SMOKE_HEADER]: 'operator' };
 
+export class PodAnalyzer implements CanaryMeasurer {
   constructor(
     private readonly kube: Kube,
     private readonly logger: Logger,
@@ -95,44 +88,37 @@ export class PodAnalyzer implements CanaryMeter {
 
   /**
    * The canary's figures now: lists the pods matching `labelSelector` in `namespace`, reads
-   * every Running pod's /metrics and posts SMOKE_PATIENT to its /predict. A Ready pod that
-   * cannot be reached, or any pod answering a bad prediction, fails its smoke check with the
-   * error; a pod not yet Ready that cannot be reached is not counted (it may still be starting;
-   * the ready timeout covers it). Throws only when the pods cannot be listed (ApiError).
+   * every Running pod's /metrics and posts SMOKE_PATIENT to its /predict with SMOKE_HEADER, so
+   * the pod answers it but leaves it out of the request counters the figures come from: no
+   * memory of earlier smoke requests is needed, and any operator (a new leader) reads the same
+   * figures. A Ready pod that cannot be reached, or any pod answering a bad prediction, fails
+   * its smoke check with the error; a pod not yet Ready that cannot be reached is not counted
+   * (it may still be starting; the ready timeout covers it). Throws only when the pods cannot
+   * be listed (ApiError).
    */
   async measure(namespace: string, labelSelector: string): Promise<CanaryFigures> {
     const list = await this.kube.request<{ items?: PodJson[] }>({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, query: { labelSelector } });
     const pods = (list.items ?? []).filter(live).map(podState);
-    const key = `${namespace}\n${labelSelector}`;
-    const sent = this.smokeCounts.get(key) ?? new Map<string, number>();
-    const measured = await mapLimited(pods, this.limits.concurrency, (pod) => this.measurePod(namespace, pod, sent.get(pod.uid) ?? 0));
-    // Only listed pods are remembered, so the map never outgrows the canary.
-    this.smokeCounts.set(key, new Map(measured.map(({ observation: o, counted }) => [o.uid, o.ownRequests + (counted ? 1 : 0)])));
-    return canaryFigures(measured.map((m) => m.observation));
+    return canaryFigures(await mapLimited(pods, this.limits.concurrency, (pod) => this.measurePod(namespace, pod)));
   }
 
-  /** Drops what measure() remembers of this canary (call when it ends). */
-  forget(namespace: string, labelSelector: string): void {
-    this.smokeCounts.delete(`${namespace}\n${labelSelector}`);
-  }
-
-  private async measurePod(namespace: string, pod: PodState, ownRequests: number): Promise<Measured> {
-    const observation: PodObservation = { ...pod, ownRequests };
-    if (!pod.running) return { observation, counted: false };
+  private async measurePod(namespace: string, pod: PodState): Promise<PodObservation> {
+    const observation: PodObservation = { ...pod };
+    if (!pod.running) return observation;
     const proxy = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.name)}:${CONTAINER_PORT}/proxy`;
     try {
       const text = await this.kube.request<string>({ method: 'GET', path: `${proxy}/metrics`, responseType: 'text', timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.metricsMaxBytes });
       observation.samples = parseExposition(text);
     } catch (err) {
-      return { observation: this.unreached(observation, `cannot read /metrics: ${explain(err)}`), counted: false };
+      return this.unreached(observation, `cannot read /metrics: ${explain(err)}`);
     }
     try {
-      const answer = await this.kube.request<unknown>({ method: 'POST', path: `${proxy}/predict`, body: SMOKE_PATIENT, timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.smokeMaxBytes });
+      const answer = await this.kube.request<unknown>({ method: 'POST', path: `${proxy}/predict`, body: SMOKE_PATIENT, headers: SMOKE_HEADERS, timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.smokeMaxBytes });
       const problem = smokeProblem(answer);
       observation.probe = problem === undefined ? { passed: true, message: 'smoke prediction passed' } : this.failed(pod, `smoke prediction answered 200 but ${problem}`);
-      return { observation, counted: true };
+      return observation;
     } catch (err) {
-      return { observation: this.unreached(observation, `smoke prediction: ${explain(err)}`), counted: false };
+      return this.unreached(observation, `smoke prediction: ${explain(err)}`);
     }
   }
 
