@@ -9,10 +9,16 @@ import { clusterNodeLayout, importImages, type ImageArchive } from './node.js';
 import { runsBinary } from './processes.js';
 import { readState } from './state.js';
 
-/** The inference and operator images `npm run images` last built whose archives exist (the base image is not run by pods). */
+/**
+ * The inference and operator images `npm run images` last built or used, one version of each,
+ * whose archives exist (the base image is not run by pods). The cache keeps older versions too;
+ * importing them all would leave the node with the one imported last, since an import removes
+ * the other tags of its image.
+ */
 export async function projectImages(config: LocalClusterConfig): Promise<ImageArchive[]> {
-  const built = await builtImages(config);
-  return built.filter((i) => i.name !== BASE_IMAGE && existsSync(i.archive)).map((i) => ({ ref: i.ref, archive: i.archive }));
+  // Most recently used first.
+  const built = (await builtImages(config)).filter((i) => i.name !== BASE_IMAGE && existsSync(i.archive));
+  return built.filter((i, n) => built.findIndex((j) => j.name === i.name) === n).map((i) => ({ ref: i.ref, archive: i.archive }));
 }
 
 /**
