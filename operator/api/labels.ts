@@ -37,6 +37,8 @@ export const SNAPSHOT_COMPONENT = 'model-snapshot';
 export const REVISION_LABEL = 'riskmodel.dev/revision';
 export const CONTENT_HASH_ANNOTATION = 'riskmodel.dev/content-hash';
 export const MODEL_VERSION_ANNOTATION = 'riskmodel.dev/model-version';
+/** On the RiskModel: the canaries that failed their analysis, so none is tried again (operator/delivery/failed-canaries.ts). */
+export const FAILED_CANARIES_ANNOTATION = 'riskmodel.dev/failed-canaries';
 
 /** The value of CANARY_TEMPLATE_LABEL for a canary pod template hash. */
 export function canaryTemplateLabel(templateHash: string): string {

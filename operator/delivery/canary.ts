@@ -17,7 +17,8 @@ import { canaryDeployment, canaryName, canaryReplicas } from '../model/desired.j
 import { podProblem } from '../model/pod-health.js';
 import { EventReason, Reason, type Problem } from '../api/reasons.js';
 import { rolloutComplete } from '../model/status.js';
-import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, LABEL_INSTANCE, TRACK_LABEL } from '../api/labels.js';
+import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, FAILED_CANARIES_ANNOTATION, LABEL_INSTANCE, TRACK_LABEL } from '../api/labels.js';
+import { failedCanaryOf, withFailedCanary } from './failed-canaries.js';
 
 /** How often a running canary is measured. */
 export const CANARY_CHECK_MS = 5000;
@@ -112,7 +113,7 @@ function targetOf(scope: Scope, spec: ResolvedSpec, candidate: SnapshotServed): 
 async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<CanaryStep> {
   const { rm } = scope;
   const target = targetOf(scope, spec, a.candidate);
-  const failed = failedCanary(a.history, a.candidate.contentHash, target.templateHash);
+  const failed = failedCanaryOf(rm, a.candidate.contentHash, target.templateHash) ?? failedCanary(a.history, a.candidate.contentHash, target.templateHash);
   if (failed) {
     await dropCanary(scope, a.have, 'its revision failed analysis');
     return { ...stableOnly(a.plan, a.history), problem: failureProblem(a.candidate, failed.message ?? 'analysis failed') };
@@ -192,6 +193,7 @@ async function conclude(scope: Scope, a: Analysis, v: Verdict): Promise<CanarySt
   const what = `canary of revision ${a.candidate.revision} (${a.candidate.modelVersion})`;
   if (v.judgement.verdict === 'fail') {
     const message = v.judgement.message;
+    await recordFailure(scope, a.candidate, { message, templateHash: v.templateHash });
     await dropCanary(scope, ctx.cache.deployment(rm.metadata.namespace, canaryName(rm.metadata.name)), 'analysis failed');
     const history = recordCanaryFailed(a.history, a.candidate, rfc3339(ctx.now()), { message, templateHash: v.templateHash });
     return { ...stableOnly(a.plan, history), problem: failureProblem(a.candidate, message) };
@@ -201,6 +203,13 @@ async function conclude(scope: Scope, a: Analysis, v: Verdict): Promise<CanarySt
     return { stable: a.candidate, history: a.history, canary: { ...v.status, phase: 'Promoting' }, requeueMs: CANARY_CHECK_MS, running: a.candidate.contentHash };
   }
   return { ...stableOnly(a.plan, a.history), canary: v.status, requeueMs: CANARY_CHECK_MS, running: a.candidate.contentHash };
+}
+
+/** Records the failure on the RiskModel before anything else, so no later reconcile (of any leader) tries this canary again. */
+async function recordFailure(scope: Scope, candidate: SnapshotServed, failure: { message: string; templateHash: string }): Promise<void> {
+  const { rm, ctx } = scope;
+  const entry = { contentHash: candidate.contentHash, templateHash: failure.templateHash, revision: candidate.revision, message: failure.message, at: rfc3339(ctx.now()) };
+  await ctx.writer.annotate(rm, { [FAILED_CANARIES_ANNOTATION]: withFailedCanary(rm, entry) });
 }
 
 /** The figures as status shows them: rounded, and without the ratio and latency before the first request. */

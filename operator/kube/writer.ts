@@ -23,6 +23,8 @@ export interface Writer {
   /** Deletes the child if it still is the object `uid` names; a child already gone is not an error. */
   remove(kind: OwnedKind, namespace: string, name: string, uid: string): Promise<void>;
   applyStatus(rm: RiskModel, status: RiskModelStatus): Promise<void>;
+  /** Sets annotations on the RiskModel itself (a JSON merge patch of metadata.annotations only). */
+  annotate(rm: RiskModel, annotations: Record<string, string>): Promise<void>;
 }
 
 function resourceOf(obj: Owned, verb: string): ResourceType {
@@ -91,6 +93,18 @@ export class ApplyWriter implements Writer {
       query: { fieldManager: FIELD_MANAGER, force: true },
       contentType: PatchType.apply,
       body: { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace }, status },
+    });
+    this.hooks.onStatus(stored);
+  }
+
+  async annotate(rm: RiskModel, annotations: Record<string, string>): Promise<void> {
+    const { name, namespace } = rm.metadata;
+    const stored = await this.kube.request<RiskModel>({
+      method: 'PATCH',
+      path: objectPath(Resources.riskModels, namespace, name),
+      query: { fieldManager: FIELD_MANAGER },
+      contentType: PatchType.merge,
+      body: { metadata: { annotations } },
     });
     this.hooks.onStatus(stored);
   }

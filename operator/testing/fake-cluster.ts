@@ -24,6 +24,8 @@ export class FakeCluster implements Cache, Writer {
   overwritten: Child[] = [];
   removed: string[] = [];
   statusWrites: RiskModelStatus[] = [];
+  /** Annotations set on the RiskModel, one entry a write. */
+  annotations: Array<Record<string, string>> = [];
   failApply: ApiError | undefined;
   private rv = 1000;
 
@@ -95,9 +97,16 @@ export class FakeCluster implements Cache, Writer {
     return Promise.resolve();
   }
 
+  annotate(rm: RiskModel, annotations: Record<string, string>): Promise<void> {
+    this.annotations.push(structuredClone(annotations));
+    const stored = this.riskModels.get(keyOf(rm.metadata));
+    if (stored) this.riskModels.set(keyOf(rm.metadata), { ...stored, metadata: { ...stored.metadata, annotations: { ...stored.metadata.annotations, ...annotations } } });
+    return Promise.resolve();
+  }
+
   /** Every write a reconcile made: applies of children and of model snapshots, overwrites, deletions and status writes. */
   writes(): number {
-    return this.applied.length + this.snapshotsWritten.length + this.overwritten.length + this.removed.length + this.statusWrites.length;
+    return this.applied.length + this.snapshotsWritten.length + this.overwritten.length + this.removed.length + this.statusWrites.length + this.annotations.length;
   }
 
   /** Marks the Deployment rolled out with `ready` ready pods at the HPA's replica count. */

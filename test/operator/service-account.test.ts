@@ -96,6 +96,16 @@ describe('operator on the local cluster: running as its own ServiceAccount', fun
     expect(await can('create', 'pods', 'eviction')).to.equal(false);
   });
 
+  it('may patch a RiskModel (the failed-canary annotation) but neither create, update nor delete one', async function () {
+    const authz = asOperator.kc.makeApiClient(k8s.AuthorizationV1Api);
+    const can = async (verb: string) => {
+      const review = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: bed.namespace, verb, group: 'riskmodel.dev', resource: 'riskmodels' } } } });
+      return review.status?.allowed === true;
+    };
+    expect(await can('patch')).to.equal(true);
+    for (const verb of ['create', 'update', 'delete']) expect(await can(verb), verb).to.equal(false);
+  });
+
   it('logs no permission errors while it works', function () {
     const denied = bed.operator.entries.filter((entry) => /forbidden|\b403\b/i.test(JSON.stringify(entry)));
     expect(denied.map((entry) => entry.message)).to.deep.equal([]);
