@@ -32,6 +32,20 @@ describe('KubeClient requests', () => {
     res.end(body);
   };
 
+  it('answers requests while 40 watches stay open (watches no longer take the 32 sockets requests use, which left requests queued behind them)', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url?.includes('watch=true')) res.write('');
+      else res.end('{"kind":"ConfigMapList","items":[]}');
+    };
+    const watches = Array.from({ length: 40 }, (_, i) => client.watch(`/api/v1/namespaces/a/configmaps`, { fieldSelector: `metadata.name=cm-${i}` }, () => undefined));
+    for (const w of watches) w.done.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answered = await Promise.race([client.request({ method: 'GET', path: '/api/v1/namespaces/a/configmaps' }), new Promise((resolve) => setTimeout(() => resolve('queued'), 2000))]);
+    for (const w of watches) w.abort();
+    expect(answered).to.deep.equal({ kind: 'ConfigMapList', items: [] });
+  });
+
   it('parses a JSON answer by default', async () => {
     handler = answer(200, '{"kind":"PodList","items":[]}');
     expect(await client.request({ method: 'GET', path: '/api/v1/pods' })).to.deep.equal({ kind: 'PodList', items: [] });

@@ -1,5 +1,5 @@
 // A small JSON REST client for the Kubernetes API (credentials from ./credentials.ts). Requests
-// go over one keep-alive agent, because client-node's generated clients build a new agent (and
+// go over one keep-alive agent (watches over another), because client-node's generated clients build a new agent (and
 // so a new TLS handshake) per request and deserialize into class instances whose Date fields
 // differ from what watches deliver. Every object here is the API server's plain JSON.
 
@@ -71,15 +71,21 @@ export class KubeClient implements Kube {
   private constructor(
     private readonly credentials: Credentials,
     private readonly server: URL,
-    private readonly agent: http.Agent,
+    private readonly agents: { requests: http.Agent; watches: http.Agent },
     private readonly observe: RequestObserver,
   ) {}
 
-  /** A client for the given credentials, with one keep-alive agent for every request. */
+  /**
+   * A client for the given credentials: one keep-alive agent for requests (at most 32 sockets),
+   * another without a socket limit for watches. A watch holds its socket for minutes, so watches
+   * sharing the capped pool would leave requests queued behind them once there are 32 of them
+   * (8 per watched namespace, plus one per ConfigMap a RiskModel names).
+   */
   static create(credentials: Credentials, observe: RequestObserver = () => undefined): KubeClient {
     const server = new URL(credentials.server);
-    const agent = server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 32, ...credentials.tls }) : new http.Agent({ keepAlive: true, maxSockets: 32 });
-    return new KubeClient(credentials, server, agent, observe);
+    const agentOf = (maxSockets: number): http.Agent =>
+      server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets, ...credentials.tls }) : new http.Agent({ keepAlive: true, maxSockets });
+    return new KubeClient(credentials, server, { requests: agentOf(32), watches: agentOf(Infinity) }, observe);
   }
 
   /** The API server's URL (for logs). */
@@ -115,7 +121,7 @@ export class KubeClient implements Kube {
     const done = this.headers().then(
       (auth) =>
         new Promise<void>((resolve, reject) => {
-          const req = this.transport().request(this.url(path, { ...query, watch: true }), { method: 'GET', agent: this.agent, headers: { ...auth, Accept: 'application/json' }, signal: controller.signal }, (res) => {
+          const req = this.transport().request(this.url(path, { ...query, watch: true }), { method: 'GET', agent: this.agents.watches, headers: { ...auth, Accept: 'application/json' }, signal: controller.signal }, (res) => {
             if ((res.statusCode ?? 0) >= 400) {
               collect(res).then((text) => reject(apiError(res.statusCode ?? 0, text, undefined)), reject);
               return;
@@ -143,7 +149,8 @@ export class KubeClient implements Kube {
 
   /** Closes idle keep-alive sockets. */
   close(): void {
-    this.agent.destroy();
+    this.agents.requests.destroy();
+    this.agents.watches.destroy();
   }
 
   private transport(): typeof https | typeof http {
@@ -165,7 +172,7 @@ export class KubeClient implements Kube {
     const { method } = spec;
     const timeout = spec.timeoutMs ?? REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const req = this.transport().request(url, { method, agent: this.agent, headers, timeout }, (res) => {
+      const req = this.transport().request(url, { method, agent: this.agents.requests, headers, timeout }, (res) => {
         collect(res, spec.maxResponseBytes).then((text) => {
           const retryAfter: string | undefined = res.headers['retry-after'];
           resolve({ code: res.statusCode ?? 0, text, retryAfter });

@@ -35,11 +35,15 @@ export interface ReflectorOptions<T> {
   /** One namespace, or undefined for all. */
   namespace?: string;
   labelSelector?: string;
+  /** A field selector, e.g. `metadata.name=weights` for a single object's list and watch. */
+  fieldSelector?: string;
   idleMs: number;
   log: Logger;
   onEvent: Handler<T>;
   /** Called when a watch restarts, with why ('error', 'idle', 'expired'). */
   onRestart?: (reason: string) => void;
+  /** Called once, after the first list has been stored (and its events delivered). */
+  onSynced?: () => void;
   pageSize?: number;
 }
 
@@ -147,7 +151,8 @@ export class Reflector<T extends KubeObject> {
   }
 
   private describe(): string {
-    return `${this.opts.resource.plural}${this.opts.namespace ? ` in ${this.opts.namespace}` : ''}`;
+    const { resource, namespace, fieldSelector } = this.opts;
+    return `${resource.plural}${namespace ? ` in ${namespace}` : ''}${fieldSelector ? ` (${fieldSelector})` : ''}`;
   }
 
   private async run(): Promise<void> {
@@ -187,7 +192,7 @@ export class Reflector<T extends KubeObject> {
       const page = await this.opts.kube.request<ListResponse<T>>({
         method: 'GET',
         path: collectionPath(this.opts.resource, this.opts.namespace),
-        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+        query: { ...this.selectors(), limit: this.opts.pageSize ?? 500, continue: cont },
       });
       // List items carry no apiVersion/kind; restore them so cached objects look like watched ones.
       items.push(...(page.items ?? []).map((item) => strip({ ...item, apiVersion: apiVersionOf(this.opts.resource), kind: this.opts.resource.kind })));
@@ -196,7 +201,14 @@ export class Reflector<T extends KubeObject> {
     } while (cont);
     this.replace(items);
     this.resourceVersion = resourceVersion;
+    if (this.synced) return;
     this.synced = true;
+    this.opts.onSynced?.();
+  }
+
+  private selectors(): { labelSelector?: string; fieldSelector?: string } {
+    const { labelSelector, fieldSelector } = this.opts;
+    return { ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) };
   }
 
   private replace(items: T[]): void {
@@ -229,7 +241,7 @@ export class Reflector<T extends KubeObject> {
     let failure: Error | undefined;
     const stream = this.opts.kube.watch(
       collectionPath(this.opts.resource, this.opts.namespace),
-      { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.opts.labelSelector },
+      { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds, ...this.selectors() },
       (event) => {
         lastEvent = Date.now();
         try {

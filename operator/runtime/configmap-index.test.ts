@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RiskModel } from '../api/riskmodel.js';
-import { ConfigMapIndex, configMapKeyOf } from './configmap-index.js';
+import { ConfigMapIndex, configMapKeyOf, type NamedChange } from './configmap-index.js';
 import type { ChangeType } from '../kube/reflector.js';
 import { riskModel } from '../testing/fixtures.js';
 
@@ -31,6 +31,34 @@ describe('ConfigMap → RiskModel index', () => {
       for (const [cm, readers] of Object.entries(expected)) expect(index.readersOf(cm), cm).to.deep.equal(readers);
     });
   }
+
+  // Each case: the references set in order, and what the last one changed in the set of named ConfigMaps (what gets watched).
+  const changes: [string, [string, string | undefined][], NamedChange][] = [
+    ['the first reader names a ConfigMap', [['team-a/a', 'team-a/cm']], { named: 'team-a/cm' }],
+    ['a second reader changes nothing', [['team-a/a', 'team-a/cm'], ['team-a/b', 'team-a/cm']], {}],
+    ['the same reference again changes nothing', [['team-a/a', 'team-a/cm'], ['team-a/a', 'team-a/cm']], {}],
+    ['a reader leaving while another stays changes nothing', [['team-a/a', 'team-a/cm'], ['team-a/b', 'team-a/cm'], ['team-a/a', undefined]], {}],
+    ['the last reader leaving unnames it', [['team-a/a', 'team-a/cm'], ['team-a/a', undefined]], { unnamed: 'team-a/cm' }],
+    ['a lone reader switching unnames the old one and names the new one', [['team-a/a', 'team-a/old'], ['team-a/a', 'team-a/new']], { unnamed: 'team-a/old', named: 'team-a/new' }],
+    ['switching to a ConfigMap others read names nothing new', [['team-a/b', 'team-a/new'], ['team-a/a', 'team-a/old'], ['team-a/a', 'team-a/new']], { unnamed: 'team-a/old' }],
+    ['removing a reference that never was changes nothing', [['team-a/a', undefined]], {}],
+  ];
+  for (const [name, sets, expected] of changes) {
+    it(name, () => {
+      const index = new ConfigMapIndex();
+      let last: NamedChange = {};
+      for (const [rm, cm] of sets) last = index.set(rm, cm);
+      expect(last).to.deep.equal(expected);
+    });
+  }
+
+  it('tells which ConfigMap a RiskModel reads', () => {
+    const index = new ConfigMapIndex();
+    index.set('team-a/a', 'team-a/cm');
+    expect(index.configMapOf('team-a/a')).to.equal('team-a/cm');
+    index.set('team-a/a', undefined);
+    expect(index.configMapOf('team-a/a')).to.be.undefined;
+  });
 
   it('leaves nothing behind once every reference is gone, so deleted RiskModels cost no memory', () => {
     const index = new ConfigMapIndex();

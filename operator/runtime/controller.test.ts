@@ -14,6 +14,15 @@ import { FakeKube } from '../testing/fake-kube.js';
 import { memoryLogger, RecordingRecorder, settle } from '../testing/fakes.js';
 import { configMap, modelArtifact, riskModel } from '../testing/fixtures.js';
 import { CONFIG_HASH_ANNOTATION } from '../api/labels.js';
+import type { RequestSpec } from '../kube/client.js';
+
+const readingWeights = (name = 'demo', configMapName = 'weights') => riskModel({ model: { version: 'v1', configMapRef: { name: configMapName } } }, name);
+const weights = (name = 'weights', seed = 1) => configMap(name, { 'model.json': modelArtifact(seed) });
+/** The field selectors of the open ConfigMap watches: one `metadata.name=NAME` per named ConfigMap. */
+const namedWatches = (kube: FakeKube) => kube.watches.filter((w) => !w.closed && w.path.endsWith('/configmaps') && w.query.fieldSelector !== undefined).map((w) => w.query.fieldSelector);
+/** Every status the operator wrote for the RiskModel, in order. */
+const statusWrites = (kube: FakeKube) => kube.writes().filter((w) => w.path.endsWith('/status')).map((w) => (w.body as RiskModel).status);
+const isNamedList = (spec: RequestSpec) => spec.method === 'GET' && spec.path.endsWith('/configmaps') && spec.query?.fieldSelector !== undefined;
 
 const noDeps = { hostname: () => 'test', homedir: () => '/nonexistent', pid: 1, inClusterNamespace: () => undefined, hasServiceAccountToken: () => false };
 
@@ -150,5 +159,77 @@ describe('controller wiring (in-process, against the in-memory API server)', () 
     for (let i = 0; i < 3; i++) await settle();
     expect(childrenOf(kube, 'b', 'team-b')).to.deep.equal([]);
     expect(kube.watches.filter((w) => !w.closed).map((w) => w.path)).to.include.members([collectionPath(Resources.deployments, 'team-a'), collectionPath(Resources.deployments, 'team-c')]);
+  });
+
+  describe('the ConfigMaps a RiskModel names, watched by name', () => {
+    it('does not report a ConfigMap that exists as ConfigMapNotFound while its first list is slow: the RiskModel waits, and the list wakes it', async () => {
+      const { kube, controller, events } = started();
+      kube.seed(Resources.configMaps, [weights()]);
+      kube.seed(Resources.riskModels, [readingWeights()]);
+      const release = kube.hold(isNamedList);
+      const stopController = stop;
+      stop = async () => {
+        release(); // a stop waits for the list in flight
+        await stopController?.();
+      };
+      await running(controller);
+      for (let i = 0; i < 5; i++) await settle();
+      expect(kube.writes()).to.deep.equal([]);
+      expect(events.events).to.deep.equal([]);
+      release();
+      await until('the Deployment', () => deployment(kube) !== undefined);
+      await until('a status', () => statusWrites(kube).length > 0);
+      expect(events.events.filter((e) => e.type === 'Warning')).to.deep.equal([]);
+      for (const status of statusWrites(kube)) expect(findCondition(status?.conditions, 'Degraded')).to.include({ status: 'False' });
+    });
+
+    it('wakes the RiskModel when its ConfigMap is deleted: Degraded with ConfigMapNotFound and one Warning event', async () => {
+      const { kube, controller, events } = started();
+      kube.seed(Resources.configMaps, [weights()]);
+      kube.seed(Resources.riskModels, [readingWeights()]);
+      await running(controller);
+      await until('the Deployment', () => deployment(kube) !== undefined);
+      await kube.request({ method: 'DELETE', path: objectPath(Resources.configMaps, 'team-a', 'weights') });
+      const degraded = () => findCondition(kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')?.status?.conditions, 'Degraded');
+      await until('Degraded', () => degraded()?.status === 'True');
+      expect(degraded()).to.include({ reason: 'ConfigMapNotFound' });
+      expect(events.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).to.deep.equal(['ConfigMapNotFound']);
+    });
+
+    it('watches a ConfigMap only while a RiskModel names it: an edit naming another moves the watch, the last reader\'s deletion ends it', async () => {
+      const { kube, controller } = started();
+      kube.seed(Resources.configMaps, [weights('old'), weights('new', 2), weights('nobodys', 3)]);
+      kube.seed(Resources.riskModels, [readingWeights('demo', 'old'), readingWeights('second', 'old')]);
+      await running(controller);
+      await until('the Deployments', () => deployment(kube) !== undefined && deployment(kube, 'second') !== undefined);
+      expect(namedWatches(kube)).to.deep.equal(['metadata.name=old']);
+      const rm = kube.get<RiskModel>(Resources.riskModels, 'team-a', 'demo')!;
+      await kube.request({ method: 'PATCH', path: objectPath(Resources.riskModels, 'team-a', 'demo'), contentType: 'application/merge-patch+json', body: { spec: { ...rm.spec, model: { version: 'v1', configMapRef: { name: 'new' } } } } });
+      await until('a watch of the new ConfigMap', () => namedWatches(kube).includes('metadata.name=new'));
+      expect(namedWatches(kube)).to.have.members(['metadata.name=old', 'metadata.name=new']);
+      await kube.request({ method: 'DELETE', path: objectPath(Resources.riskModels, 'team-a', 'second') });
+      await until('the old ConfigMap\'s watch to end', () => !namedWatches(kube).includes('metadata.name=old'));
+      expect(namedWatches(kube)).to.deep.equal(['metadata.name=new']);
+      expect(kube.served.filter((key) => key.endsWith('/nobodys'))).to.deep.equal([]);
+    });
+
+    it('after a restart reads the named ConfigMap and the snapshots again and writes nothing', async () => {
+      const first = setup();
+      first.kube.seed(Resources.configMaps, [weights()]);
+      first.kube.seed(Resources.riskModels, [readingWeights()]);
+      await running(first.controller);
+      await until('the children and a status', () => hasDefaultChildren(first.kube) && statusWrites(first.kube).length > 0);
+      for (let i = 0; i < 5; i++) await settle();
+      await first.controller.stop();
+      const writes = first.kube.writes().length;
+      const events = new RecordingRecorder();
+      const second = new Controller({ kube: first.kube, config: loadConfig({ RESYNC_SECONDS: '0' }, [], noDeps), log: memoryLogger().log, metrics: new OperatorMetrics(), events });
+      stop = () => second.stop();
+      await running(second);
+      await until('the named ConfigMap listed again', () => namedWatches(first.kube).length === 1);
+      for (let i = 0; i < 10; i++) await settle();
+      expect(first.kube.writes()).to.have.length(writes);
+      expect(events.events).to.deep.equal([]);
+    });
   });
 });

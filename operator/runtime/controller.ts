@@ -1,9 +1,12 @@
 // The controller: the caches, the ConfigMap index and the workers put together. Watch handlers
 // only enqueue keys: a RiskModel's own key; for a child, its controller owner's key (from
-// ownerReferences); for a ConfigMap, every RiskModel that reads it. Each reconcile schedules its
-// key's resync itself (see the reconciler's Action), so resyncs spread out over the period instead
-// of queueing every RiskModel at once. Workers run only while this process leads; the caches run
-// always, so a standby takes over warm.
+// ownerReferences); for a ConfigMap, every RiskModel that reads it. The same RiskModel events
+// that keep the index start the watch of a ConfigMap when a first RiskModel names it and stop it
+// when the last one no longer does; a RiskModel whose ConfigMap has not been listed yet is not
+// reconciled (it would read "ConfigMapNotFound" for a ConfigMap that exists) until that list
+// wakes it. Each reconcile schedules its key's resync itself (see the reconciler's Action), so
+// resyncs spread out over the period instead of queueing every RiskModel at once. Workers run
+// only while this process leads; the caches run always, so a standby takes over warm.
 
 import { PodAnalyzer } from '../delivery/analysis/pod-analyzer.js';
 import { CanaryAnalyzers } from '../delivery/analysis/analyzers.js';
@@ -21,7 +24,8 @@ import type { Logger } from '../logger.js';
 import { ownerKey, podOwnerKey, specChanged } from './mapping.js';
 import type { OperatorMetrics } from './metrics.js';
 import { EventReason } from '../api/reasons.js';
-import { reconcile } from '../reconciler.js';
+import { reconcile, type ReconcileResult } from '../reconciler.js';
+import { awaitChange } from '../errors.js';
 import { Workers } from './workers.js';
 
 export interface ControllerDeps {
@@ -49,6 +53,9 @@ export class Controller {
         // A model snapshot (deleted or relabelled by hand) wakes the RiskModel that owns it.
         this.enqueue(ownerKey(cm));
       },
+      configMapListed: (configMapKey) => {
+        for (const key of this.index.readersOf(configMapKey)) this.enqueue(key);
+      },
       // A pod that cannot pull, crashes or cannot be scheduled changes the RiskModel's status.
       pod: (_type, pod) => this.enqueue(podOwnerKey(pod)),
     });
@@ -73,7 +80,7 @@ export class Controller {
   startWorkers(): void {
     if (this.workers) return;
     const { config, log, metrics } = this.deps;
-    this.workers = new Workers({ reconcile: (key) => reconcile(key, this.ctx), report: (key, message) => this.report(key, message), log, metrics, concurrency: config.maxConcurrentReconciles });
+    this.workers = new Workers({ reconcile: (key) => this.reconcileListed(key), report: (key, message) => this.report(key, message), log, metrics, concurrency: config.maxConcurrentReconciles });
     for (const rm of this.informers.riskModels()) this.enqueue(keyOf(rm.metadata));
   }
 
@@ -93,8 +100,24 @@ export class Controller {
 
   private onRiskModel(type: ChangeType, rm: RiskModel, old: RiskModel | undefined): void {
     const key = keyOf(rm.metadata);
-    this.index.set(key, configMapKeyOf(type, rm));
+    const { named, unnamed } = this.index.set(key, configMapKeyOf(type, rm));
+    if (unnamed) this.informers.unwatchConfigMap(unnamed);
+    if (named) this.informers.watchConfigMap(named);
     if (type !== 'update' || specChanged(rm, old)) this.enqueue(key);
+  }
+
+  /**
+   * Reconciles the key once the ConfigMap its RiskModel reads has been listed. Before that, an
+   * empty cache would mean "not listed yet", not "does not exist": the reconcile waits, and the
+   * list's end enqueues the key again (configMapListed above).
+   */
+  private async reconcileListed(key: string): Promise<ReconcileResult> {
+    const configMap = this.index.configMapOf(key);
+    if (configMap && !this.informers.configMapListed(configMap)) {
+      this.deps.log.debug('waiting for the ConfigMap to be listed', { key, configMap });
+      return { action: awaitChange(), degraded: false };
+    }
+    return reconcile(key, this.ctx);
   }
 
   private enqueue(key: string | undefined): void {

@@ -1,5 +1,5 @@
 // An API server in memory for unit tests, behind the same `Kube` interface as the real client:
-// paged lists, watches the test can drive (or that see every write), server-side apply and merge
+// paged lists and watches filtered by label and `metadata.name` field selectors, watches the test can drive (or that see every write), server-side apply and merge
 // patches, creates and deletes (with a UID precondition), a UID for every new object. Enough of the API server's behaviour for the reflector and the
 // controller's wiring to run without a cluster; not a model of admission, defaulting or SSA
 // field ownership (an apply replaces the fields it sends and keeps the rest).
@@ -46,6 +46,19 @@ function matches(selector: unknown, obj: KubeObject & { metadata?: { labels?: Re
   });
 }
 
+/** Field selectors on `metadata.name` / `metadata.namespace` (`metadata.name=weights`), the only ones the operator sends. */
+function fieldsMatch(selector: unknown, obj: KubeObject): boolean {
+  if (typeof selector !== 'string' || selector === '') return true;
+  return selector.split(',').every((term) => {
+    const [field = '', value] = term.split('=');
+    if (field === 'metadata.name') return obj.metadata?.name === value;
+    if (field === 'metadata.namespace') return obj.metadata?.namespace === value;
+    throw new Error(`fake API server: field selector ${field} is not supported`);
+  });
+}
+
+const selected = (query: Query | undefined, obj: Stored): boolean => matches(query?.labelSelector, obj) && fieldsMatch(query?.fieldSelector, obj);
+
 type Stored = KubeObject & { metadata: { name: string; namespace?: string; uid?: string; resourceVersion: string; generation?: number; labels?: Record<string, string> }; spec?: unknown; status?: unknown };
 
 export class FakeKube implements Kube {
@@ -54,7 +67,10 @@ export class FakeKube implements Kube {
   lists = 0;
   readonly watches: OpenWatch[] = [];
   readonly requests: RequestSpec[] = [];
+  /** `resource path|namespace/name` of every object a list answered with or a watch sent, in order. */
+  readonly served: string[] = [];
   private readonly objects = new Map<string, Stored>();
+  private readonly holds: { when: (spec: RequestSpec) => boolean; until: Promise<void> }[] = [];
   private rv = 10;
 
   /** Stores objects without telling open watches (as if they existed before the watch started). */
@@ -86,8 +102,21 @@ export class FakeKube implements Kube {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
+  /** Requests matching `when` wait (a slow answer, e.g. a first list) until the returned function is called. */
+  hold(when: (spec: RequestSpec) => boolean): () => void {
+    let release!: () => void;
+    const held = { when, until: new Promise<void>((resolve) => (release = resolve)) };
+    this.holds.push(held);
+    return () => {
+      this.holds.splice(this.holds.indexOf(held), 1);
+      release();
+    };
+  }
+
   request<T>(spec: RequestSpec): Promise<T> {
     this.requests.push(structuredClone(spec));
+    const held = this.holds.find((h) => h.when(spec));
+    if (held) return held.until.then(() => this.handle(spec) as T);
     try {
       return Promise.resolve(this.handle(spec) as T);
     } catch (err) {
@@ -140,8 +169,9 @@ export class FakeKube implements Kube {
     this.lists++;
     const prefix = `${p.resource}|`;
     const items = [...this.objects]
-      .filter(([key, obj]) => key.startsWith(prefix) && (p.namespace === undefined || obj.metadata.namespace === p.namespace) && matches(query?.labelSelector, obj))
+      .filter(([key, obj]) => key.startsWith(prefix) && (p.namespace === undefined || obj.metadata.namespace === p.namespace) && selected(query, obj))
       .map(([, obj]) => obj);
+    this.served.push(...items.map((obj) => this.keyOf(p.resource, obj.metadata.namespace, obj.metadata.name)));
     // Like the API server, list items carry no apiVersion or kind.
     const bare = items.map(({ apiVersion: _a, kind: _k, ...rest }) => structuredClone(rest));
     return { metadata: { resourceVersion: this.listRv ?? String(this.rv) }, items: bare };
@@ -203,9 +233,11 @@ export class FakeKube implements Kube {
 
   private notify(resource: string, type: string, obj: Stored): void {
     for (const w of this.watches) {
-      if (w.closed || !matches(w.query.labelSelector, obj)) continue;
+      if (w.closed || !selected(w.query, obj)) continue;
       const p = parse(w.path);
-      if (p.resource === resource && (p.namespace === undefined || p.namespace === obj.metadata.namespace)) w.push(type, structuredClone(obj));
+      if (p.resource !== resource || (p.namespace !== undefined && p.namespace !== obj.metadata.namespace)) continue;
+      this.served.push(this.keyOf(resource, obj.metadata.namespace, obj.metadata.name));
+      w.push(type, structuredClone(obj));
     }
   }
 
