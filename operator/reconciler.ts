@@ -1,21 +1,22 @@
-// The reconciler: one RiskModel key in, one Action out: look again after the resync period
+// The reconciler: one RiskModel key in, one Action out, read like a table of contents: look again after the resync period
 // (a safety net for a missed watch event), or never for a RiskModel that is gone. Level-based —
 // it reads the current state from the caches, never from the event that woke it — and every
 // step is a named function. Writes happen only when something differs: children via server-side apply,
 // status via the /status subresource, events on transitions.
 
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api/riskmodel.js';
-import { findCondition } from './model/conditions.js';
-import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { applyIfNeeded, removeOwned, type Scope } from './runtime/child-writes.js';
-import { CHILD_KINDS, type ChildKind } from './api/children.js';
-import { byKind, desired } from './model/desired.js';
-import { awaitChange, requeueAfter, TerminalError, type Action } from './errors.js';
-import type { Child, ReconcileContext } from './runtime/context.js';
-import type { Logger } from './logger.js';
 import { ConditionType, EventReason, POD_REASONS, Reason } from './api/reasons.js';
-import { deliver, settle, type Delivered } from './delivery/deliver.js';
-import { deriveStatus, statusEqual, type Observed, type Outcome } from './model/status.js';
+import { sourceOf } from './delivery/model-source.js';
+import { ownSnapshots, snapshotSelector } from './delivery/snapshots.js';
+import { planDelivery, type DeliveryPlan } from './delivery/plan.js';
+import { deliver } from './delivery/step.js';
+import { findCondition } from './model/conditions.js';
+import { servedBy } from './model/served.js';
+import { deriveStatus, statusEqual, type Observed } from './model/status.js';
+import type { Scope } from './runtime/child-writes.js';
+import type { ReconcileContext } from './runtime/context.js';
+import { awaitChange, requeueAfter, type Action } from './errors.js';
+import type { Logger } from './logger.js';
 
 export interface ReconcileResult {
   /** When to reconcile this key again if no event does it sooner. */
@@ -24,7 +25,11 @@ export interface ReconcileResult {
   degraded: boolean;
 }
 
-/** Brings one RiskModel's children and status in line with its spec. Throws only retryable errors. */
+/**
+ * Brings one RiskModel's children and status in line with its spec: resolve the spec once, plan
+ * the model delivery (pure), carry it out (the one effectful step), derive status (pure), publish
+ * it and announce what changed. Throws only retryable errors.
+ */
 export async function reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
   const cached = ctx.cache.riskModel(namespace, name);
@@ -35,12 +40,22 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
     return { action: awaitChange(), degraded: false };
   }
   const rm = structuredClone(cached);
-  const scope = { rm, ctx, log: ctx.log.child({ namespace, name }) };
-  const { outcome, observed, requeueMs } = await converge(scope);
-  const status = deriveStatus({ riskModel: rm, observed: withPods(observed, rm, ctx), outcome, inferenceImage: ctx.inferenceImage, now: ctx.now() });
+  const scope: Scope = { rm, spec: withDefaults(rm.spec, ctx.inferenceImage), ctx, log: ctx.log.child({ namespace, name }) };
+  const { delivery, observed } = await deliver(scope, planFor(scope));
+  const status = deriveStatus({ riskModel: rm, spec: scope.spec, observed: withPods(observed, rm, ctx), delivery, now: ctx.now() });
   await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
-  return { action: nextLook(ctx.resyncMs, requeueMs), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
+  return { action: nextLook(ctx.resyncMs, delivery.requeueMs), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
+}
+
+/** The delivery plan from what the caches hold: the user's model, this RiskModel's snapshots, what its stable Deployment serves. */
+function planFor({ rm, spec, ctx }: Scope): DeliveryPlan {
+  const { namespace, name } = rm.metadata;
+  const ref = spec.configMapRef;
+  const source = sourceOf(spec, namespace, ref && ctx.cache.configMap(namespace, ref.name));
+  const snapshots = ownSnapshots(rm, ctx.cache.configMapsLabelled(namespace, snapshotSelector(name))).map((k) => k.snapshot);
+  const stable = servedBy(ctx.cache.deployment(namespace, name));
+  return planDelivery({ rm, spec, source, snapshots, stable, history: rm.status?.history ?? [] });
 }
 
 /** The resync, or sooner while a canary runs. */
@@ -49,71 +64,9 @@ function nextLook(resyncMs: number, requeueMs: number | undefined): Action {
   return soonest.length > 0 ? requeueAfter(Math.min(...soonest)) : awaitChange();
 }
 
-interface Converged {
-  outcome: Outcome;
-  observed: Observed;
-  requeueMs?: number;
-}
-
-async function converge(scope: Scope): Promise<Converged> {
-  const { rm, ctx, log } = scope;
-  const spec = withDefaults(rm.spec, ctx.inferenceImage);
-  let delivered: Delivered | undefined;
-  try {
-    delivered = await deliver(scope, spec);
-    const outcome: Outcome = { ...delivered.outcome };
-    const stable = outcome.served;
-    if (!stable) return { outcome, observed: observeChildren(rm, ctx), ...requeue(delivered) };
-    const observed = await applyChildren(scope, desired(rm, { inferenceImage: ctx.inferenceImage }, stable));
-    outcome.history = await settle(scope, spec, delivered);
-    return { outcome, observed, ...requeue(delivered) };
-  } catch (err) {
-    if (!(err instanceof TerminalError)) throw err;
-    // A refused child (the canary, or a stable one): that one is unchanged, the problem is
-    // reported, and the history stays as it was (an outcome without one keeps status.history).
-    log.warn('reconcile blocked', { reason: err.reason, error: err.message });
-    const { history: _unsettled, ...before } = delivered?.outcome ?? {};
-    return { outcome: { ...before, problem: { reason: err.reason, message: err.message } }, observed: observeChildren(rm, ctx), ...requeue(delivered) };
-  }
-}
-
-function requeue(d: Delivered | undefined): { requeueMs?: number } {
-  return d?.requeueMs === undefined ? {} : { requeueMs: d.requeueMs };
-}
-
-function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
-  const { namespace, name } = rm.metadata;
-  return observedOf((kind) => ctx.cache.child(kind, namespace, name));
-}
-
 /** Adds the RiskModel's pods (from the pod informer's cache: no list per reconcile) to what was observed. */
 function withPods(observed: Observed, rm: RiskModel, ctx: ReconcileContext): Observed {
   return { ...observed, pods: ctx.cache.pods(rm.metadata.namespace, rm.metadata.name) };
-}
-
-function observedOf(stored: (kind: ChildKind) => Child | undefined): Observed {
-  return { deployment: stored('Deployment') as V1Deployment | undefined, hpa: stored('HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler | undefined };
-}
-
-/** Applies every desired child and deletes those of our kinds the RiskModel should no longer have. */
-async function applyChildren(scope: Scope, want: ReturnType<typeof desired>): Promise<Observed> {
-  const { rm, ctx } = scope;
-  const { namespace, name } = rm.metadata;
-  const wanted = byKind(want);
-  const stored = await Promise.all(
-    CHILD_KINDS.map((kind) => {
-      const have = ctx.cache.child(kind, namespace, name);
-      const child = wanted[kind];
-      return child ? applyIfNeeded(scope, child, have) : removeUnwanted(scope, kind, have);
-    }),
-  );
-  return observedOf((kind) => stored[CHILD_KINDS.indexOf(kind)]);
-}
-
-async function removeUnwanted(scope: Scope, kind: ChildKind, have: Child | undefined): Promise<undefined> {
-  const message = `deleted ${kind} ${scope.rm.metadata.name} (the spec no longer asks for it)`;
-  await removeOwned(scope, kind, have, { reason: EventReason.Deleted, message });
-  return undefined;
 }
 
 async function publishStatus(rm: RiskModel, status: RiskModelStatus, ctx: ReconcileContext, log: Logger): Promise<void> {

@@ -73,7 +73,7 @@ describe('samples', () => {
 
   it('show the production controls in the production-like sample: disruption budget, spread, priority and a NetworkPolicy', () => {
     const prod = riskModels.find((r) => r.file === 'riskmodel-production.yaml')!.obj;
-    const children = desired({ ...prod, metadata: { ...prod.metadata, namespace: 'default' } }, { inferenceImage: 'image' }, { source: 'image' });
+    const children = desired({ ...prod, metadata: { ...prod.metadata, namespace: 'default' } }, withDefaults(prod.spec, 'image'), { source: 'image' });
     const pod = children.deployment.spec!.template.spec!;
     expect(children.podDisruptionBudget?.spec).to.include({ maxUnavailable: 1 });
     expect(children.networkPolicy?.spec?.ingress).to.have.length(2);

@@ -2,7 +2,7 @@
 // and spec edit → HPA updated latency.
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type RiskModel as OperatorRiskModel } from '../../operator/api/riskmodel.js';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION, withDefaults, type RiskModel as OperatorRiskModel } from '../../operator/api/riskmodel.js';
 import { byKind, desired } from '../../operator/model/desired.js';
 import { FLOOR_MANAGER, pool, sleep, withTimeout, type Clients } from './cluster.js';
 import type { Options } from './options.js';
@@ -43,7 +43,7 @@ export async function measureFloor(clients: Clients, namespace: string, options:
   const start = performance.now();
   await pool(options.count, CONCURRENCY, async (i) => {
     const rm = { ...riskModel(namespace, i, options.minReplicas), metadata: { name: benchName(i), namespace, uid: 'floor' } };
-    const children = desired(rm, { inferenceImage: IMAGE }, { source: 'image' });
+    const children = desired(rm, withDefaults(rm.spec, IMAGE), { source: 'image' });
     // Every child the operator would write (a PodDisruptionBudget too at minReplicas ≥ 2), so the floor does the same work.
     for (const child of Object.values(byKind(children)).filter((c) => c !== undefined) as k8s.KubernetesObject[]) {
       const copy = structuredClone(child);

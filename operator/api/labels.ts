@@ -3,7 +3,7 @@
 // (snapshots.ts), the delivery annotations (delivery.ts), the watches and the scripts
 // (`npm run rollback`) and tests all read them from here. Pure constants and builders.
 
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type RiskModel } from './riskmodel.js';
 
 export const LABEL_NAME = 'app.kubernetes.io/name';
@@ -58,4 +58,10 @@ export function selectorFor(name: string): Record<string, string> {
 /** The controller owner reference of everything the RiskModel owns: the garbage collector deletes it with the RiskModel. */
 export function ownerReference(rm: RiskModel): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: rm.metadata.name, uid: rm.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+/** True when `obj` is controlled by this RiskModel (its controller owner reference carries our UID). */
+export function controlledBy(rm: RiskModel, obj: { metadata?: V1ObjectMeta } | undefined): boolean {
+  const controller = obj?.metadata?.ownerReferences?.find((r) => r.controller);
+  return Boolean(obj?.metadata?.uid && rm.metadata.uid && controller?.uid === rm.metadata.uid);
 }

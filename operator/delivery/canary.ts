@@ -9,35 +9,32 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { CanaryFigures } from './analysis/figures.js';
 import { type CanaryFiguresStatus, type CanaryStatus, type ResolvedSpec, type RevisionRecord } from '../api/riskmodel.js';
 import { judge, type Judgement, type Timing } from './analysis/judge.js';
-import { applyIfNeeded, controlledBy, removeOwned, type Scope } from '../runtime/child-writes.js';
+import { applyIfNeeded, removeOwned, type Scope } from '../runtime/child-writes.js';
 import { rfc3339 } from '../model/conditions.js';
 import { failedCanary, recordCanaryFailed, recordCanaryStart, type DeliveryPlan } from './plan.js';
-import { servedBy, type Served, type SnapshotServed } from '../model/served.js';
+import { servedBy, type Delivery, type Served, type SnapshotServed } from '../model/served.js';
 import { canaryDeployment, canaryName, canaryReplicas } from '../model/desired.js';
 import { podProblem } from '../model/pod-health.js';
 import { EventReason, Reason, type Problem } from '../api/reasons.js';
 import { rolloutComplete } from '../model/status.js';
-import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, FAILED_CANARIES_ANNOTATION, LABEL_INSTANCE, TRACK_LABEL } from '../api/labels.js';
+import { CANARY_TEMPLATE_LABEL, canaryTemplateLabel, CONFIG_HASH_ANNOTATION, controlledBy, FAILED_CANARIES_ANNOTATION, LABEL_INSTANCE, TRACK_LABEL } from '../api/labels.js';
 import { failedCanaryOf, withFailedCanary } from './failed-canaries.js';
 
 /** How often a running canary is measured. */
 export const CANARY_CHECK_MS = 5000;
 
-export interface CanaryStep {
+/** What the canary step leaves for the rest of the delivery step (the Delivery fields it decides). */
+export interface CanaryStep extends Pick<Delivery, 'canary' | 'problem' | 'requeueMs'> {
   /** What the stable Deployment serves after this step (the candidate once promoted). */
   stable?: Served;
+  /** The history so far (settled once the stable children are applied). */
   history: RevisionRecord[];
-  /** status.canary; absent when no canary runs. */
-  canary?: CanaryStatus;
-  problem?: Problem;
-  /** Look again this soon (a canary runs or is being retired). */
-  requeueMs?: number;
   /** The content hash of the revision the canary runs, whose history entry stays open. */
   running?: string;
 }
 
 /** Runs, retires or skips the canary for this reconcile's plan. Throws only retryable errors. */
-export async function stepCanary(scope: Scope, spec: ResolvedSpec, plan: DeliveryPlan, history: RevisionRecord[]): Promise<CanaryStep> {
+export async function stepCanary(scope: Scope, plan: DeliveryPlan, history: RevisionRecord[]): Promise<CanaryStep> {
   const { rm, ctx } = scope;
   const have = ctx.cache.deployment(rm.metadata.namespace, canaryName(rm.metadata.name));
   if (have && !controlledBy(rm, have)) {
@@ -45,7 +42,7 @@ export async function stepCanary(scope: Scope, spec: ResolvedSpec, plan: Deliver
     return { ...stableOnly(plan, history), ...(plan.candidate ? { problem: { reason: Reason.InvalidChild, message } } : {}) };
   }
   if (!plan.candidate) return retire(scope, plan, history, have);
-  return analyse(scope, spec, { plan, candidate: plan.candidate, history, have });
+  return analyse(scope, { plan, candidate: plan.candidate, history, have });
 }
 
 function stableOnly(plan: DeliveryPlan, history: RevisionRecord[]): CanaryStep {
@@ -102,17 +99,17 @@ interface Target {
 }
 
 /** The canary Deployment for the stable pods' current (HPA-set) count. */
-function targetOf(scope: Scope, spec: ResolvedSpec, candidate: SnapshotServed): Target {
-  const { rm, ctx } = scope;
+function targetOf(scope: Scope, candidate: SnapshotServed): Target {
+  const { rm, ctx, spec } = scope;
   const stable = ctx.cache.deployment(rm.metadata.namespace, rm.metadata.name);
   const replicas = canaryReplicas(stable?.spec?.replicas ?? spec.minReplicas, spec.rollout.canary.weight);
-  const want = canaryDeployment(rm, { inferenceImage: ctx.inferenceImage }, candidate, replicas);
+  const want = canaryDeployment(rm, spec, candidate, replicas);
   return { want, replicas, templateHash: want.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION] ?? '' };
 }
 
-async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<CanaryStep> {
+async function analyse(scope: Scope, a: Analysis): Promise<CanaryStep> {
   const { rm } = scope;
-  const target = targetOf(scope, spec, a.candidate);
+  const target = targetOf(scope, a.candidate);
   const failed = failedCanaryOf(rm, a.candidate.contentHash, target.templateHash) ?? failedCanary(a.history, a.candidate.contentHash, target.templateHash);
   if (failed) {
     await dropCanary(scope, a.have, 'its revision failed analysis');
@@ -121,7 +118,7 @@ async function analyse(scope: Scope, spec: ResolvedSpec, a: Analysis): Promise<C
   const previous = rm.status?.canary?.templateHash === target.templateHash ? rm.status.canary : undefined;
   if (!previous) await announceStart(scope, a.candidate, target.replicas, a.plan.stable);
   await applyIfNeeded(scope, target.want, a.have);
-  const verdict = measure(scope, spec, { candidate: a.candidate, target, previous });
+  const verdict = measure(scope, { candidate: a.candidate, target, previous });
   return conclude(scope, { ...a, history: recordCanaryStart(a.history, a.candidate, verdict.status.startedAt) }, verdict);
 }
 
@@ -136,9 +133,9 @@ function latestFigures(scope: Scope, templateHash: string): CanaryFigures {
 }
 
 /** Judges the canary's latest figures; the analysis window opens once every canary pod is Ready. */
-function measure(scope: Scope, spec: ResolvedSpec, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Verdict {
+function measure(scope: Scope, m: { candidate: SnapshotServed; target: Target; previous: CanaryStatus | undefined }): Verdict {
   const { ctx } = scope;
-  const { canary } = spec.rollout;
+  const { canary } = scope.spec.rollout;
   const figures = latestFigures(scope, m.target.templateHash);
   const now = ctx.now();
   const startedAt = m.previous?.startedAt ?? rfc3339(now);

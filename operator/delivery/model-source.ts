@@ -6,7 +6,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { parseModel, ModelLoadError } from '../../inference/model.js';
 import type { ResolvedSpec } from '../api/riskmodel.js';
 import { TerminalError } from '../errors.js';
-import { Reason } from '../api/reasons.js';
+import { Reason, type Problem } from '../api/reasons.js';
 import { messageOf } from '../messages.js';
 import { sha256 } from '../model/hash.js';
 
@@ -42,5 +42,18 @@ function validate(text: string, source: string): string {
   } catch (err) {
     if (err instanceof ModelLoadError) throw new TerminalError(Reason.InvalidModel, err.message);
     throw new TerminalError(Reason.InvalidModel, `invalid model artifact ${source}: not valid JSON (${messageOf(err)})`);
+  }
+}
+
+/** The user's model after resolution: valid content, the image's model, or what is wrong with it. */
+export type Source = ResolvedModel | { problem: Problem };
+
+/** resolveModel, with what is wrong as a value instead of a TerminalError: a bad ConfigMap never stops the rest of the spec. Pure. */
+export function sourceOf(spec: ResolvedSpec, namespace: string, configMap: V1ConfigMap | undefined): Source {
+  try {
+    return resolveModel(spec, namespace, configMap);
+  } catch (err) {
+    if (err instanceof TerminalError) return { problem: { reason: err.reason, message: err.message } };
+    throw err;
   }
 }

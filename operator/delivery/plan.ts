@@ -5,7 +5,7 @@
 // keep the last good snapshot and every other field still applies.
 
 import type { ResolvedSpec, RiskModel, RevisionRecord } from '../api/riskmodel.js';
-import type { ResolvedModel } from './model-source.js';
+import type { ResolvedModel, Source } from './model-source.js';
 import { modelVersionOf } from '../model/served.js';
 import { Reason, type Problem } from '../api/reasons.js';
 import type { Served, SnapshotServed } from '../model/served.js';
@@ -16,8 +16,6 @@ export function servedFrom(s: Omit<Snapshot, 'uid'>): SnapshotServed {
   return { source: 'snapshot', snapshot: s.name, revision: s.revision, contentHash: s.contentHash, modelVersion: s.modelVersion };
 }
 
-/** The user's model after resolution: valid content, the image's model, or what is wrong with it. */
-export type Source = ResolvedModel | { problem: Problem };
 
 export interface DeliveryInput {
   rm: RiskModel;
@@ -41,10 +39,17 @@ export interface DeliveryPlan {
   problem?: Problem;
   /** spec.model.revision, when it chose `stable`. */
   pinned?: number;
+  /** What the stable Deployment served when the plan was made (the input's `stable`). */
+  before?: Served;
 }
 
 /** The plan for one reconcile. Pure; never throws. */
 export function planDelivery(given: DeliveryInput): DeliveryPlan {
+  const plan = decide(given);
+  return given.stable ? { ...plan, before: given.stable } : plan;
+}
+
+function decide(given: DeliveryInput): DeliveryPlan {
   const input = { ...given, stable: labelled(given.stable, given.snapshots) };
   const pin = input.spec.pinnedRevision;
   if (pin !== undefined) return checked(input, pinnedPlan(input, pin));

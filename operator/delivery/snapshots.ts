@@ -7,7 +7,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { RiskModel } from '../api/riskmodel.js';
 import { MODEL_FILE } from '../model/served.js';
-import { CONTENT_HASH_ANNOTATION, LABEL_COMPONENT, LABEL_INSTANCE, labelsFor, MODEL_VERSION_ANNOTATION, ownerReference, REVISION_LABEL, SNAPSHOT_COMPONENT } from '../api/labels.js';
+import { controlledBy, CONTENT_HASH_ANNOTATION, LABEL_COMPONENT, LABEL_INSTANCE, labelsFor, MODEL_VERSION_ANNOTATION, ownerReference, REVISION_LABEL, SNAPSHOT_COMPONENT } from '../api/labels.js';
 
 /** Hex digits of the content hash in a snapshot's name. */
 const NAME_HASH = 10;
@@ -81,4 +81,18 @@ export function prunable(snapshots: readonly Snapshot[], keep: ReadonlySet<strin
 /** The number a new revision gets: one above every revision a snapshot or the history knows. */
 export function nextRevision(snapshots: readonly Snapshot[], historyRevisions: readonly number[]): number {
   return Math.max(0, ...snapshots.map((s) => s.revision), ...historyRevisions) + 1;
+}
+
+/** A snapshot with the ConfigMap it was read from (to delete it with a UID precondition). */
+export interface Kept {
+  snapshot: Snapshot;
+  object: V1ConfigMap;
+}
+
+/** This RiskModel's snapshots among `configMaps` (its snapshot-labelled ones): only those it controls that read back as snapshots. */
+export function ownSnapshots(rm: RiskModel, configMaps: readonly V1ConfigMap[]): Kept[] {
+  return configMaps.flatMap((object) => {
+    const snapshot = controlledBy(rm, object) ? snapshotOf(object, rm.metadata.name) : undefined;
+    return snapshot ? [{ snapshot, object }] : [];
+  });
 }

@@ -9,7 +9,8 @@ import { configMap, modelArtifact, riskModel, TEST_IMAGE } from '../testing/fixt
 import { withDefaults } from '../api/riskmodel.js';
 import { CONFIG_HASH_ANNOTATION, labelsFor, selectorFor, SPEC_HASH_ANNOTATION } from '../api/labels.js';
 
-const config = { inferenceImage: TEST_IMAGE };
+/** desired() with the spec's defaults resolved as a reconcile resolves them. */
+const render = (rm: RiskModel, model: Served): DesiredChildren => desired(rm, withDefaults(rm.spec, TEST_IMAGE), model);
 const IMAGE_MODEL: Served = { source: 'image' };
 
 function withConfigMap(rm: RiskModel, artifact = modelArtifact()): Served {
@@ -315,17 +316,17 @@ describe('desired state', () => {
       },
     ],
   ];
-  for (const [name, rm, model, check] of cases) it(name, () => check(desired(rm, config, model)));
+  for (const [name, rm, model, check] of cases) it(name, () => check(render(rm, model)));
 
   it('gives byte-identical objects for the same inputs, so a no-op reconcile changes nothing', () => {
     const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } } });
-    expect(JSON.stringify(desired(rm, config, withConfigMap(rm)))).to.equal(JSON.stringify(desired(structuredClone(rm), config, withConfigMap(rm))));
+    expect(JSON.stringify(render(rm, withConfigMap(rm)))).to.equal(JSON.stringify(render(structuredClone(rm), withConfigMap(rm))));
   });
 
   it('does not mutate the RiskModel it reads', () => {
     const rm = riskModel({ resources: { requests: { cpu: '1' } } });
     const before = structuredClone(rm);
-    const children = desired(rm, config, IMAGE_MODEL);
+    const children = render(rm, IMAGE_MODEL);
     container(children).resources!.requests!.cpu = '9';
     expect(rm).to.deep.equal(before);
   });
@@ -341,23 +342,23 @@ describe('desired state', () => {
   ];
   for (const [name, changed, differs] of hashCases) {
     it(name, () => {
-      const base = podAnnotations(desired(riskModel(), config, IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
-      const other = podAnnotations(desired(changed, config, IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
+      const base = podAnnotations(render(riskModel(), IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
+      const other = podAnnotations(render(changed, IMAGE_MODEL))[CONFIG_HASH_ANNOTATION];
       expect(base !== other).to.equal(differs);
     });
   }
 
   it('changes the pod config hash when the model content changes under the same ConfigMap name', () => {
     const rm = riskModel({ model: { version: 'v1', configMapRef: { name: 'm' } } });
-    const a = podAnnotations(desired(rm, config, withConfigMap(rm, modelArtifact(1))))[CONFIG_HASH_ANNOTATION];
-    const b = podAnnotations(desired(rm, config, withConfigMap(rm, modelArtifact(2))))[CONFIG_HASH_ANNOTATION];
+    const a = podAnnotations(render(rm, withConfigMap(rm, modelArtifact(1))))[CONFIG_HASH_ANNOTATION];
+    const b = podAnnotations(render(rm, withConfigMap(rm, modelArtifact(2))))[CONFIG_HASH_ANNOTATION];
     expect(a).to.match(/^[0-9a-f]{16}$/);
     expect(a).not.to.equal(b);
   });
 
   it('changes only the HPA spec hash when maxReplicas changes', () => {
-    const a = desired(riskModel(), config, IMAGE_MODEL);
-    const b = desired(riskModel({ maxReplicas: 8 }), config, IMAGE_MODEL);
+    const a = render(riskModel(), IMAGE_MODEL);
+    const b = render(riskModel({ maxReplicas: 8 }), IMAGE_MODEL);
     const hash = (o: { metadata?: { annotations?: Record<string, string> } }) => o.metadata!.annotations![SPEC_HASH_ANNOTATION];
     expect(hash(a.hpa)).not.to.equal(hash(b.hpa));
     expect(hash(a.deployment)).to.equal(hash(b.deployment));

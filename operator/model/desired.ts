@@ -17,7 +17,7 @@ import type {
   V1TopologySpreadConstraint,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { withDefaults, type ResolvedSpec, type RiskModel } from '../api/riskmodel.js';
+import type { ResolvedSpec, RiskModel } from '../api/riskmodel.js';
 import type { Child, ChildKind } from '../api/children.js';
 import { hashOf } from './hash.js';
 import { MODEL_FILE, servedAnnotations, type Served } from './served.js';
@@ -43,11 +43,6 @@ function shutdownEnv(): Array<{ name: string; value: string }> {
     { name: 'SHUTDOWN_GRACE_MS', value: String(SHUTDOWN.requestTimeoutSeconds * 1000) },
     { name: 'REQUEST_TIMEOUT_MS', value: String(SHUTDOWN.requestTimeoutSeconds * 1000) },
   ];
-}
-
-export interface DesiredConfig {
-  /** Image used when spec.image is unset. */
-  inferenceImage: string;
 }
 
 export interface DesiredChildren {
@@ -174,8 +169,7 @@ function deploymentFor(rm: RiskModel, spec: ResolvedSpec, model: Served): V1Depl
  * The canary Deployment: the stable pod spec serving `model`, `replicas` pods that carry the
  * canary track label (the Service selects them too). Pure.
  */
-export function canaryDeployment(rm: RiskModel, config: DesiredConfig, model: Served, replicas: number): V1Deployment {
-  const spec = withDefaults(rm.spec, config.inferenceImage);
+export function canaryDeployment(rm: RiskModel, spec: ResolvedSpec, model: Served, replicas: number): V1Deployment {
   const body: V1Deployment['spec'] = {
     replicas,
     selector: { matchLabels: { ...selectorFor(rm.metadata.name), [TRACK_LABEL]: 'canary' } },
@@ -229,11 +223,10 @@ function networkPolicyFor(rm: RiskModel, spec: ResolvedSpec): V1NetworkPolicy | 
 }
 
 /**
- * The children a RiskModel should have, given the operator's configuration and the resolved
- * model. Pure: the same inputs give byte-identical objects; the input is never mutated.
+ * The children a RiskModel should have, given its spec with defaults applied (withDefaults, once
+ * per reconcile) and the model its stable pods serve. Pure: the same inputs give byte-identical objects; the input is never mutated.
  */
-export function desired(rm: RiskModel, config: DesiredConfig, model: Served): DesiredChildren {
-  const spec = withDefaults(rm.spec, config.inferenceImage);
+export function desired(rm: RiskModel, spec: ResolvedSpec, model: Served): DesiredChildren {
   const children: DesiredChildren = { deployment: deploymentFor(rm, spec, model), service: serviceFor(rm, spec), hpa: hpaFor(rm, spec) };
   const podDisruptionBudget = budgetFor(rm, spec);
   const networkPolicy = networkPolicyFor(rm, spec);

@@ -2,7 +2,8 @@
 // annotations record it. Pure: desired state writes it, delivery and status read it back.
 
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { ResolvedSpec } from '../api/riskmodel.js';
+import type { CanaryStatus, ResolvedSpec, RevisionRecord } from '../api/riskmodel.js';
+import type { Problem } from '../api/reasons.js';
 import { sha256 } from './hash.js';
 import { CONTENT_HASH_ANNOTATION, REVISION_ANNOTATION, SNAPSHOT_ANNOTATION } from '../api/labels.js';
 
@@ -64,4 +65,24 @@ const SHORT_HASH = 8;
 export function modelVersionOf(spec: ResolvedSpec, model: { source: 'image' } | { source: 'configMap'; contentHash: string }): string {
   const content = model.source === 'configMap' ? model.contentHash : sha256(`image:${spec.image}`);
   return `${spec.modelVersion}-${content.slice(0, SHORT_HASH)}`;
+}
+
+/**
+ * What model delivery concluded in one reconcile: the one value that goes from the delivery
+ * step (operator/delivery/step.ts) to status. The history change is explicit: a reconcile whose
+ * write was refused settles nothing and says 'unchanged'.
+ */
+export interface Delivery {
+  /** What the stable pods serve; absent when nothing valid ever was, or unknown after a refused write. */
+  served?: Served;
+  /** status.history after this reconcile, or 'unchanged' (the published one stays). */
+  history: RevisionRecord[] | 'unchanged';
+  /** status.canary; absent when no canary runs. */
+  canary?: CanaryStatus;
+  /** What the user must fix (Degraded); the rest of the spec still applied. */
+  problem?: Problem;
+  /** spec.model.revision, when it chose what the stable pods serve. */
+  pinned?: number;
+  /** Look again this soon (a canary runs or is being retired); absent: at the resync. */
+  requeueMs?: number;
 }

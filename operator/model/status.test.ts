@@ -1,18 +1,21 @@
 import { expect } from 'chai';
 import type { V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { type RiskModel } from '../api/riskmodel.js';
+import { withDefaults, type RiskModel } from '../api/riskmodel.js';
 import { findCondition } from './conditions.js';
 import { Reason } from '../api/reasons.js';
-import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type Outcome, type StatusInput } from './status.js';
+import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type StatusInput } from './status.js';
+import type { Delivery } from './served.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../testing/fixtures.js';
 import { CONFIG_HASH_ANNOTATION } from '../api/labels.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const later = new Date('2026-03-01T12:10:00Z');
+/** What delivery concluded, but the history: these cases leave it unchanged. */
+type Outcome = Omit<Delivery, 'history'>;
 const imageModel: Outcome = { served: { source: 'image' } };
 
 function input(observed: Observed, outcome: Outcome = imageModel, rm: RiskModel = riskModel(), at = now): StatusInput {
-  return { riskModel: rm, observed, outcome, inferenceImage: TEST_IMAGE, now: at };
+  return { riskModel: rm, spec: withDefaults(rm.spec, TEST_IMAGE), observed, delivery: { ...outcome, history: 'unchanged' }, now: at };
 }
 
 const hpa = (desiredReplicas: number, cpu?: number): V2HorizontalPodAutoscaler => ({

@@ -3,11 +3,10 @@
 // deriving twice from the same observation gives an equal status and no write.
 
 import type { V1Deployment, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { endpointOf, withDefaults, type CanaryStatus, type RevisionRecord, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
+import { endpointOf, type CanaryStatus, type ResolvedSpec, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
 import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
 import { canonicalJson } from './hash.js';
-import type { Served } from './served.js';
-import { modelVersionOf } from './served.js';
+import { modelVersionOf, type Delivery, type Served } from './served.js';
 import { podProblem, templateHashOf } from './pod-health.js';
 import { ConditionType, Reason, type Problem } from '../api/reasons.js';
 
@@ -18,24 +17,12 @@ export interface Observed {
   pods?: readonly V1Pod[];
 }
 
-/**
- * What this reconcile concluded: what the stable pods serve (absent when nothing valid ever
- * was, or unknown after a refused write), the problem the user must fix, the revision history
- * (absent: unchanged), the canary under analysis and the pinned revision.
- */
-export interface Outcome {
-  served?: Served;
-  problem?: Problem;
-  history?: RevisionRecord[];
-  canary?: CanaryStatus;
-  pinned?: number;
-}
-
 export interface StatusInput {
   riskModel: RiskModel;
   observed: Observed;
-  outcome: Outcome;
-  inferenceImage: string;
+  /** The RiskModel's spec with its defaults, resolved once per reconcile. */
+  spec: ResolvedSpec;
+  delivery: Delivery;
   now: Date;
 }
 
@@ -91,7 +78,7 @@ const cond = (type: string, ok: boolean, reason: string, message: string): Condi
 
 /** What stops the spec: the reconcile's own problem, else pods of the current template that cannot run, else a rollout past its deadline. */
 function problemOf(input: StatusInput): Problem | undefined {
-  if (input.outcome.problem) return input.outcome.problem;
+  if (input.delivery.problem) return input.delivery.problem;
   const { deployment, pods } = input.observed;
   const stuckPods = podProblem(pods ?? [], templateHashOf(deployment));
   if (stuckPods) return stuckPods;
@@ -139,9 +126,9 @@ function verdict(input: StatusInput, minReplicas: number): Verdict {
   const d = input.observed.deployment;
   const problem = problemOf(input);
   if (problem) return blockedVerdict(problem, d !== undefined && rolloutComplete(d) && countsOf(d).ready >= minReplicas);
-  const canary = input.outcome.canary;
+  const canary = input.delivery.canary;
   if (canary && canary.phase !== 'Promoting') return canaryVerdict(canary);
-  return { ...rolloutVerdict(d, minReplicas, input.outcome.pinned), degraded: NOT_DEGRADED };
+  return { ...rolloutVerdict(d, minReplicas, input.delivery.pinned), degraded: NOT_DEGRADED };
 }
 
 /**
@@ -192,7 +179,7 @@ function dampedCpu(previous: number | undefined, observed: number | undefined): 
  */
 export function deriveStatus(input: StatusInput): RiskModelStatus {
   const rm = input.riskModel;
-  const spec = withDefaults(rm.spec, input.inferenceImage);
+  const spec = input.spec;
   const generation = rm.metadata.generation ?? 0;
   const v = verdict(input, spec.minReplicas);
   let conditions = rm.status?.conditions;
@@ -201,8 +188,8 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     observedGeneration: generation,
     ...replicaCounts(input.observed.deployment),
     ...autoscalerFigures(input.observed.hpa),
-    modelVersion: servedVersion(spec, input.outcome.served) ?? rm.status?.modelVersion,
-    ...deliveryFigures(input.outcome, rm.status),
+    modelVersion: servedVersion(spec, input.delivery.served) ?? rm.status?.modelVersion,
+    ...deliveryFigures(input.delivery, rm.status),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     conditions,
   });
@@ -211,14 +198,14 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
 }
 
 /** Revision, history and canary; a revision or history this reconcile did not establish stays as published. */
-function deliveryFigures(outcome: Outcome, previous: RiskModelStatus | undefined): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
-  const served = outcome.served;
+function deliveryFigures(delivery: Delivery, previous: RiskModelStatus | undefined): Pick<RiskModelStatus, 'revision' | 'history' | 'canary'> {
+  const served = delivery.served;
   const revision = served ? (served.source === 'snapshot' ? served.revision : undefined) : previous?.revision;
-  const history = outcome.history ?? previous?.history;
-  return { revision, history: history?.length ? history : undefined, canary: outcome.canary };
+  const history = delivery.history === 'unchanged' ? previous?.history : delivery.history;
+  return { revision, history: history?.length ? history : undefined, canary: delivery.canary };
 }
 
-function servedVersion(spec: ReturnType<typeof withDefaults>, served: Served | undefined): string | undefined {
+function servedVersion(spec: ResolvedSpec, served: Served | undefined): string | undefined {
   if (!served) return undefined;
   return served.source === 'snapshot' ? served.modelVersion : modelVersionOf(spec, { source: 'image' });
 }

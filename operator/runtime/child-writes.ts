@@ -1,17 +1,24 @@
 // Writing one owned object the way the reconciler does it: server-side apply only when it
 // differs from the cached one, announced as an event; deletion only of an object this
-// RiskModel controls (UID precondition). Shared by the children, the canary and the snapshots.
+// RiskModel controls (UID precondition). Shared by the children, the canary and the snapshots;
+// `applyChildren` writes every kind of child a RiskModel has, in one pass.
 
-import type { RiskModel } from '../api/riskmodel.js';
-import type { Owned, OwnedKind } from '../api/children.js';
+import type { ResolvedSpec, RiskModel } from '../api/riskmodel.js';
+import { controlledBy } from '../api/labels.js';
+import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { CHILD_KINDS, type Child, type ChildKind, type Owned, type OwnedKind } from '../api/children.js';
+import { byKind, type DesiredChildren } from '../model/desired.js';
+import type { Observed } from '../model/status.js';
 import type { ReconcileContext } from './context.js';
 import { difference, type Difference } from '../model/child-drift.js';
 import { ApiError, TerminalError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EventReason, Reason } from '../api/reasons.js';
 
+/** One reconcile's RiskModel (a copy), its spec with defaults applied once, what it may use, its logger. */
 export interface Scope {
   rm: RiskModel;
+  spec: ResolvedSpec;
   ctx: ReconcileContext;
   log: Logger;
 }
@@ -53,12 +60,6 @@ async function write<T extends Owned>(ctx: ReconcileContext, want: T, diff: Diff
   }
 }
 
-/** True when `obj` is controlled by this RiskModel (its controller owner reference carries our UID). */
-export function controlledBy(rm: RiskModel, obj: Owned | undefined): boolean {
-  const controller = obj?.metadata?.ownerReferences?.find((r) => r.controller);
-  return Boolean(obj?.metadata?.uid && rm.metadata.uid && controller?.uid === rm.metadata.uid);
-}
-
 /**
  * Deletes `obj` if this RiskModel controls it (never one someone else made under the same name)
  * and records `event` with `message`. Returns whether it deleted.
@@ -71,4 +72,35 @@ export async function removeOwned(scope: Scope, kind: OwnedKind, obj: Owned | un
   log.info(`deleted ${kind}`, { kind, child: name });
   await ctx.events.record(rm, 'Normal', event.reason, event.message);
   return true;
+}
+
+/** The stable Deployment and the HPA as the caches hold them (what status reads). */
+export function observeChildren(rm: RiskModel, ctx: ReconcileContext): Observed {
+  const { namespace, name } = rm.metadata;
+  return observedOf((kind) => ctx.cache.child(kind, namespace, name));
+}
+
+function observedOf(stored: (kind: ChildKind) => Child | undefined): Observed {
+  return { deployment: stored('Deployment') as V1Deployment | undefined, hpa: stored('HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler | undefined };
+}
+
+/** Applies every desired child and deletes those of our kinds the RiskModel should no longer have; returns them as stored. */
+export async function applyChildren(scope: Scope, want: DesiredChildren): Promise<Observed> {
+  const { rm, ctx } = scope;
+  const { namespace, name } = rm.metadata;
+  const wanted = byKind(want);
+  const stored = await Promise.all(
+    CHILD_KINDS.map((kind) => {
+      const have = ctx.cache.child(kind, namespace, name);
+      const child = wanted[kind];
+      return child ? applyIfNeeded(scope, child, have) : removeUnwanted(scope, kind, have);
+    }),
+  );
+  return observedOf((kind) => stored[CHILD_KINDS.indexOf(kind)]);
+}
+
+async function removeUnwanted(scope: Scope, kind: ChildKind, have: Child | undefined): Promise<undefined> {
+  const message = `deleted ${kind} ${scope.rm.metadata.name} (the spec no longer asks for it)`;
+  await removeOwned(scope, kind, have, { reason: EventReason.Deleted, message });
+  return undefined;
 }

@@ -41,9 +41,9 @@ export function sampleChildren(samplesDir: string, inferenceImage: string): Samp
       const model = resolveModel(spec, rm.metadata.namespace, ref && configMaps.find((c) => c.metadata?.name === ref.name));
       const served = firstServed(rm, spec, model);
       if (!served) throw new Error(`${file}: RiskModel ${rm.metadata.name} has no model to serve`);
-      const children: object[] = Object.values(byKind(desired(rm, { inferenceImage }, served))).filter((c) => c !== undefined);
+      const children: object[] = Object.values(byKind(desired(rm, spec, served))).filter((c) => c !== undefined);
       // With canary rollouts, the canary Deployment a new revision would run in, at the minimum scale.
-      if (spec.rollout.strategy === 'Canary') children.push(canaryDeployment(rm, { inferenceImage }, served, canaryReplicas(spec.minReplicas, spec.rollout.canary.weight)));
+      if (spec.rollout.strategy === 'Canary') children.push(canaryDeployment(rm, spec, served, canaryReplicas(spec.minReplicas, spec.rollout.canary.weight)));
       return { file, riskModel: rm, yaml: children.map((c) => stringify(c)).join('---\n') };
     });
 }

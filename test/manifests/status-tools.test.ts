@@ -4,21 +4,24 @@
 // check the same verdicts on real pods.
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { type RiskModel } from '../../operator/api/riskmodel.js';
+import { withDefaults, type RiskModel } from '../../operator/api/riskmodel.js';
 import { Reason } from '../../operator/api/reasons.js';
-import { deriveStatus, type Observed, type Outcome } from '../../operator/model/status.js';
+import { deriveStatus, type Observed } from '../../operator/model/status.js';
+import type { Delivery } from '../../operator/model/served.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../../operator/testing/fixtures.js';
 import { argoHealthOf, ensureKstatusCheck, kstatusOf, luaLiteral } from '../support/status-tools.js';
 import { CONFIG_HASH_ANNOTATION } from '../../operator/api/labels.js';
 
 const now = new Date('2026-12-06T12:00:00Z');
+/** What delivery concluded, but the history: these cases leave it unchanged. */
+type Outcome = Omit<Delivery, 'history'>;
 const served: Outcome = { served: { source: 'image' } };
 
 /** The RiskModel as the API server would return it after the operator published the status for `observed`. */
 function published(observed: Observed, outcome: Outcome = served, generation = 2): RiskModel {
   const rm = riskModel();
   rm.metadata.generation = generation;
-  return { ...rm, status: deriveStatus({ riskModel: rm, observed, outcome, inferenceImage: TEST_IMAGE, now }) };
+  return { ...rm, status: deriveStatus({ riskModel: rm, spec: withDefaults(rm.spec, TEST_IMAGE), observed, delivery: { ...outcome, history: 'unchanged' }, now }) };
 }
 
 function unpullable(): Observed {
