@@ -84,7 +84,13 @@ export async function applyCrd(clients: Clients): Promise<void> {
   const text = await readFile(path.join(REPO_ROOT, 'crds/riskmodel.dev_riskmodels.yaml'), 'utf8');
   for (const doc of parseAllDocuments(text)) {
     const crd = doc.toJS() as k8s.KubernetesObject;
-    await clients.objects.patch(crd, undefined, undefined, FLOOR_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+    // As plain JSON: the typed client's serializer drops the YAML's `x-kubernetes-int-or-string`
+    // keys (its model spells them `x_kubernetes_int_or_string`), and the API server then refuses
+    // the int-or-string fields as having no type.
+    await clients.custom.patchClusterCustomObject(
+      { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name: crd.metadata!.name!, body: crd, fieldManager: FLOOR_MANAGER, force: true },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+    );
   }
 }
 
