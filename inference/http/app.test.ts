@@ -377,6 +377,13 @@ for (const [variant, build] of variants) {
         expect(await inFlight()).to.equal(0);
       });
 
+      it('takes every other route out of flight once answered (model card, examples, 404, 405, static files)', async () => {
+        for (const path of ['/model', '/drift', '/examples?count=3', '/nowhere', '/', '/openapi.json']) await send(base, path);
+        await send(base, '/healthz', { method: 'DELETE' });
+        await postJson(base, '/predict', '{');
+        expect(await inFlight()).to.equal(0);
+      });
+
       it('takes a request out of flight when its client breaks off', async () => {
         const req = http.request(`${base}/predict/batch`, { method: 'POST', headers: JSON_HEADERS, agent: false });
         req.on('error', () => undefined);

@@ -76,6 +76,8 @@ function track(ctx: ServingContext, raw: ReadonlyMap<string, RawHandler>) {
       res.once('close', () => ctx.telemetry.requestEnded());
     }
     res.on('finish', () => {
+      // A raw handler reached by a URL matchRoute did not map to it: it counted itself.
+      if (res.locals.countedByHandler === true) return;
       const seconds = (performance.now() - started) / 1000;
       const route = routeLabel(req, res.statusCode);
       ctx.telemetry.recordRequest(route, req.method, res.statusCode, seconds);
