@@ -8,6 +8,7 @@ import { DEFAULT_MODEL_NAME, type Limits } from './config.js';
 import { v2Paths, v2Schemas } from './oip/openapi.js';
 import type { Model } from './model.js';
 import { MAX_EXAMPLE_PATIENTS } from './http/examples.js';
+import { SMOKE_HEADER } from './schema.js';
 
 type Schema = Record<string, unknown>;
 
@@ -155,7 +156,7 @@ export function buildOpenApi(model: Model, limits: Limits, modelName = DEFAULT_M
     info: {
       title: 'RiskModel inference API',
       version: model.version,
-      description: `Patient deterioration risk (Low/Medium/High) from five vital signs, with probabilities and per-feature contributions. Also the Open Inference Protocol (V2) REST routes, serving the model as "${modelName}".`,
+      description: `Patient deterioration risk (Low/Medium/High) from five vital signs, with probabilities and per-feature contributions. Also the Open Inference Protocol (V2) REST routes, serving the model as "${modelName}". A request carrying the header \`${SMOKE_HEADER}\` (any value) is answered as usual but counted in no metric and not in input drift: for health checks that must not look like traffic.`,
     },
     paths: {
       '/': getOperation('The web page: prediction form, load test, live status.', { 200: { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } }),

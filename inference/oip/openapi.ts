@@ -27,7 +27,17 @@ export function v2Schemas(model: Model, limits: Limits): Record<string, Schema> 
     metadata_model_response: {
       type: 'object',
       required: ['name', 'platform'],
-      properties: { name: { type: 'string' }, versions: stringArray, platform: { type: 'string' }, inputs: { type: 'array', items: ref('metadata_tensor') }, outputs: { type: 'array', items: ref('metadata_tensor') }, parameters },
+      properties: {
+        name: { type: 'string' },
+        versions: stringArray,
+        platform: { type: 'string' },
+        inputs: { type: 'array', items: ref('metadata_tensor') },
+        outputs: { type: 'array', items: ref('metadata_tensor') },
+        parameters: {
+          ...parameters,
+          description: `Besides the input forms and datatypes, this pod's input drift (as GET /drift): input_drift ("available", or "unavailable: " and why), and when available input_drift_window_rows, input_drift_window_capacity, prediction_drift_psi and input_drift_psi_<feature> for ${model.features.map((f) => f.name).join(', ')} (−1 while the window is empty).`,
+        },
+      },
     },
     ready_model_response: { type: 'object', required: ['name', 'ready'], properties: { name: { type: 'string' }, ready: { type: 'boolean' } } },
     ready_server_response: { type: 'object', required: ['ready'], properties: { ready: { type: 'boolean' } } },
