@@ -55,6 +55,10 @@ interface ModelCard {
   transform: Extract<FeatureTransform, { kind: 'early-warning-points' }>;
   metrics: Figures & { reliability?: ReliabilityBin[]; baseline?: Figures; ceiling?: Figures };
 }
+/** An element as the browser hands it to evaluate(): only what the drift test reads (no DOM types here). */
+interface BoxLike {
+  getBoundingClientRect(): { height: number };
+}
 interface Prediction {
   risk: string;
   confidence: number;
@@ -240,7 +244,7 @@ describe('web page in a real browser (chromium, in-process server)', function ()
     }
     // The shifted feature reads as a significant shift and its bars have height.
     expect(await page.getByTestId('drift-psi-oxygenSaturation').getAttribute('data-state')).to.equal('bad');
-    const height = await page.getByTestId('drift-bar-recent-oxygenSaturation-0').evaluate((node) => node.getBoundingClientRect().height);
+    const height = await page.getByTestId('drift-bar-recent-oxygenSaturation-0').evaluate((node: BoxLike) => node.getBoundingClientRect().height);
     expect(height).to.be.above(10);
     expectNoProblems();
   });
