@@ -250,3 +250,71 @@ describe('reconciler', () => {
     expect(cached).to.deep.equal(snapshot);
   });
 });
+
+describe('reconciler: input drift', () => {
+  const drifted = { pods: 2, rows: 2000, features: [{ name: 'oxygenSaturation', psi: 0.83, outOfRange: 12 }, { name: 'heartRate', psi: 0.02, outOfRange: 0 }], predictionsPsi: 0.4 };
+  const calm = { ...drifted, features: [{ name: 'heartRate', psi: 0.03, outOfRange: 0 }, { name: 'oxygenSaturation', psi: 0.02, outOfRange: 0 }] };
+
+  async function serving() {
+    const w = setup();
+    await reconcile(w.key, w.ctx);
+    w.cluster.rollOut('team-a', 'demo', 2);
+    await reconcile(w.key, w.ctx);
+    const status = () => w.cluster.riskModel('team-a', 'demo')!.status!;
+    return { ...w, status };
+  }
+
+  it('reads the drift of the stable pods of the current template only, by their instance and track', async () => {
+    const w = await serving();
+    const ref = w.drift.refs.at(-1)!;
+    const hash = w.cluster.deployment('team-a', 'demo')!.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION];
+    expect(ref).to.deep.equal({ namespace: 'team-a', name: 'demo', templateHash: hash, selector: 'app.kubernetes.io/instance=demo,riskmodel.dev/track=stable' });
+    expect(findCondition(w.status().conditions, 'InputDrift')).to.include({ status: 'Unknown', reason: Reason.DriftUnavailable });
+  });
+
+  it('turns InputDrift True naming the drifted feature, with one Warning event, and leaves Ready and Degraded as they were', async () => {
+    const w = await serving();
+    const ready = findCondition(w.status().conditions, 'Ready');
+    w.drift.figures = drifted;
+    const result = await reconcile(w.key, w.ctx);
+    await reconcile(w.key, w.ctx);
+    const status = w.status();
+    expect(findCondition(status.conditions, 'InputDrift')).to.include({ status: 'True', reason: Reason.DriftDetected, message: 'PSI above 0.2: oxygenSaturation 0.83 (2000 rows from 2 pods)' });
+    expect(findCondition(status.conditions, 'Ready')).to.deep.equal(ready);
+    expect(findCondition(status.conditions, 'Degraded')).to.include({ status: 'False' });
+    expect(result.degraded).to.equal(false);
+    expect(status.drift).to.deep.include({ rows: 2000, pods: 2, summary: 'oxygenSaturation 0.83', since: '2026-05-01T00:00:00Z' });
+    expect(w.events.events.filter((e) => e.reason === 'InputDriftDetected').map((e) => e.type)).to.deep.equal(['Warning']);
+  });
+
+  it('says when the drift clears, with a Normal event, and writes nothing more while nothing changes', async () => {
+    const w = await serving();
+    w.drift.figures = drifted;
+    await reconcile(w.key, w.ctx);
+    w.drift.figures = calm;
+    await reconcile(w.key, w.ctx);
+    expect(findCondition(w.status().conditions, 'InputDrift')).to.include({ status: 'False', reason: Reason.NoDrift });
+    expect(w.status().drift?.since).to.equal(undefined);
+    expect(w.events.events.filter((e) => e.reason === 'InputDriftCleared').map((e) => e.type)).to.deep.equal(['Normal']);
+    const writes = w.cluster.writes();
+    await reconcile(w.key, w.ctx);
+    expect(w.cluster.writes()).to.equal(writes);
+  });
+
+  it('stops reading drift and drops InputDrift and status.drift when spec.monitoring.drift is off, and tells the pods to keep no window', async () => {
+    const w = await serving();
+    w.drift.figures = drifted;
+    await reconcile(w.key, w.ctx);
+    const rm = structuredClone(w.cluster.riskModel('team-a', 'demo')!);
+    rm.spec.monitoring = { drift: { enabled: false } };
+    rm.metadata.generation = 2;
+    w.cluster.riskModels.set('team-a/demo', rm);
+    const released = w.drift.released;
+    await reconcile(w.key, w.ctx);
+    expect(w.drift.released).to.be.above(released);
+    expect(findCondition(w.status().conditions, 'InputDrift')).to.equal(undefined);
+    expect(w.status().drift).to.equal(undefined);
+    const env = w.cluster.deployment('team-a', 'demo')!.spec!.template.spec!.containers[0]!.env!;
+    expect(env.find((e) => e.name === 'DRIFT_WINDOW_ROWS')?.value).to.equal('0');
+  });
+});

@@ -12,6 +12,9 @@ import { planDelivery, type DeliveryPlan } from './delivery/plan.js';
 import { deliver } from './delivery/step.js';
 import { findCondition } from './model/conditions.js';
 import { servedBy } from './model/served.js';
+import { templateHashOf } from './model/pod-health.js';
+import type { DriftFigures } from './model/input-drift.js';
+import { LABEL_INSTANCE, TRACK_LABEL } from './api/labels.js';
 import { deriveStatus, statusEqual, type Observed } from './model/status.js';
 import type { Scope } from './runtime/child-writes.js';
 import type { ReconcileContext } from './runtime/context.js';
@@ -37,12 +40,14 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   if (!cached || cached.metadata.deletionTimestamp) {
     ctx.log.debug('RiskModel deleted; leaving its children to the garbage collector', { namespace, name });
     ctx.analyzer.release(namespace, name);
+    ctx.drift.release(namespace, name);
     return { action: awaitChange(), degraded: false };
   }
   const rm = structuredClone(cached);
   const scope: Scope = { rm, spec: withDefaults(rm.spec, ctx.inferenceImage), ctx, log: ctx.log.child({ namespace, name }) };
   const { delivery, observed } = await deliver(scope, planFor(scope));
-  const status = deriveStatus({ riskModel: rm, spec: scope.spec, observed: withPods(observed, rm, ctx), delivery, now: ctx.now() });
+  const drift = observeDrift(scope, observed);
+  const status = deriveStatus({ riskModel: rm, spec: scope.spec, observed: withPods(observed, rm, ctx), delivery, ...(drift ? { drift } : {}), now: ctx.now() });
   await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
   return { action: nextLook(ctx.resyncMs, delivery.requeueMs), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
@@ -56,6 +61,21 @@ function planFor({ rm, spec, ctx }: Scope): DeliveryPlan {
   const snapshots = ownSnapshots(rm, ctx.cache.configMapsLabelled(namespace, snapshotSelector(name))).map((k) => k.snapshot);
   const stable = servedBy(ctx.cache.deployment(namespace, name));
   return planDelivery({ rm, spec, source, snapshots, stable, history: rm.status?.history ?? [] });
+}
+
+/**
+ * The stable pods' latest input drift, read outside the reconcile by a loop per pod template
+ * (started here, the previous template's stopped); none while drift is off or nothing is served.
+ */
+function observeDrift({ rm, spec, ctx }: Scope, observed: Observed): DriftFigures | undefined {
+  const { namespace, name } = rm.metadata;
+  const templateHash = templateHashOf(observed.deployment);
+  if (!spec.drift.enabled || !templateHash) {
+    ctx.drift.release(namespace, name);
+    return undefined;
+  }
+  ctx.drift.release(namespace, name, templateHash);
+  return ctx.drift.observe({ namespace, name, templateHash, selector: `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=stable` })?.figures;
 }
 
 /** The resync, or sooner while a canary runs. */
@@ -84,6 +104,13 @@ async function announceTransitions(rm: RiskModel, status: RiskModelStatus, ctx: 
   if (degraded?.status === 'True' && newProblem(degraded, before(ConditionType.Degraded))) {
     await ctx.events.record(rm, 'Warning', degraded.reason, degraded.message);
   }
+  await announceDrift(rm, now(ConditionType.InputDrift), before(ConditionType.InputDrift), ctx);
+}
+
+/** A Warning when InputDrift turns True, a Normal event when a drift clears (True → False). */
+async function announceDrift(rm: RiskModel, drift: Condition | undefined, was: Condition | undefined, ctx: ReconcileContext): Promise<void> {
+  if (drift?.status === 'True' && was?.status !== 'True') await ctx.events.record(rm, 'Warning', EventReason.InputDriftDetected, drift.message);
+  if (drift?.status === 'False' && was?.status === 'True') await ctx.events.record(rm, 'Normal', EventReason.InputDriftCleared, drift.message);
 }
 
 /**

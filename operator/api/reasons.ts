@@ -13,6 +13,12 @@ export const ConditionType = {
    */
   Reconciling: 'Reconciling',
   Stalled: 'Stalled',
+  /**
+   * The inputs the pods score have drifted from the model's training data (PSI per feature over
+   * the pods' windows). A warning about the world, not about the deployment: it never changes
+   * Ready, Degraded or the kstatus pair.
+   */
+  InputDrift: 'InputDrift',
 } as const;
 
 export const Reason = {
@@ -60,6 +66,14 @@ export const Reason = {
   Unschedulable: 'Unschedulable',
   /** Reconciling=False: nothing left to do for the current spec. */
   Reconciled: 'Reconciled',
+  /** InputDrift=True: a feature's PSI is above spec.monitoring.drift.psiThreshold. */
+  DriftDetected: 'DriftDetected',
+  /** InputDrift=False: every feature's PSI is within the threshold. */
+  NoDrift: 'NoDrift',
+  /** InputDrift=Unknown: the pods' windows hold fewer than minRows rows. */
+  TooFewRows: 'TooFewRows',
+  /** InputDrift=Unknown: no pod reported drift (its model has no drift reference, or none answered). */
+  DriftUnavailable: 'DriftUnavailable',
 } as const;
 
 /** The Degraded reasons that come from the pods themselves (operator/model/pod-health.ts): one event per reason, not per kubelet message. */
@@ -84,6 +98,9 @@ export const EventReason = {
   CanaryPromoted: 'CanaryPromoted',
   NotReady: 'NotReady',
   ReconcileError: 'ReconcileError',
+  /** InputDrift turned True (a Warning), and back to False. */
+  InputDriftDetected: 'InputDriftDetected',
+  InputDriftCleared: 'InputDriftCleared',
 } as const;
 
 /** Something wrong, as a reason constant and a message for a user. */

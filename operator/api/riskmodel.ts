@@ -77,6 +77,17 @@ export interface RolloutSpec {
   canary?: CanarySpec;
 }
 
+/** Input drift monitoring (see docs/operator.md, "Input drift"). */
+export interface DriftSpec {
+  enabled?: boolean;
+  /** PSI above which a feature has drifted (0.1: watch, 0.25: major shift is the usual reading). */
+  psiThreshold?: number;
+  /** Rows, summed over the pods' windows, before drift is judged. */
+  minRows?: number;
+  /** Rows each pod's window holds (DRIFT_WINDOW_ROWS). */
+  windowRows?: number;
+}
+
 export interface RiskModelSpec {
   /** `revision` pins a snapshot (a rollback): served whatever the ConfigMap holds. */
   model: { version: string; configMapRef?: ConfigMapRef; revision?: number };
@@ -100,6 +111,7 @@ export interface RiskModelSpec {
   rollingUpdate?: RollingUpdate;
   podDisruptionBudget?: PodDisruptionBudgetSpec;
   networkPolicy?: NetworkPolicySpec;
+  monitoring?: { drift?: DriftSpec };
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -161,6 +173,29 @@ export interface CanaryStatus {
   figures?: CanaryFiguresStatus;
 }
 
+/** One feature's drift as the operator computed it over the pods' windows. */
+export interface FeatureDriftStatus {
+  name: string;
+  psi: number;
+  /** Rows in the windows with this feature outside the training range. */
+  outOfRange: number;
+}
+
+/** status.drift: the inputs the pods scored lately against the model's training data. */
+export interface DriftStatus {
+  /** Rows in the pods' windows, summed, and the pods that reported. */
+  rows: number;
+  pods: number;
+  /** Worst first. */
+  features: FeatureDriftStatus[];
+  /** PSI of the predicted classes against their shares on the training rows. */
+  predictionsPsi?: number;
+  /** When InputDrift turned True; absent while it is not. */
+  since?: string;
+  /** One line for `kubectl get -o wide`. */
+  summary: string;
+}
+
 export interface RiskModelStatus {
   observedGeneration?: number;
   replicas?: number;
@@ -175,6 +210,7 @@ export interface RiskModelStatus {
   revision?: number;
   history?: RevisionRecord[];
   canary?: CanaryStatus;
+  drift?: DriftStatus;
 }
 
 export interface ObjectMeta {
@@ -220,6 +256,7 @@ export interface ResolvedSpec {
   /** Absent when no budget applies (disabled, or fewer than two replicas to protect). */
   podDisruptionBudget?: { maxUnavailable: IntOrPercent } | { minAvailable: IntOrPercent };
   networkPolicy?: NetworkPolicySpec;
+  drift: Required<DriftSpec>;
 }
 
 /** Where pods may run. `topologySpreadConstraints` lack a labelSelector only where the pods' own selector goes. */
@@ -251,6 +288,7 @@ export const DEFAULTS = {
   pdbMaxUnavailable: 1,
   /** Spread over nodes, preferring but never requiring it, so a single-node cluster still schedules. */
   topologySpread: { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+  drift: { enabled: true, psiThreshold: 0.2, minRows: 1000, windowRows: 5000 },
 } as const;
 
 /** Resolves every default, taking the image from the operator's configuration when unset. Pure. */
@@ -267,6 +305,7 @@ export function withDefaults(spec: RiskModelSpec, defaultImage: string): Resolve
     ...podWithDefaults(spec),
     ...budgetWithDefaults(spec),
     ...(spec.networkPolicy ? { networkPolicy: structuredClone(spec.networkPolicy) } : {}),
+    drift: { ...DEFAULTS.drift, ...spec.monitoring?.drift },
   };
 }
 

@@ -96,7 +96,9 @@ function placement(name: string, spec: ResolvedSpec): Partial<V1PodSpec> {
 /** `name` is the RiskModel's: the Open Inference Protocol routes serve the model under it. */
 function podSpec(name: string, spec: ResolvedSpec, model: Served): V1PodSpec {
   const { volumes, mounts } = modelVolume(model);
-  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, { name: 'MODEL_NAME', value: name }, ...shutdownEnv()];
+  // Each pod's drift window (0: not tracked, when spec.monitoring.drift is off).
+  const driftRows = spec.drift.enabled ? spec.drift.windowRows : 0;
+  const env = [{ name: 'PORT', value: String(CONTAINER_PORT) }, { name: 'MODEL_NAME', value: name }, ...shutdownEnv(), { name: 'DRIFT_WINDOW_ROWS', value: String(driftRows) }];
   if (model.source === 'snapshot') env.push({ name: 'MODEL_PATH', value: `${MODEL_DIR}/${MODEL_FILE}` });
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
   return {

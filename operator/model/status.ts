@@ -3,11 +3,12 @@
 // deriving twice from the same observation gives an equal status and no write.
 
 import type { V1Deployment, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { endpointOf, type CanaryStatus, type ResolvedSpec, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
+import { endpointOf, type CanaryStatus, type Condition, type DriftStatus, type ResolvedSpec, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
 import { rfc3339, setCondition, type ConditionUpdate } from './conditions.js';
 import { canonicalJson } from './hash.js';
 import { modelVersionOf, type Delivery, type Served } from './served.js';
 import { podProblem, templateHashOf } from './pod-health.js';
+import { driftVerdict, type DriftFigures } from './input-drift.js';
 import { ConditionType, Reason, type Problem } from '../api/reasons.js';
 
 export interface Observed {
@@ -23,6 +24,8 @@ export interface StatusInput {
   /** The RiskModel's spec with its defaults, resolved once per reconcile. */
   spec: ResolvedSpec;
   delivery: Delivery;
+  /** The stable pods' latest input drift; undefined before the first reading (or with drift off). */
+  drift?: DriftFigures;
   now: Date;
 }
 
@@ -184,6 +187,8 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
   const v = verdict(input, spec.minReplicas);
   let conditions = rm.status?.conditions;
   for (const update of [v.ready, v.progressing, v.degraded, ...kstatusPair(v)]) conditions = setCondition(conditions, update, generation, input.now);
+  const drift = driftFigures(input, conditions);
+  conditions = drift.conditions;
   const exact = defined({
     observedGeneration: generation,
     ...replicaCounts(input.observed.deployment),
@@ -191,10 +196,23 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     modelVersion: servedVersion(spec, input.delivery.served) ?? rm.status?.modelVersion,
     ...deliveryFigures(input.delivery, rm.status),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
+    drift: drift.status,
     conditions,
   });
   const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
   return statusEqual(rm.status, damped) ? damped : exact;
+}
+
+/**
+ * InputDrift and status.drift: status.drift is kept as published until a reading replaces it,
+ * and both go when spec.monitoring.drift is off. Never touches another condition.
+ */
+function driftFigures(input: StatusInput, conditions: Condition[] | undefined): { conditions: Condition[] | undefined; status?: DriftStatus } {
+  const { riskModel: rm, spec } = input;
+  if (!spec.drift.enabled) return { conditions: conditions?.filter((c) => c.type !== ConditionType.InputDrift) };
+  const verdict = driftVerdict(input.drift, spec.drift, rm.status?.drift, rfc3339(input.now));
+  const status = verdict.status ?? rm.status?.drift;
+  return { conditions: setCondition(conditions, verdict.condition, rm.metadata.generation ?? 0, input.now), ...(status ? { status } : {}) };
 }
 
 /** Revision, history and canary; a revision or history this reconcile did not establish stays as published. */

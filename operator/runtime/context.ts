@@ -3,7 +3,9 @@
 
 import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { RiskModel } from '../api/riskmodel.js';
-import type { CanaryFigureSource } from '../delivery/analysis/analyzers.js';
+import type { FigureSource } from './measuring-loops.js';
+import type { CanaryFigures } from '../delivery/analysis/figures.js';
+import type { DriftFigures } from '../model/input-drift.js';
 import type { Child, ChildKind } from '../api/children.js';
 import type { Recorder } from './events.js';
 import type { Logger } from '../logger.js';
@@ -34,8 +36,10 @@ export interface ReconcileContext {
   inferenceImage: string;
   now: () => Date;
   log: Logger;
-  /** The latest figures of each running canary, measured outside the reconcile (operator/delivery/analysis/analyzers.ts). */
-  analyzer: CanaryFigureSource;
+  /** The latest figures of each running canary, measured outside the reconcile (operator/runtime/measuring-loops.ts). */
+  analyzer: FigureSource<CanaryFigures>;
+  /** The latest input drift of each RiskModel's stable pods, measured the same way. */
+  drift: FigureSource<DriftFigures>;
   /** How long after a reconcile a RiskModel is looked at again without an event; 0 = only on events. */
   resyncMs: number;
 }

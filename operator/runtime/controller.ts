@@ -9,7 +9,11 @@
 // only while this process leads; the caches run always, so a standby takes over warm.
 
 import { PodAnalyzer } from '../delivery/analysis/pod-analyzer.js';
-import { CanaryAnalyzers } from '../delivery/analysis/analyzers.js';
+import { MeasuringLoops } from './measuring-loops.js';
+import { DRIFT_CHECK_MS, DriftReader } from './drift-reader.js';
+import type { CanaryFigures } from '../delivery/analysis/figures.js';
+import type { DriftFigures } from '../model/input-drift.js';
+import { canonicalJson } from '../model/hash.js';
 import { CANARY_CHECK_MS } from '../delivery/canary.js';
 import { keyOf, type RiskModel } from '../api/riskmodel.js';
 import { ConfigMapIndex, configMapKeyOf } from './configmap-index.js';
@@ -42,7 +46,8 @@ export class Controller {
   private readonly index = new ConfigMapIndex();
   private readonly informers: Informers;
   private readonly ctx: ReconcileContext;
-  private readonly analyzers: CanaryAnalyzers;
+  private readonly analyzers: MeasuringLoops<CanaryFigures>;
+  private readonly drift: MeasuringLoops<DriftFigures>;
 
   constructor(private readonly deps: ControllerDeps) {
     this.informers = new Informers(deps, {
@@ -62,8 +67,11 @@ export class Controller {
     const writer = new ApplyWriter(deps.kube, { onApplied: (obj) => this.informers.assume(obj), onStatus: (rm) => this.informers.assume(rm) });
     const { inferenceImage, resyncSeconds } = deps.config;
     const now = deps.now ?? (() => new Date());
-    this.analyzers = new CanaryAnalyzers({ measurer: new PodAnalyzer(deps.kube, deps.log), intervalMs: CANARY_CHECK_MS, now, log: deps.log, onMeasured: (key) => this.enqueue(key) });
-    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer: this.analyzers };
+    const onMeasured = (key: string) => this.enqueue(key);
+    this.analyzers = new MeasuringLoops({ measurer: new PodAnalyzer(deps.kube, deps.log), intervalMs: CANARY_CHECK_MS, now, log: deps.log, onMeasured });
+    // Drift wakes its RiskModel only when the figures changed: an idle model's drift is read, not reconciled, every 15 s.
+    this.drift = new MeasuringLoops({ measurer: new DriftReader(deps.kube, deps.log), intervalMs: DRIFT_CHECK_MS, now, log: deps.log, onMeasured, changed: (a, b) => canonicalJson(a) !== canonicalJson(b) });
+    this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer: this.analyzers, drift: this.drift };
   }
 
   /** Starts every watch (leader or not). */
@@ -89,7 +97,7 @@ export class Controller {
     const workers = this.workers;
     this.workers = undefined;
     await workers?.stop();
-    await this.analyzers.stopAll();
+    await Promise.all([this.analyzers.stopAll(), this.drift.stopAll()]);
   }
 
   /** Stops workers and watches. */

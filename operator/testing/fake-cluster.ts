@@ -6,7 +6,8 @@ import type { V1ConfigMap, V1Deployment, V1Pod, V1Service, V2HorizontalPodAutosc
 import type { CanaryFigures } from '../delivery/analysis/figures.js';
 import { keyOf, type RiskModel, type RiskModelStatus } from '../api/riskmodel.js';
 import type { ChildKind, Owned, OwnedKind } from '../api/children.js';
-import type { CanaryFigureSource, CanaryRef, Measurement } from '../delivery/analysis/analyzers.js';
+import type { FigureSource, LoopRef, Measurement } from '../runtime/measuring-loops.js';
+import type { DriftFigures } from '../model/input-drift.js';
 import type { Cache, Child, ReconcileContext, Writer } from '../runtime/context.js';
 import { ApiError } from '../errors.js';
 import { RecordingRecorder, memoryLogger } from './fakes.js';
@@ -118,7 +119,7 @@ export class FakeCluster implements Cache, Writer {
 }
 
 /** Canary figures as a test sets them, as if measured just now; `measured` counts the reads. */
-export class FakeAnalyzer implements CanaryFigureSource {
+export class FakeAnalyzer implements FigureSource<CanaryFigures> {
   figures: CanaryFigures = { pods: 0, readyPods: 0, restarts: 0, requests: 0, errors: 0, errorRatio: null, p99LatencyMs: null, smoke: { passed: true, message: 'no pods yet' } };
   measured = 0;
 
@@ -127,7 +128,7 @@ export class FakeAnalyzer implements CanaryFigureSource {
   /** The label selectors read, in order. */
   selectors: string[] = [];
 
-  observe(canary: CanaryRef): Measurement {
+  observe(canary: LoopRef): Measurement<CanaryFigures> {
     this.measured++;
     this.selectors.push(canary.selector);
     return { figures: structuredClone(this.figures), at: new Date(0) };
@@ -138,14 +139,31 @@ export class FakeAnalyzer implements CanaryFigureSource {
   }
 }
 
+/** Drift figures as a test sets them (undefined: not measured yet); `refs` records what was observed, `released` the releases. */
+export class FakeDrift implements FigureSource<DriftFigures> {
+  figures: DriftFigures | undefined;
+  refs: LoopRef[] = [];
+  released = 0;
+
+  observe(ref: LoopRef): Measurement<DriftFigures> | undefined {
+    this.refs.push(ref);
+    return this.figures ? { figures: structuredClone(this.figures), at: new Date(0) } : undefined;
+  }
+
+  release(): void {
+    this.released++;
+  }
+}
+
 export function setup(rm: RiskModel = riskModel()) {
   const cluster = new FakeCluster();
   cluster.riskModels.set(keyOf(rm.metadata), rm);
   const events = new RecordingRecorder();
   const analyzer = new FakeAnalyzer();
   const clock = { now: new Date('2026-05-01T00:00:00Z') };
-  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => clock.now, log: memoryLogger().log, resyncMs: RESYNC_MS, analyzer };
-  return { cluster, events, ctx, analyzer, clock, key: keyOf(rm.metadata) };
+  const drift = new FakeDrift();
+  const ctx: ReconcileContext = { cache: cluster, writer: cluster, events, inferenceImage: TEST_IMAGE, now: () => clock.now, log: memoryLogger().log, resyncMs: RESYNC_MS, analyzer, drift };
+  return { cluster, events, ctx, analyzer, drift, clock, key: keyOf(rm.metadata) };
 }
 
 

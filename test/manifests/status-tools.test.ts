@@ -8,6 +8,7 @@ import { withDefaults, type RiskModel } from '../../operator/api/riskmodel.js';
 import { Reason } from '../../operator/api/reasons.js';
 import { deriveStatus, type Observed } from '../../operator/model/status.js';
 import type { Delivery } from '../../operator/model/served.js';
+import type { DriftFigures } from '../../operator/model/input-drift.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../../operator/testing/fixtures.js';
 import { argoHealthOf, ensureKstatusCheck, kstatusOf, luaLiteral } from '../support/status-tools.js';
 import { CONFIG_HASH_ANNOTATION } from '../../operator/api/labels.js';
@@ -18,11 +19,14 @@ type Outcome = Omit<Delivery, 'history'>;
 const served: Outcome = { served: { source: 'image' } };
 
 /** The RiskModel as the API server would return it after the operator published the status for `observed`. */
-function published(observed: Observed, outcome: Outcome = served, generation = 2): RiskModel {
+function published(observed: Observed, outcome: Outcome = served, generation = 2, drift?: DriftFigures): RiskModel {
   const rm = riskModel();
   rm.metadata.generation = generation;
-  return { ...rm, status: deriveStatus({ riskModel: rm, spec: withDefaults(rm.spec, TEST_IMAGE), observed, delivery: { ...outcome, history: 'unchanged' }, now }) };
+  return { ...rm, status: deriveStatus({ riskModel: rm, spec: withDefaults(rm.spec, TEST_IMAGE), observed, delivery: { ...outcome, history: 'unchanged' }, ...(drift ? { drift } : {}), now }) };
 }
+
+/** Inputs far from the training data: InputDrift=True. */
+const drifted: DriftFigures = { pods: 2, rows: 5000, features: [{ name: 'oxygenSaturation', psi: 0.9, outOfRange: 40 }] };
 
 function unpullable(): Observed {
   const deployment = deploymentStatus({ replicas: 1, ready: 0, updated: 1, available: 0 });
@@ -47,6 +51,7 @@ describe('status for tools: kstatus and Argo CD read the operator\'s conditions'
     ['a rollout is InProgress and Progressing', () => published({ deployment: deploymentStatus({ replicas: 2, ready: 1, updated: 1 }) }), 'InProgress', 'Progressing'],
     ['an invalid model is Failed and Degraded', () => published({}, { problem: { reason: Reason.InvalidModel, message: 'model.json: not JSON' } }), 'Failed', 'Degraded'],
     ['an image that cannot be pulled is Failed and Degraded', () => published(unpullable()), 'Failed', 'Degraded'],
+    ['a Ready RiskModel whose inputs drifted (InputDrift=True) is still Current and Healthy: drift is a warning about the world, not the deployment', () => published({ deployment: deploymentStatus({ replicas: 2, ready: 2 }) }, served, 2, drifted), 'Current', 'Healthy'],
     ['a RiskModel the operator has not reported on yet: kstatus calls it Current (its default without conditions), Argo CD waits', () => { const rm = riskModel(); rm.metadata.generation = 1; return rm; }, 'Current', 'Progressing'],
   ];
   for (const [name, make, kstatus, argo] of cases) {

@@ -13,7 +13,7 @@ import { memoryLogger } from '../../testing/fakes.js';
 import type { PodJson } from './figures.js';
 import { judge } from './judge.js';
 import { PodAnalyzer, smokeProblem } from './pod-analyzer.js';
-import { CanaryAnalyzers } from './analyzers.js';
+import { MeasuringLoops } from '../../runtime/measuring-loops.js';
 
 /** What a pod answers through the proxy: a function of the request, or an error to throw. */
 type Answer = (spec: RequestSpec) => Promise<unknown>;
@@ -78,7 +78,7 @@ describe('PodAnalyzer', () => {
     const { kube, analyzer } = setup();
     kube.pods = [runningPod('rm-canary-a')];
     await scriptPod(kube, 'rm-canary-a');
-    await analyzer.measure('team a', 'app.kubernetes.io/instance=rm,riskmodel.dev/track=canary');
+    await analyzer.measure({ namespace: 'team a', selector: 'app.kubernetes.io/instance=rm,riskmodel.dev/track=canary' });
     expect(kube.requests.map((r) => [r.method, r.path, r.query, r.responseType, r.timeoutMs, r.maxResponseBytes])).to.deep.equal([
       ['GET', '/api/v1/namespaces/team%20a/pods', { labelSelector: 'app.kubernetes.io/instance=rm,riskmodel.dev/track=canary' }, undefined, undefined, undefined],
       ['GET', '/api/v1/namespaces/team%20a/pods/rm-canary-a:8080/proxy/metrics', undefined, 'text', 5000, 1024 * 1024],
@@ -92,14 +92,14 @@ describe('PodAnalyzer', () => {
     kube.pods = [runningPod('a'), runningPod('b')];
     await scriptPod(kube, 'a', 30);
     await scriptPod(kube, 'b', 20);
-    expect(await analyzer.measure('ns', 'sel')).to.deep.include({ pods: 2, readyPods: 2, requests: 50, errors: 0, errorRatio: 0, smoke: { passed: true, message: 'smoke prediction passed on 2 of 2 pods' } });
+    expect(await analyzer.measure({ namespace: 'ns', selector: 'sel' })).to.deep.include({ pods: 2, readyPods: 2, requests: 50, errors: 0, errorRatio: 0, smoke: { passed: true, message: 'smoke prediction passed on 2 of 2 pods' } });
   });
 
   it('fails the smoke check of a Ready pod it cannot reach, with the error', async () => {
     const { kube, analyzer } = setup();
     kube.pods = [runningPod('a'), runningPod('gone')];
     await scriptPod(kube, 'a');
-    const { smoke } = await analyzer.measure('ns', 'sel');
+    const { smoke } = await analyzer.measure({ namespace: 'ns', selector: 'sel' });
     expect(smoke).to.deep.equal({ passed: false, message: 'smoke prediction failed on 1 of 2 pods (pod gone: cannot read /metrics: HTTP 503: error trying to reach service: dial tcp: connect: connection refused)' });
   });
 
@@ -107,14 +107,14 @@ describe('PodAnalyzer', () => {
     const { kube, analyzer } = setup();
     kube.pods = [runningPod('slow')];
     kube.answers.set('GET slow/metrics', (spec) => Promise.reject(new Error(`GET ${spec.path} timed out after ${spec.timeoutMs} ms`)));
-    expect((await analyzer.measure('ns', 'sel')).smoke.message).to.equal('smoke prediction failed on 1 of 1 pods (pod slow: cannot read /metrics: GET /api/v1/namespaces/ns/pods/slow:8080/proxy/metrics timed out after 5000 ms)');
+    expect((await analyzer.measure({ namespace: 'ns', selector: 'sel' })).smoke.message).to.equal('smoke prediction failed on 1 of 1 pods (pod slow: cannot read /metrics: GET /api/v1/namespaces/ns/pods/slow:8080/proxy/metrics timed out after 5000 ms)');
   });
 
   it('does not count a Running pod that is not Ready yet and cannot be reached', async () => {
     const { kube, analyzer } = setup();
     kube.pods = [runningPod('a'), runningPod('starting', false)];
     await scriptPod(kube, 'a');
-    expect(await analyzer.measure('ns', 'sel')).to.deep.include({ pods: 2, readyPods: 1, smoke: { passed: true, message: 'smoke prediction passed on 1 of 2 pods' } });
+    expect(await analyzer.measure({ namespace: 'ns', selector: 'sel' })).to.deep.include({ pods: 2, readyPods: 1, smoke: { passed: true, message: 'smoke prediction passed on 1 of 2 pods' } });
   });
 
   it('fails the smoke check of a pod that answers 500, quoting its error', async () => {
@@ -122,7 +122,7 @@ describe('PodAnalyzer', () => {
     kube.pods = [runningPod('a')];
     await scriptPod(kube, 'a');
     kube.answers.set('POST a/predict', () => Promise.reject(new ApiError(500, 'Internal Server Error', '{"error":"the model produced a non-finite score","details":[]}')));
-    expect((await analyzer.measure('ns', 'sel')).smoke.message).to.equal('smoke prediction failed on 1 of 1 pods (pod a: smoke prediction: HTTP 500: the model produced a non-finite score)');
+    expect((await analyzer.measure({ namespace: 'ns', selector: 'sel' })).smoke.message).to.equal('smoke prediction failed on 1 of 1 pods (pod a: smoke prediction: HTTP 500: the model produced a non-finite score)');
   });
 
   it('fails the smoke check of a pod that answers 200 with a bad prediction, even before it is Ready', async () => {
@@ -130,7 +130,7 @@ describe('PodAnalyzer', () => {
     kube.pods = [runningPod('a', false)];
     await scriptPod(kube, 'a');
     kube.answers.set('POST a/predict', () => Promise.resolve({ risk: 'Low', probabilities: { Low: null, Medium: null, High: null } }));
-    expect((await analyzer.measure('ns', 'sel')).smoke.message).to.equal(
+    expect((await analyzer.measure({ namespace: 'ns', selector: 'sel' })).smoke.message).to.equal(
       'smoke prediction failed on 1 of 1 pods (pod a: smoke prediction answered 200 but probabilities are not numbers in [0, 1]: {"Low":null,"Medium":null,"High":null})',
     );
   });
@@ -140,7 +140,7 @@ describe('PodAnalyzer', () => {
     kube.pods = [runningPod('a')];
     await scriptPod(kube, 'a');
     kube.answers.set('GET a/metrics', () => Promise.resolve('<html>502 Bad Gateway</html>'));
-    expect((await analyzer.measure('ns', 'sel')).smoke.message).to.match(/^smoke prediction failed on 1 of 1 pods \(pod a: cannot read \/metrics: metrics text line 1: expected a metric name/);
+    expect((await analyzer.measure({ namespace: 'ns', selector: 'sel' })).smoke.message).to.match(/^smoke prediction failed on 1 of 1 pods \(pod a: cannot read \/metrics: metrics text line 1: expected a metric name/);
   });
 
   it('counts pending pods without probing them, and leaves out pods being deleted or finished', async () => {
@@ -152,7 +152,7 @@ describe('PodAnalyzer', () => {
       runningPod('a', true, 2),
     ];
     await scriptPod(kube, 'a');
-    expect(await analyzer.measure('ns', 'sel')).to.deep.include({ pods: 2, readyPods: 1, restarts: 2, smoke: { passed: true, message: 'smoke prediction passed on 1 of 2 pods' } });
+    expect(await analyzer.measure({ namespace: 'ns', selector: 'sel' })).to.deep.include({ pods: 2, readyPods: 1, restarts: 2, smoke: { passed: true, message: 'smoke prediction passed on 1 of 2 pods' } });
     expect(kube.requests.filter((r) => r.path.includes('/proxy/')).map((r) => r.path.split('/')[6])).to.deep.equal(['a:8080', 'a:8080']);
   });
 
@@ -164,7 +164,7 @@ describe('PodAnalyzer', () => {
       kube.answers.set(`GET p${i}/metrics`, () => new Promise((resolve) => setTimeout(() => resolve(''), 5)));
       kube.answers.set(`POST p${i}/predict`, () => Promise.resolve(GOOD_ANSWER));
     }
-    const figures = await analyzer.measure('ns', 'sel');
+    const figures = await analyzer.measure({ namespace: 'ns', selector: 'sel' });
     expect(figures.smoke.passed).to.equal(true);
     expect(kube.peak).to.equal(3);
   });
@@ -172,7 +172,7 @@ describe('PodAnalyzer', () => {
   it('throws the API error when the pods cannot be listed', async () => {
     const { kube, analyzer } = setup();
     kube.listError = new ApiError(403, 'Forbidden', 'pods is forbidden');
-    const err = await analyzer.measure('ns', 'sel').catch((e: unknown) => e);
+    const err = await analyzer.measure({ namespace: 'ns', selector: 'sel' }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ApiError).and.to.include({ code: 403 });
   });
 });
@@ -212,22 +212,22 @@ describe('PodAnalyzer against real inference servers', () => {
     const b = await realPod(kube, 'b', parseModel(JSON.parse(v1)));
     await traffic(a, repeat(7, patient));
     await traffic(b, repeat(5, patient));
-    const first = await analyzer.measure('ns', 'sel');
-    const second = await analyzer.measure('ns', 'sel');
+    const first = await analyzer.measure({ namespace: 'ns', selector: 'sel' });
+    const second = await analyzer.measure({ namespace: 'ns', selector: 'sel' });
     for (const figures of [first, second]) {
       expect(figures).to.deep.include({ pods: 2, requests: 12, errors: 0, errorRatio: 0, smoke: { passed: true, message: 'smoke prediction passed on 2 of 2 pods' } });
       expect(figures.p99LatencyMs).to.be.a('number').and.to.be.above(0);
     }
     // A new leader's analyzer remembers nothing of the four smoke predictions sent so far, and needs not.
     const newLeader = new PodAnalyzer(kube, memoryLogger().log);
-    expect((await newLeader.measure('ns', 'sel')).requests).to.equal(12);
+    expect((await newLeader.measure({ namespace: 'ns', selector: 'sel' })).requests).to.equal(12);
   });
 
   it('keeps the figures honest across a leader change mid-canary: the new leader\'s loops count no smoke prediction of the old one\'s', async () => {
     const { kube } = setup();
     const a = await realPod(kube, 'a', parseModel(JSON.parse(v1)));
     await traffic(a, repeat(9, patient));
-    const loops = (measured: () => void) => new CanaryAnalyzers({ measurer: new PodAnalyzer(kube, memoryLogger().log), intervalMs: 1, now: () => new Date(), log: memoryLogger().log, onMeasured: measured });
+    const loops = (measured: () => void) => new MeasuringLoops({ measurer: new PodAnalyzer(kube, memoryLogger().log), intervalMs: 1, now: () => new Date(), log: memoryLogger().log, onMeasured: measured });
     const canary = { namespace: 'ns', name: 'demo', templateHash: 'abc', selector: 'sel' };
     let oldMeasures = 0;
     const oldLeader = loops(() => oldMeasures++);
@@ -249,7 +249,7 @@ describe('PodAnalyzer against real inference servers', () => {
     const { kube, analyzer } = setup();
     const base = await realPod(kube, 'faulty', parseModel(JSON.parse(errorProneArtifact(v1))));
     await traffic(base, [...repeat(6, patient), ...repeat(4, SMOKE_PATIENT)]);
-    const figures = await analyzer.measure('ns', 'sel');
+    const figures = await analyzer.measure({ namespace: 'ns', selector: 'sel' });
     expect(figures).to.deep.include({ requests: 10, errors: 6, errorRatio: 0.6, smoke: { passed: true, message: 'smoke prediction passed on 1 of 1 pods' } });
     const verdict = judge(figures, { maxErrorRatio: 0.01, maxP99LatencyMs: 500, minRequests: 0 }, { sinceCreatedSeconds: 30, analysisElapsedSeconds: 10, analysisSeconds: 60, readyTimeoutSeconds: 120 });
     expect(verdict).to.deep.include({ verdict: 'fail', failed: ['5xx ratio 0.600 (6 of 10 requests) above maxErrorRatio 0.01'] });

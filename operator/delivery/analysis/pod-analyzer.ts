@@ -9,6 +9,7 @@ import type { Kube } from '../../kube/client.js';
 import type { Logger } from '../../logger.js';
 import { SMOKE_HEADER, SMOKE_PATIENT } from '../../../inference/schema.js';
 import { parseExposition } from './exposition.js';
+import type { LoopRef, Measurer } from '../../runtime/measuring-loops.js';
 import { canaryFigures, podState, type CanaryFigures, type PodJson, type PodObservation, type PodState } from './figures.js';
 
 export interface AnalyzerLimits {
@@ -71,15 +72,10 @@ function live(pod: PodJson): boolean {
   return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase !== 'Failed' && pod.status?.phase !== 'Succeeded';
 }
 
-/** What the reconciler's analyzer loop needs of a measurer; its tests can inject a fake. */
-export interface CanaryMeasurer {
-  measure(namespace: string, labelSelector: string): Promise<CanaryFigures>;
-}
-
 /** The header that tells the inference server a request is the operator's smoke prediction, not traffic. */
 const SMOKE_HEADERS: Readonly<Record<string, string>> = { [SMOKE_HEADER]: 'operator' };
 
-export class PodAnalyzer implements CanaryMeasurer {
+export class PodAnalyzer implements Measurer<CanaryFigures> {
   constructor(
     private readonly kube: Kube,
     private readonly logger: Logger,
@@ -96,7 +92,7 @@ export class PodAnalyzer implements CanaryMeasurer {
    * (it may still be starting; the ready timeout covers it). Throws only when the pods cannot
    * be listed (ApiError).
    */
-  async measure(namespace: string, labelSelector: string): Promise<CanaryFigures> {
+  async measure({ namespace, selector: labelSelector }: Pick<LoopRef, 'namespace' | 'selector'>): Promise<CanaryFigures> {
     const list = await this.kube.request<{ items?: PodJson[] }>({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, query: { labelSelector } });
     const pods = (list.items ?? []).filter(live).map(podState);
     return canaryFigures(await mapLimited(pods, this.limits.concurrency, (pod) => this.measurePod(namespace, pod)));

@@ -1,18 +1,18 @@
 import { expect } from 'chai';
-import { ApiError } from '../../errors.js';
-import { memoryLogger } from '../../testing/fakes.js';
-import { CanaryAnalyzers, type CanaryRef } from './analyzers.js';
-import type { CanaryFigures } from './figures.js';
+import { ApiError } from '../errors.js';
+import { memoryLogger } from '../testing/fakes.js';
+import { MeasuringLoops, type LoopRef } from './measuring-loops.js';
+import type { CanaryFigures } from '../delivery/analysis/figures.js';
 
 const figures = (requests: number): CanaryFigures => ({ pods: 1, readyPods: 1, restarts: 0, requests, errors: 0, errorRatio: requests ? 0 : null, p99LatencyMs: null, smoke: { passed: true, message: 'ok' } });
-const canary = (templateHash: string, name = 'demo'): CanaryRef => ({ namespace: 'ns', name, templateHash, selector: `sel-${name}-${templateHash}` });
+const canary = (templateHash: string, name = 'demo'): LoopRef => ({ namespace: 'ns', name, templateHash, selector: `sel-${name}-${templateHash}` });
 
 /** A measurer whose answers a test scripts; it counts the measures of each selector. */
 class ScriptedMeasurer {
   readonly calls: string[] = [];
   next: () => Promise<CanaryFigures> = () => Promise.resolve(figures(this.calls.length));
 
-  measure(_namespace: string, selector: string): Promise<CanaryFigures> {
+  measure({ selector }: LoopRef): Promise<CanaryFigures> {
     this.calls.push(selector);
     return this.next();
   }
@@ -22,7 +22,7 @@ function setup(intervalMs = 1) {
   const measurer = new ScriptedMeasurer();
   const woken: string[] = [];
   const { log, lines } = memoryLogger();
-  const analyzers = new CanaryAnalyzers({ measurer, intervalMs, now: () => new Date('2026-05-01T00:00:00Z'), log, onMeasured: (key) => woken.push(key) });
+  const analyzers = new MeasuringLoops({ measurer, intervalMs, now: () => new Date('2026-05-01T00:00:00Z'), log, onMeasured: (key) => woken.push(key) });
   const measures = (n: number) => until(() => woken.length >= n);
   return { measurer, woken, analyzers, measures, lines };
 }
@@ -32,7 +32,7 @@ async function until(done: () => boolean): Promise<void> {
   expect(done(), 'condition reached').to.equal(true);
 }
 
-describe('CanaryAnalyzers', () => {
+describe('MeasuringLoops', () => {
   let stop: Array<() => Promise<void>> = [];
   afterEach(async () => {
     await Promise.all(stop.map((s) => s()));
@@ -84,7 +84,7 @@ describe('CanaryAnalyzers', () => {
     s.measurer.next = () => (++failures <= 2 ? Promise.reject(new ApiError(403, 'Forbidden', 'pods is forbidden')) : Promise.resolve(figures(99)));
     await until(() => s.analyzers.observe(canary('t1'))!.figures.requests === 99);
     expect(failures).to.be.at.least(3);
-    expect(s.lines.some((l) => l.message === 'canary not measured; trying again' && String(l.error).includes('forbidden'))).to.equal(true);
+    expect(s.lines.some((l) => l.message === 'pods not measured; trying again' && String(l.error).includes('forbidden'))).to.equal(true);
     expect(s.analyzers.observe(canary('t1'))!.figures.requests).to.equal(99);
   });
 
