@@ -106,6 +106,16 @@ describe('operator on the local cluster: running as its own ServiceAccount', fun
     for (const verb of ['create', 'update', 'delete']) expect(await can(verb), verb).to.equal(false);
   });
 
+  it('reads ConfigMaps only by list and watch (no get), and writes them (its snapshots) by create, patch and delete', async function () {
+    const authz = asOperator.kc.makeApiClient(k8s.AuthorizationV1Api);
+    const can = async (verb: string) => {
+      const review = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: bed.namespace, verb, resource: 'configmaps' } } } });
+      return review.status?.allowed === true;
+    };
+    for (const verb of ['list', 'watch', 'create', 'patch', 'delete']) expect(await can(verb), verb).to.equal(true);
+    for (const verb of ['get', 'update', 'deletecollection']) expect(await can(verb), verb).to.equal(false);
+  });
+
   it('logs no permission errors while it works', function () {
     const denied = bed.operator.entries.filter((entry) => /forbidden|\b403\b/i.test(JSON.stringify(entry)));
     expect(denied.map((entry) => entry.message)).to.deep.equal([]);
