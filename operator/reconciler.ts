@@ -16,6 +16,7 @@ import { templateHashOf } from './model/pod-health.js';
 import type { DriftFigures } from './model/input-drift.js';
 import { LABEL_INSTANCE, TRACK_LABEL } from './api/labels.js';
 import { deriveStatus, statusEqual, type Observed } from './model/status.js';
+import { metricsProblem } from './model/autoscaling.js';
 import type { Scope } from './runtime/child-writes.js';
 import type { ReconcileContext } from './runtime/context.js';
 import { awaitChange, requeueAfter, type Action } from './errors.js';
@@ -50,7 +51,8 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   const status = deriveStatus({ riskModel: rm, spec: scope.spec, observed: withPods(observed, rm, ctx), delivery, ...(drift ? { drift } : {}), now: ctx.now() });
   await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
-  return { action: nextLook(ctx.resyncMs, delivery.requeueMs), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
+  const soonest = Math.min(delivery.requeueMs ?? Infinity, metricsProblem(scope.spec, observed.hpa, ctx.now()).recheckMs ?? Infinity);
+  return { action: nextLook(ctx.resyncMs, Number.isFinite(soonest) ? soonest : undefined), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
 }
 
 /** The delivery plan from what the caches hold: the user's model, this RiskModel's snapshots, what its stable Deployment serves. */
@@ -78,7 +80,7 @@ function observeDrift({ rm, spec, ctx }: Scope, observed: Observed): DriftFigure
   return ctx.drift.observe({ namespace, name, templateHash, selector: `${LABEL_INSTANCE}=${name},${TRACK_LABEL}=stable` })?.figures;
 }
 
-/** The resync, or sooner while a canary runs. */
+/** The resync, or sooner while a canary runs or a request metric's grace runs out. */
 function nextLook(resyncMs: number, requeueMs: number | undefined): Action {
   const soonest = [resyncMs, requeueMs ?? 0].filter((ms) => ms > 0);
   return soonest.length > 0 ? requeueAfter(Math.min(...soonest)) : awaitChange();

@@ -66,6 +66,8 @@ export const Reason = {
   Unschedulable: 'Unschedulable',
   /** Reconciling=False: nothing left to do for the current spec. */
   Reconciled: 'Reconciled',
+  /** Degraded=True: the HPA cannot read the request metrics the spec scales on (no custom metrics API serves them). */
+  MetricsUnavailable: 'MetricsUnavailable',
   /** InputDrift=True: a feature's PSI is above spec.monitoring.drift.psiThreshold. */
   DriftDetected: 'DriftDetected',
   /** InputDrift=False: every feature's PSI is within the threshold. */

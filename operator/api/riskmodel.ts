@@ -77,6 +77,29 @@ export interface RolloutSpec {
   canary?: CanarySpec;
 }
 
+/** What the HPA scales on: CPU (metrics-server) or the pods' own request figures (a custom metrics API). */
+export type MetricType = 'CPU' | 'RequestsPerSecond' | 'InFlightRequests';
+export const METRIC_TYPES: readonly MetricType[] = ['CPU', 'RequestsPerSecond', 'InFlightRequests'];
+
+/**
+ * The per-pod metric each request-based type reads from custom.metrics.k8s.io: the names the
+ * prometheus-adapter rules give the inference server's `http_requests_total` rate and
+ * `http_requests_in_flight` gauge (localcluster/monitoring.ts; docs/operator.md for other clusters).
+ */
+export const POD_METRICS = { RequestsPerSecond: 'http_requests_per_second', InFlightRequests: 'http_requests_in_flight' } as const;
+
+/** One entry of spec.autoscaling.metrics. */
+export interface AutoscalingMetric {
+  type: MetricType;
+  /** CPU: percent of the CPU request (default spec.targetCPUUtilizationPercentage). */
+  targetUtilizationPercentage?: number;
+  /** RequestsPerSecond, InFlightRequests: the average per pod the HPA aims for. */
+  targetAveragePerPod?: number;
+}
+
+/** An autoscaling metric with its target resolved. */
+export type ResolvedMetric = { type: 'CPU'; targetUtilizationPercentage: number } | { type: 'RequestsPerSecond' | 'InFlightRequests'; targetAveragePerPod: number };
+
 /** Input drift monitoring (see docs/operator.md, "Input drift"). */
 export interface DriftSpec {
   enabled?: boolean;
@@ -112,6 +135,8 @@ export interface RiskModelSpec {
   podDisruptionBudget?: PodDisruptionBudgetSpec;
   networkPolicy?: NetworkPolicySpec;
   monitoring?: { drift?: DriftSpec };
+  /** Several metrics: the HPA takes the largest replica count any of them asks for. */
+  autoscaling?: { metrics?: AutoscalingMetric[] };
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -196,6 +221,14 @@ export interface DriftStatus {
   summary: string;
 }
 
+/** One metric the HPA scales on, as it last read it (status.autoscaling). */
+export interface MetricStatus {
+  type: MetricType;
+  /** The HPA's current reading: percent of the CPU request for CPU, the average per pod otherwise; absent until it has one. */
+  current?: number;
+  target: number;
+}
+
 export interface RiskModelStatus {
   observedGeneration?: number;
   replicas?: number;
@@ -211,6 +244,8 @@ export interface RiskModelStatus {
   history?: RevisionRecord[];
   canary?: CanaryStatus;
   drift?: DriftStatus;
+  /** With spec.autoscaling.metrics: each metric's reading and target, and a one-line summary (the -o wide Scaling column). */
+  autoscaling?: { metrics: MetricStatus[]; summary: string };
 }
 
 export interface ObjectMeta {
@@ -244,6 +279,8 @@ export interface ResolvedSpec {
   minReplicas: number;
   maxReplicas: number;
   targetCPUUtilizationPercentage: number;
+  /** What the HPA scales on: spec.autoscaling.metrics, or CPU at targetCPUUtilizationPercentage (the short form). */
+  metrics: ResolvedMetric[];
   scaleDownStabilizationSeconds: number;
   /** The HPA's behavior: the user's, with scaleDownStabilizationSeconds as the default scale-down window. */
   behavior: V2HorizontalPodAutoscalerBehavior;
@@ -363,15 +400,24 @@ function budgetWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'podDisrupt
   return { podDisruptionBudget: { maxUnavailable: pdb?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable } };
 }
 
-function scalingWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'minReplicas' | 'maxReplicas' | 'targetCPUUtilizationPercentage' | 'scaleDownStabilizationSeconds' | 'behavior'> {
+/** The metrics the HPA scales on: the list when given (a CPU entry's target defaults to the short form), else CPU alone. */
+function metricsWithDefaults(spec: RiskModelSpec, cpu: number): ResolvedMetric[] {
+  const given = spec.autoscaling?.metrics;
+  if (!given?.length) return [{ type: 'CPU', targetUtilizationPercentage: cpu }];
+  return given.map((m): ResolvedMetric => (m.type === 'CPU' ? { type: 'CPU', targetUtilizationPercentage: m.targetUtilizationPercentage ?? cpu } : { type: m.type, targetAveragePerPod: m.targetAveragePerPod ?? 1 /* the CRD requires it; 1 only for an object it never checked */ }));
+}
+
+function scalingWithDefaults(spec: RiskModelSpec): Pick<ResolvedSpec, 'minReplicas' | 'maxReplicas' | 'targetCPUUtilizationPercentage' | 'metrics' | 'scaleDownStabilizationSeconds' | 'behavior'> {
   const scaleDownStabilizationSeconds = spec.scaleDownStabilizationSeconds ?? DEFAULTS.scaleDownStabilizationSeconds;
   const behavior = structuredClone(spec.behavior ?? {});
   // The simple form is the default of the full one: behavior.scaleDown.stabilizationWindowSeconds wins when set.
   behavior.scaleDown = { stabilizationWindowSeconds: scaleDownStabilizationSeconds, ...behavior.scaleDown };
+  const targetCPUUtilizationPercentage = spec.targetCPUUtilizationPercentage ?? DEFAULTS.targetCPUUtilizationPercentage;
   return {
     minReplicas: spec.minReplicas ?? DEFAULTS.minReplicas,
     maxReplicas: spec.maxReplicas ?? DEFAULTS.maxReplicas,
-    targetCPUUtilizationPercentage: spec.targetCPUUtilizationPercentage ?? DEFAULTS.targetCPUUtilizationPercentage,
+    targetCPUUtilizationPercentage,
+    metrics: metricsWithDefaults(spec, targetCPUUtilizationPercentage),
     scaleDownStabilizationSeconds,
     behavior,
   };

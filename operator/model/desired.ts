@@ -16,8 +16,9 @@ import type {
   V1Service,
   V1TopologySpreadConstraint,
   V2HorizontalPodAutoscaler,
+  V2MetricSpec,
 } from '@kubernetes/client-node';
-import type { ResolvedSpec, RiskModel } from '../api/riskmodel.js';
+import { POD_METRICS, type ResolvedMetric, type ResolvedSpec, type RiskModel } from '../api/riskmodel.js';
 import type { Child, ChildKind } from '../api/children.js';
 import { hashOf } from './hash.js';
 import { MODEL_FILE, servedAnnotations, type Served } from './served.js';
@@ -197,12 +198,23 @@ function serviceFor(rm: RiskModel, spec: ResolvedSpec): V1Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: metadataFor(rm, body), spec: body };
 }
 
+/** A number as a Kubernetes quantity: whole numbers as they are, others in thousandths (`2.5` → `2500m`). */
+export function quantityOf(n: number): string {
+  return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
+}
+
+/** One HPA metric: CPU from metrics-server, the request figures as Pods metrics from a custom metrics API. */
+function hpaMetric(m: ResolvedMetric): V2MetricSpec {
+  if (m.type === 'CPU') return { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: m.targetUtilizationPercentage } } };
+  return { type: 'Pods', pods: { metric: { name: POD_METRICS[m.type] }, target: { type: 'AverageValue', averageValue: quantityOf(m.targetAveragePerPod) } } };
+}
+
 function hpaFor(rm: RiskModel, spec: ResolvedSpec): V2HorizontalPodAutoscaler {
   const body: V2HorizontalPodAutoscaler['spec'] = {
     scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: rm.metadata.name },
     minReplicas: spec.minReplicas,
     maxReplicas: spec.maxReplicas,
-    metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } }],
+    metrics: spec.metrics.map(hpaMetric),
     behavior: spec.behavior,
   };
   return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: metadataFor(rm, body), spec: body };

@@ -156,3 +156,18 @@ describe('status derivation', () => {
     expect(rolloutComplete(deploymentStatus({ replicas: 2, ready: 2, available: 1 }))).to.be.false;
   });
 });
+
+describe('status derivation: request metrics the autoscaler cannot read', () => {
+  it('turns Degraded and Stalled with MetricsUnavailable once the HPA has failed for a minute, and shows each metric in status.autoscaling', () => {
+    const rm = riskModel({ autoscaling: { metrics: [{ type: 'RequestsPerSecond', targetAveragePerPod: 30 }] } });
+    const failing: V2HorizontalPodAutoscaler = {
+      spec: { maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'demo' } },
+      status: { desiredReplicas: 2, conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetPodsMetric', message: 'unable to get metric http_requests_per_second', lastTransitionTime: new Date(now.getTime() - 61_000) }] },
+    };
+    const status = deriveStatus({ ...input({ deployment: deploymentStatus({ replicas: 2, ready: 2 }), hpa: failing }, imageModel, rm), spec: withDefaults(rm.spec, TEST_IMAGE) });
+    expect(cond(status, 'Degraded')).to.include({ status: 'True', reason: 'MetricsUnavailable' });
+    expect(cond(status, 'Stalled')).to.include({ status: 'True', reason: 'MetricsUnavailable' });
+    expect(cond(status, 'Degraded').message).to.contain('unable to get metric http_requests_per_second');
+    expect(status.autoscaling).to.deep.equal({ metrics: [{ type: 'RequestsPerSecond', target: 30 }], summary: 'RequestsPerSecond ?/30 req/s' });
+  });
+});

@@ -9,6 +9,7 @@ import { canonicalJson } from './hash.js';
 import { modelVersionOf, type Delivery, type Served } from './served.js';
 import { podProblem, templateHashOf } from './pod-health.js';
 import { driftVerdict, type DriftFigures } from './input-drift.js';
+import { autoscalingStatus, metricsProblem } from './autoscaling.js';
 import { ConditionType, Reason, type Problem } from '../api/reasons.js';
 
 export interface Observed {
@@ -79,14 +80,15 @@ type Verdict = { ready: ConditionUpdate; progressing: ConditionUpdate; degraded:
 
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({ type, status: ok ? 'True' : 'False', reason, message });
 
-/** What stops the spec: the reconcile's own problem, else pods of the current template that cannot run, else a rollout past its deadline. */
+/** What stops the spec: the reconcile's own problem, else pods of the current template that cannot run, else a rollout past its deadline, else request metrics the HPA cannot read. */
 function problemOf(input: StatusInput): Problem | undefined {
   if (input.delivery.problem) return input.delivery.problem;
   const { deployment, pods } = input.observed;
   const stuckPods = podProblem(pods ?? [], templateHashOf(deployment));
   if (stuckPods) return stuckPods;
   const stuck = deployment && rolloutStuck(deployment);
-  return stuck ? { reason: Reason.RolloutStuck, message: stuck } : undefined;
+  if (stuck) return { reason: Reason.RolloutStuck, message: stuck };
+  return metricsProblem(input.spec, input.observed.hpa, input.now).problem;
 }
 
 function blockedVerdict(problem: Problem, serving: boolean): Verdict {
@@ -184,11 +186,7 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
   const rm = input.riskModel;
   const spec = input.spec;
   const generation = rm.metadata.generation ?? 0;
-  const v = verdict(input, spec.minReplicas);
-  let conditions = rm.status?.conditions;
-  for (const update of [v.ready, v.progressing, v.degraded, ...kstatusPair(v)]) conditions = setCondition(conditions, update, generation, input.now);
-  const drift = driftFigures(input, conditions);
-  conditions = drift.conditions;
+  const drift = driftFigures(input, verdictConditions(input, generation));
   const exact = defined({
     observedGeneration: generation,
     ...replicaCounts(input.observed.deployment),
@@ -197,10 +195,19 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     ...deliveryFigures(input.delivery, rm.status),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     drift: drift.status,
-    conditions,
+    autoscaling: autoscalingStatus(spec, input.observed.hpa, rm.status?.autoscaling?.metrics, Boolean(rm.spec.autoscaling?.metrics?.length)),
+    conditions: drift.conditions,
   });
   const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
   return statusEqual(rm.status, damped) ? damped : exact;
+}
+
+/** Ready, Progressing, Degraded and the kstatus pair from the verdict, transition times kept. */
+function verdictConditions(input: StatusInput, generation: number): Condition[] | undefined {
+  const v = verdict(input, input.spec.minReplicas);
+  let conditions = input.riskModel.status?.conditions;
+  for (const update of [v.ready, v.progressing, v.degraded, ...kstatusPair(v)]) conditions = setCondition(conditions, update, generation, input.now);
+  return conditions;
 }
 
 /**

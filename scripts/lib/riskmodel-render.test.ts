@@ -161,6 +161,12 @@ describe('renderCompact', () => {
     ]);
   });
 
+  it('shows what the autoscaler scales on, each metric with its reading and target, when the spec lists metrics', () => {
+    const busy = { ...sepsis, scaling: 'RequestsPerSecond 41.2/50 req/s' };
+    expect(renderCompact(snapshot([busy]))[0]).to.contain(' cpu=93%/70% scaling="RequestsPerSecond 41.2/50 req/s" ');
+    expect(render(snapshot([busy]), new Map(), 120)).to.contain('RequestsPerSecond 41.2/50 req/s');
+  });
+
   it('prints the error instead when the list failed', () => {
     expect(renderCompact(snapshot([sepsis], 'cannot reach the cluster'))).to.deep.equal(['2026-11-27T07:41:02Z error: cannot reach the cluster']);
   });

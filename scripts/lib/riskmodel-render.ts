@@ -109,6 +109,7 @@ export function renderCompact(snapshot: Snapshot): string[] {
     `ready=${num(model.readyReplicas)}`,
     `desired=${num(model.desiredReplicas)}`,
     `cpu=${cpu(model)}`,
+    ...(model.scaling === undefined ? [] : [`scaling=${JSON.stringify(model.scaling)}`]),
     ...SHOWN_CONDITIONS.map((type) => compactCondition(type, conditionOf(model, type))),
     `model=${model.modelVersion ?? '-'}`,
     ...(isStale(model) ? ['stale'] : []),
@@ -130,7 +131,8 @@ function tableCells(model: RiskModelView, withNamespace: boolean): string[] {
     num(model.replicas),
     num(model.readyReplicas),
     num(model.desiredReplicas),
-    cpu(model),
+    // What the HPA scales on when the spec lists metrics (the summary names each one), else CPU.
+    model.scaling ?? cpu(model),
     model.modelVersion ?? '-',
   ];
 }

@@ -22,6 +22,8 @@ export interface RiskModelView {
   readyReplicas?: number;
   desiredReplicas?: number;
   currentCPU?: number;
+  /** status.autoscaling.summary: each metric the HPA scales on with its reading and target (spec.autoscaling.metrics only). */
+  scaling?: string;
   /** status.modelVersion (spec version + content hash) when reported, else spec.model.version. */
   modelVersion?: string;
   conditions: ConditionView[];
@@ -87,7 +89,13 @@ export function toView(object: unknown): RiskModelView {
     conditions: conditions(status.conditions),
     generation: count(metadata.generation),
     observedGeneration: count(status.observedGeneration),
+    ...optional('scaling', text(record(status.autoscaling).summary)),
   };
+}
+
+/** `{ [key]: value }`, or nothing when the value is absent (a view keeps no undefined fields it did not have before). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 /**

@@ -56,6 +56,17 @@ const invalid: [string, Partial<RiskModelSpec>, string][] = [
   ['a canary error ratio above 1', { rollout: { strategy: 'Canary', canary: { maxErrorRatio: 1.5 } } }, 'spec.rollout.canary.maxErrorRatio'],
   ['a canary analysis shorter than 10 seconds', { rollout: { strategy: 'Canary', canary: { analysisSeconds: 5 } } }, 'spec.rollout.canary.analysisSeconds'],
   ['a canary p99 latency limit of 0', { rollout: { strategy: 'Canary', canary: { maxP99LatencyMs: 0 } } }, 'spec.rollout.canary.maxP99LatencyMs'],
+  ['an autoscaling metric of an unknown type', { autoscaling: { metrics: [{ type: 'Memory', targetAveragePerPod: 1 }] } }, 'spec.autoscaling.metrics[0].type'],
+  ['a requests-a-second target of 0', { autoscaling: { metrics: [{ type: 'RequestsPerSecond', targetAveragePerPod: 0 }] } }, 'spec.autoscaling.metrics[0].targetAveragePerPod'],
+  ['a negative in-flight target', { autoscaling: { metrics: [{ type: 'InFlightRequests', targetAveragePerPod: -2 }] } }, 'spec.autoscaling.metrics[0].targetAveragePerPod'],
+  ['a requests-a-second metric without a target', { autoscaling: { metrics: [{ type: 'RequestsPerSecond' }] } }, 'RequestsPerSecond and InFlightRequests take targetAveragePerPod, which they require'],
+  ['a CPU metric with a per-pod target', { autoscaling: { metrics: [{ type: 'CPU', targetAveragePerPod: 5 }] } }, 'type CPU takes targetUtilizationPercentage'],
+  ['a CPU metric target of 0', { autoscaling: { metrics: [{ type: 'CPU', targetUtilizationPercentage: 0 }] } }, 'spec.autoscaling.metrics[0].targetUtilizationPercentage'],
+  ['the same metric type twice', { autoscaling: { metrics: [{ type: 'RequestsPerSecond', targetAveragePerPod: 5 }, { type: 'RequestsPerSecond', targetAveragePerPod: 9 }] } }, 'spec.autoscaling.metrics[1]: Duplicate value'],
+  ['an empty metric list', { autoscaling: { metrics: [] } }, 'spec.autoscaling.metrics'],
+  ['a drift threshold of 0', { monitoring: { drift: { psiThreshold: 0 } } }, 'spec.monitoring.drift.psiThreshold'],
+  ['a drift window of 10 rows', { monitoring: { drift: { windowRows: 10 } } }, 'spec.monitoring.drift.windowRows'],
+  ['a drift minimum of 50 rows', { monitoring: { drift: { minRows: 50 } } }, 'spec.monitoring.drift.minRows'],
 ];
 
 /** Refusals whose message must also list what is allowed. */
@@ -67,6 +78,7 @@ const allowedValues: [string, Partial<RiskModelSpec>, string[]][] = [
   ['scaling policy types', { behavior: { scaleUp: { policies: [{ type: 'Nodes', value: 1, periodSeconds: 15 }] } } }, ['Pods', 'Percent']],
   ['disruption budget forms', { podDisruptionBudget: { maxUnavailable: 'half' } }, ['integer of at least 1', 'percentage']],
   ['rollout strategies', { rollout: { strategy: 'BlueGreen' } }, ['RollingUpdate', 'Canary']],
+  ['autoscaling metric types', { autoscaling: { metrics: [{ type: 'Memory', targetAveragePerPod: 1 }] } }, ['CPU', 'RequestsPerSecond', 'InFlightRequests']],
 ];
 
 describe('operator on the local cluster: the API server validates RiskModels', function () {
@@ -110,6 +122,8 @@ describe('operator on the local cluster: the API server validates RiskModels', f
       behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } },
       revisionHistoryLimit: 5,
       rollout: { strategy: 'Canary', canary: { weight: 25, analysisSeconds: 120, readyTimeoutSeconds: 180, maxErrorRatio: 0.02, maxP99LatencyMs: 250, minRequests: 50 } },
+      autoscaling: { metrics: [{ type: 'CPU', targetUtilizationPercentage: 60 }, { type: 'RequestsPerSecond', targetAveragePerPod: 12.5 }, { type: 'InFlightRequests', targetAveragePerPod: 4 }] },
+      monitoring: { drift: { enabled: true, psiThreshold: 0.25, minRows: 500, windowRows: 2000 } },
     };
     const stored = await bed.cluster.createRiskModel(riskModel(bed.namespace, 'everything', spec));
     expect(stored.spec).to.deep.include(spec);
@@ -133,7 +147,7 @@ describe('operator on the local cluster: the API server validates RiskModels', f
   it('documents every spec field for kubectl explain', async function () {
     const explained = await kubectl(['explain', 'riskmodel.spec', '--recursive']);
     const fields = ['model', 'version', 'configMapRef', 'image', 'minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage', 'scaleDownStabilizationSeconds', 'resources', 'service', 'type', 'port'];
-    const production = ['nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'priorityClassName', 'imagePullPolicy', 'imagePullSecrets', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'podDisruptionBudget', 'minAvailable', 'networkPolicy', 'metricsFrom', 'behavior', 'scaleUp', 'scaleDown', 'policies', 'revision', 'revisionHistoryLimit', 'rollout', 'strategy', 'canary', 'weight', 'analysisSeconds', 'maxErrorRatio', 'maxP99LatencyMs', 'minRequests', 'readyTimeoutSeconds'];
+    const production = ['nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'priorityClassName', 'imagePullPolicy', 'imagePullSecrets', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'podDisruptionBudget', 'minAvailable', 'networkPolicy', 'metricsFrom', 'behavior', 'scaleUp', 'scaleDown', 'policies', 'revision', 'revisionHistoryLimit', 'rollout', 'strategy', 'canary', 'weight', 'analysisSeconds', 'maxErrorRatio', 'maxP99LatencyMs', 'minRequests', 'readyTimeoutSeconds', 'autoscaling', 'metrics', 'targetAveragePerPod', 'targetUtilizationPercentage', 'monitoring', 'drift', 'psiThreshold', 'minRows', 'windowRows'];
     for (const field of [...fields, ...production]) {
       expect(explained, field).to.match(new RegExp(`\\b${field}\\b`));
     }

@@ -33,6 +33,8 @@ export interface RiskModelSpec {
   rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
   podDisruptionBudget?: { enabled?: boolean; maxUnavailable?: number | string; minAvailable?: number | string };
   networkPolicy?: { from?: k8s.V1NetworkPolicyPeer[]; metricsFrom?: k8s.V1NetworkPolicyPeer[] } | null;
+  autoscaling?: { metrics?: Array<{ type?: string; targetUtilizationPercentage?: number; targetAveragePerPod?: number }> };
+  monitoring?: { drift?: { enabled?: boolean; psiThreshold?: number; minRows?: number; windowRows?: number } };
 }
 
 export interface Condition {
