@@ -53,7 +53,8 @@ async function goBuild(config: LocalClusterConfig, component: Component, log: Lo
   const scratch = path.join(component.cacheDir, 'bin.partial');
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
-  const args = ['build', '-v', '-trimpath', '-ldflags', component.ldflags, '-o', `${scratch}/`, ...component.packages];
+  const tags = component.tags ? ['-tags', component.tags] : [];
+  const args = ['build', '-v', '-trimpath', ...tags, '-ldflags', component.ldflags, '-o', `${scratch}/`, ...component.packages];
   const logPath = path.join(component.cacheDir, 'build.log');
   log(`building ${component.name} ${component.version} (${component.binaries.join(', ')}) from ${path.relative(config.repoRoot, component.moduleDir)}/`);
   log(`  ${config.goBinary} ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`);

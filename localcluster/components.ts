@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LocalClusterConfig } from './config.js';
 
-export type ComponentName = 'kubernetes' | 'etcd' | 'kwok' | 'metrics-server';
+export type ComponentName = 'kubernetes' | 'etcd' | 'kwok' | 'metrics-server' | 'prometheus' | 'prometheus-adapter';
 
 export interface Component {
   name: ComponentName;
@@ -20,6 +20,8 @@ export interface Component {
   /** Names of the executables `go build -o <bin>/` produces. */
   binaries: string[];
   ldflags: string;
+  /** Build tags (`go build -tags`), when the upstream build is trimmed by them. */
+  tags?: string;
   /** Cache folder of this component version: `<cacheDir>/<short>-<version>`. */
   cacheDir: string;
   binDir: string;
@@ -57,6 +59,7 @@ interface Spec {
   packages: string[];
   binaries: string[];
   ldflags: (version: string) => string;
+  tags?: string;
 }
 
 // Built in one `go build` so the shared packages compile once; kubelet and kube-proxy run the real node.
@@ -100,6 +103,30 @@ const SPECS: Spec[] = [
     binaries: ['metrics-server'],
     ldflags: (version) => `-s -w -X k8s.io/client-go/pkg/version.gitVersion=${version}`,
   },
+  {
+    // Debian's prometheus 2.42 is built without Kubernetes service discovery (client-go is not
+    // packaged there): this build has that one discovery mechanism and none of the cloud ones.
+    name: 'prometheus',
+    short: 'prometheus',
+    folder: 'prometheus',
+    module: 'github.com/prometheus/prometheus',
+    // promtool of the same build checks the configuration, Kubernetes discovery included (Debian's cannot).
+    packages: ['github.com/prometheus/prometheus/cmd/prometheus', 'github.com/prometheus/prometheus/cmd/promtool'],
+    binaries: ['prometheus', 'promtool'],
+    // The module's v0.3MM.P is Prometheus 3.MM.P.
+    ldflags: (version) => `-s -w -X github.com/prometheus/common/version.Version=${version.replace(/^v0\.3(\d\d)\./, (_, minor: string) => `3.${Number(minor)}.`).replace(/^v/, '')}`,
+    tags: 'remove_all_sd,enable_kubernetes_sd',
+  },
+  {
+    // The custom.metrics.k8s.io API the HPA reads requests a second and in-flight requests from (docs/local-cluster.md).
+    name: 'prometheus-adapter',
+    short: 'prometheus-adapter',
+    folder: 'prometheus-adapter',
+    module: 'sigs.k8s.io/prometheus-adapter',
+    packages: ['sigs.k8s.io/prometheus-adapter/cmd/adapter'],
+    binaries: ['adapter'],
+    ldflags: () => '-s -w',
+  },
 ];
 
 /** Every component with its pinned version and cache location. Reads the wrapper go.mod files. */
@@ -116,6 +143,7 @@ export function components(config: LocalClusterConfig): Component[] {
       packages: spec.packages,
       binaries: spec.binaries,
       ldflags: spec.ldflags(version),
+      ...(spec.tags ? { tags: spec.tags } : {}),
       cacheDir,
       binDir: path.join(cacheDir, 'bin'),
     };
@@ -133,6 +161,8 @@ export interface BinaryPaths {
   metricsServer: string;
   kubelet: string;
   kubeProxy: string;
+  prometheus: string;
+  prometheusAdapter: string;
 }
 
 /** Where each executable lives in the cache (whether or not it has been built yet). */
@@ -152,5 +182,7 @@ export function binaryPaths(list: Component[]): BinaryPaths {
     metricsServer: bin('metrics-server', 'metrics-server'),
     kubelet: bin('kubernetes', 'kubelet'),
     kubeProxy: bin('kubernetes', 'kube-proxy'),
+    prometheus: bin('prometheus', 'prometheus'),
+    prometheusAdapter: bin('prometheus-adapter', 'adapter'),
   };
 }
