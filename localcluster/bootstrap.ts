@@ -1,5 +1,6 @@
-// Objects the cluster needs once the API server is up: the fake Nodes kwok manages and the
-// registration of metrics-server as the metrics.k8s.io aggregated API.
+// Objects the cluster needs once the API server is up: the fake Nodes kwok manages, the
+// registration of metrics-server (metrics.k8s.io) and prometheus-adapter (custom.metrics.k8s.io)
+// as aggregated APIs, and Prometheus' read access to pods.
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { KWOK_NODE_ANNOTATION } from './topology.js';
@@ -63,31 +64,71 @@ export function nodeStatusPatch(): string {
   });
 }
 
+interface AggregatedApi {
+  /** Service and label name of the local process serving it. */
+  service: string;
+  group: string;
+  versions: string[];
+  port: number;
+  caCertFile: string;
+}
+
 /**
- * metrics-server runs as a local process, so its Service is an ExternalName pointing at loopback
- * (what kwokctl does); the API server verifies it with our CA under the Service's DNS name.
+ * An aggregated API served by a local process: its Service is an ExternalName pointing at
+ * loopback (what kwokctl does for metrics-server), and the API server verifies the process with
+ * our CA under the Service's DNS name (pki.ts puts that name on the serving certificate).
  */
-export function metricsApiManifests(metricsServerPort: number, caCertFile: string): string {
+function aggregatedApiManifests(api: AggregatedApi): Record<string, unknown>[] {
+  const labels = { 'k8s-app': api.service };
   const service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: 'metrics-server', namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } },
-    spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port: metricsServerPort, protocol: 'TCP' }] },
+    metadata: { name: api.service, namespace: 'kube-system', labels },
+    spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port: api.port, protocol: 'TCP' }] },
   };
-  const apiService = {
+  const caBundle = readFileSync(api.caCertFile).toString('base64');
+  const apiServices = api.versions.map((version, i) => ({
     apiVersion: 'apiregistration.k8s.io/v1',
     kind: 'APIService',
-    metadata: { name: 'v1beta1.metrics.k8s.io', labels: { 'k8s-app': 'metrics-server' } },
+    metadata: { name: `${version}.${api.group}`, labels },
     spec: {
-      group: 'metrics.k8s.io',
-      version: 'v1beta1',
-      service: { name: 'metrics-server', namespace: 'kube-system', port: metricsServerPort },
-      caBundle: readFileSync(caCertFile).toString('base64'),
+      group: api.group,
+      version,
+      service: { name: api.service, namespace: 'kube-system', port: api.port },
+      caBundle,
       groupPriorityMinimum: 100,
-      versionPriority: 100,
+      // Later versions first: clients that discover the group prefer them.
+      versionPriority: 100 * (i + 1),
     },
+  }));
+  return [service, ...apiServices];
+}
+
+const yamlDocuments = (objects: Record<string, unknown>[]): string => objects.map((o) => stringify(o)).join('---\n');
+
+/** metrics-server as the metrics.k8s.io API (what `kubectl top` and CPU-based HPAs read). */
+export function metricsApiManifests(metricsServerPort: number, caCertFile: string): string {
+  return yamlDocuments(aggregatedApiManifests({ service: 'metrics-server', group: 'metrics.k8s.io', versions: ['v1beta1'], port: metricsServerPort, caCertFile }));
+}
+
+/** The API group and versions prometheus-adapter serves and the HPA reads Pods metrics from. */
+export const CUSTOM_METRICS_API = { group: 'custom.metrics.k8s.io', versions: ['v1beta1', 'v1beta2'] };
+
+/**
+ * prometheus-adapter as the custom.metrics.k8s.io API, and the read-only access Prometheus' pod
+ * discovery needs (list and watch pods, as the user pki.ts gives Prometheus).
+ */
+export function customMetricsManifests(adapterPort: number, caCertFile: string, prometheusUser: string): string {
+  const name = 'localcluster:prometheus';
+  const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: prometheusUser }],
   };
-  return [service, apiService].map((o) => stringify(o)).join('---\n');
+  return yamlDocuments([...aggregatedApiManifests({ service: 'prometheus-adapter', ...CUSTOM_METRICS_API, port: adapterPort, caCertFile }), role, binding]);
 }
 
 export function nodesManifest(options: { taint?: boolean } = {}): string {

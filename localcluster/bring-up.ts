@@ -1,8 +1,9 @@
-// Bringing up a fresh cluster from built binaries: ports, files (PKI, kubeconfigs), then the
-// processes in dependency order, the bootstrap objects, and a wait for what tests rely on.
-import { mkdir, rm, symlink } from 'node:fs/promises';
+// Bringing up a fresh cluster from built binaries: ports, files (PKI, kubeconfigs, Prometheus' and
+// the adapter's configuration), then the processes in dependency order, the bootstrap objects,
+// and a wait for what tests rely on.
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
+import { CUSTOM_METRICS_API, customMetricsManifests, metricsApiManifests, nodeName, nodesManifest, nodeStatusPatch, NODE_COUNT } from './bootstrap.js';
 import { elapsed, type Log } from './build.js';
 import type { Context } from './context.js';
 import { releaseNode } from './host.js';
@@ -10,6 +11,7 @@ import { kubectlOrThrow } from './kubectl.js';
 import { ensureKwokConfig } from './kwok-config.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { launch } from './launch.js';
+import { adapterRules, prometheusConfig } from './monitoring.js';
 import { claimMachineNode, type ImageArchive } from './node.js';
 import { startNodeHost, startNodeProcesses } from './node-bring-up.js';
 import { REAL_NODE_NAME } from './node-config.js';
@@ -17,14 +19,14 @@ import { ensurePki, IDENTITIES, type ClientIdentity, type Pki } from './pki.js';
 import { freePorts } from './processes.js';
 import type { ClusterState } from './state.js';
 import { teardown } from './teardown.js';
-import { apiserverHost, processSpecs, type ClusterMode, type Ports, type ProcessName, type ProcessSpec } from './topology.js';
+import { apiserverHost, processSpecs, type ClusterMode, type Layout, type Ports, type ProcessName, type ProcessSpec } from './topology.js';
 import { waitFor } from './wait.js';
 
 async function prepareFiles(ctx: Context, ports: Ports, mode: ClusterMode): Promise<{ pki: Pki; kwokConfig: string; server: string }> {
   const l = ctx.layout;
   // A fresh cluster every time: nothing of a previous one (data, keys, logs) is reused. The lock file stays.
-  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.pkiDir, l.stateFile, l.adminKubeconfig].map((f) => rm(f, { recursive: true, force: true, maxRetries: 3 })));
-  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.binDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.pkiDir, l.monitoring.dir, l.stateFile, l.adminKubeconfig].map((f) => rm(f, { recursive: true, force: true, maxRetries: 3 })));
+  await Promise.all([l.logsDir, l.kubeconfigsDir, l.etcdDataDir, l.binDir, l.monitoring.prometheusData].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
   // The kubectl built with the cluster, where the README's PATH line finds it (a machine may have none, or an older one).
   await rm(path.join(l.binDir, 'kubectl'), { force: true });
   await symlink(ctx.binaries.kubectl, path.join(l.binDir, 'kubectl'));
@@ -40,12 +42,20 @@ async function prepareFiles(ctx: Context, ports: Ports, mode: ClusterMode): Prom
     kubeconfigFor(IDENTITIES.scheduler, path.join(l.kubeconfigsDir, 'kube-scheduler.kubeconfig'), false),
     kubeconfigFor(IDENTITIES.kwok, path.join(l.kubeconfigsDir, 'kwok.kubeconfig'), false),
     kubeconfigFor(IDENTITIES.metricsServer, path.join(l.kubeconfigsDir, 'metrics-server.kubeconfig'), false),
+    kubeconfigFor(IDENTITIES.prometheusAdapter, path.join(l.kubeconfigsDir, 'prometheus-adapter.kubeconfig'), false),
+    kubeconfigFor(IDENTITIES.prometheus, path.join(l.kubeconfigsDir, 'prometheus.kubeconfig'), false),
+    writeMonitoringFiles(l),
   ]);
   return { pki, kwokConfig, server };
 }
 
+async function writeMonitoringFiles(l: Layout): Promise<void> {
+  await writeFile(l.monitoring.prometheusConfig, prometheusConfig(path.join(l.kubeconfigsDir, 'prometheus.kubeconfig')));
+  await writeFile(l.monitoring.adapterRules, adapterRules());
+}
+
 const PORT_NAMES = [
-  'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer',
+  'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'metricsServer', 'prometheus', 'prometheusAdapter',
   'kubelet', 'kubeletHealthz', 'kubeProxyHealthz', 'kubeProxyMetrics',
 ] as const satisfies readonly (keyof Ports)[];
 
@@ -89,7 +99,8 @@ export async function bringUp(ctx: Context, options: BringUpOptions, log: Log): 
     await launch(ctx, state, [spec('etcd')], log);
     await launch(ctx, state, [spec('kube-apiserver')], log);
     await createBootstrapObjects(ctx, ports, pki, real);
-    await launch(ctx, state, ['kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'].map((n) => spec(n as ProcessName)), log);
+    const addOns: ProcessName[] = ['kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'prometheus', 'prometheus-adapter'];
+    await launch(ctx, state, addOns.map(spec), log);
     if (node) await startNodeProcesses(ctx, state, { spec, images: options.images }, log);
     await waitForCluster(ctx, real, log);
   } catch (err) {
@@ -109,9 +120,10 @@ async function createBootstrapObjects(ctx: Context, ports: Ports, pki: Pki, tain
     Array.from({ length: NODE_COUNT }, (_, i) => k(['patch', 'node', nodeName(i), '--subresource=status', '--type=merge', '-p', nodeStatusPatch()])),
   );
   await k(['apply', '--server-side', '--field-manager=localcluster', '-f', '-'], metricsApiManifests(ports.metricsServer, pki.caCert));
+  await k(['apply', '--server-side', '--field-manager=localcluster', '-f', '-'], customMetricsManifests(ports.prometheusAdapter, pki.caCert, IDENTITIES.prometheus.user));
 }
 
-/** Waits until what tests rely on works: Ready nodes, the metrics API, and ServiceAccounts being created. */
+/** Waits until what tests rely on works: Ready nodes, the metrics APIs, and ServiceAccounts being created. */
 async function waitForCluster(ctx: Context, real: boolean, log: Log): Promise<void> {
   const k = (args: string[]): Promise<string> => kubectlOrThrow(ctx.binaries.kubectl, ctx.layout.adminKubeconfig, args);
   if (real) {
@@ -123,6 +135,8 @@ async function waitForCluster(ctx: Context, real: boolean, log: Log): Promise<vo
   log(`${NODE_COUNT} kwok nodes${real ? ` and the real node ${REAL_NODE_NAME}` : ''} are Ready and schedulable`);
   await k(['wait', '--for=condition=Available', 'apiservice/v1beta1.metrics.k8s.io', '--timeout=60s']);
   log('metrics.k8s.io is available (metrics-server)');
+  await k(['wait', '--for=condition=Available', ...CUSTOM_METRICS_API.versions.map((v) => `apiservice/${v}.${CUSTOM_METRICS_API.group}`), '--timeout=60s']);
+  log(`${CUSTOM_METRICS_API.group} is available (prometheus-adapter, reading Prometheus)`);
   await pollUntil('the default ServiceAccount (kube-controller-manager)', async () =>
     (await k(['get', 'serviceaccounts', '-n', 'default', '--ignore-not-found', '-o', 'name'])).trim() !== '');
 }

@@ -1,6 +1,6 @@
 // Certificates and keys for the local cluster, made with openssl: one CA, serving certificates
 // for loopback and the real node's bridge address, client certificates per component identity, the front-proxy client for
-// aggregated APIs (metrics-server), and the service-account signing key pair.
+// aggregated APIs (metrics-server, prometheus-adapter), and the service-account signing key pair.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
@@ -35,6 +35,10 @@ export const IDENTITIES = {
   scheduler: { file: 'kube-scheduler', user: 'system:kube-scheduler', groups: [] },
   kwok: { file: 'kwok', user: 'system:kwok-controller', groups: ['system:masters'] },
   metricsServer: { file: 'metrics-server', user: 'system:metrics-server', groups: ['system:masters'] },
+  // Like metrics-server: an aggregated API server standing in for an in-cluster add-on.
+  prometheusAdapter: { file: 'prometheus-adapter', user: 'system:prometheus-adapter', groups: ['system:masters'] },
+  // Pod discovery only: bound to a ClusterRole that lists and watches pods (bootstrap.ts).
+  prometheus: { file: 'prometheus', user: 'system:prometheus', groups: [] },
   frontProxy: { file: 'front-proxy-client', user: 'front-proxy-client', groups: [] },
   // The real node: the Node authorizer grants a kubelet exactly its own node's objects.
   kubelet: { file: 'kubelet', user: `system:node:${NODE_NAME}`, groups: ['system:nodes'] },
@@ -50,7 +54,7 @@ export interface Pki {
   caKey: string;
   apiserverCert: string;
   apiserverKey: string;
-  /** Serving certificate for the other components on 127.0.0.1 (and metrics-server's service name). */
+  /** Serving certificate for the other components on 127.0.0.1 (and the service names of metrics-server and prometheus-adapter). */
   servingCert: string;
   servingKey: string;
   /** The kubelet's serving certificate (node IP and name), verified by the API server and metrics-server. */
@@ -132,7 +136,7 @@ export async function ensurePki(dir: string): Promise<Pki> {
     leaf(pki, { cert: pki.apiserverCert, key: pki.apiserverKey }, '/CN=kube-apiserver', [...SERVER_EXT,
       `subjectAltName = IP:127.0.0.1, IP:${NODE_IP}, IP:${KUBERNETES_SERVICE_IP}, DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local`]),
     leaf(pki, { cert: pki.servingCert, key: pki.servingKey }, '/CN=localcluster-serving', [...SERVER_EXT,
-      'subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:metrics-server.kube-system.svc']),
+      'subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:metrics-server.kube-system.svc, DNS:prometheus-adapter.kube-system.svc']),
     leaf(pki, { cert: pki.kubeletCert, key: pki.kubeletKey }, `/CN=system:node:${NODE_NAME}`, [...SERVER_EXT,
       `subjectAltName = IP:${NODE_IP}, DNS:${NODE_NAME}`]),
     ...Object.values(IDENTITIES).map((id) => leaf(pki, { cert: pki.cert(id), key: pki.key(id) }, subject(id.user, id.groups), CLIENT_EXT)),

@@ -34,7 +34,7 @@ export class CorruptStateError extends Error {
   constructor(file: string, problem: string) {
     super(
       `${file} is not a valid cluster state file (${problem}). It lists the PIDs of a cluster that may still be running, so nothing was started or stopped. ` +
-        'Stop any etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server processes of that cluster by hand, then delete the file.',
+        'Stop any etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, metrics-server, prometheus and prometheus-adapter processes of that cluster by hand, then delete the file.',
     );
     this.name = 'CorruptStateError';
   }

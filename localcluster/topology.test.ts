@@ -7,7 +7,7 @@ import { CONTROLLERS, layout, processSpecs, type Ports, type ProcessSpec } from 
 
 const ports: Ports = {
   etcdClient: 20001, etcdPeer: 20002, apiserver: 20003, controllerManager: 20004, scheduler: 20005, kwok: 20006, metricsServer: 20007,
-  kubelet: 20008, kubeletHealthz: 20009, kubeProxyHealthz: 20010, kubeProxyMetrics: 20011,
+  kubelet: 20008, kubeletHealthz: 20009, kubeProxyHealthz: 20010, kubeProxyMetrics: 20011, prometheus: 20012, prometheusAdapter: 20013,
 };
 const config = loadConfig({ RISKMODEL_CACHE_DIR: '/cache', LOCALCLUSTER_STATE_DIR: '/state' });
 const inputs = { layout: layout('/state'), pki: pkiPaths('/state/pki'), binaries: binaryPaths(components(config)), ports, kwokConfig: '/cache/kwok.yaml' };
@@ -24,14 +24,14 @@ const flag = (name: string, key: string) => flagOf(spec(name), key);
 const nodeFlag = (name: string, key: string) => flagOf(find(nodeSpecs, name), key);
 
 describe('local cluster topology (kwok-only)', () => {
-  it('starts etcd, the control plane, kwok and metrics-server in dependency order', () => {
-    expect(specs.map((s) => s.name)).to.deep.equal(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server']);
+  it('starts etcd, the control plane, kwok, metrics-server, Prometheus and the adapter in dependency order', () => {
+    expect(specs.map((s) => s.name)).to.deep.equal(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'prometheus', 'prometheus-adapter']);
   });
 
   it('binds every component and every health check to 127.0.0.1', () => {
     for (const s of specs) {
       expect(new URL(s.health).hostname, s.name).to.equal('127.0.0.1');
-      const addresses = s.args.filter((a) => /^--(bind-address|listen-[a-z]+-urls|advertise-address|server-address|node-ip)=/.test(a));
+      const addresses = s.args.filter((a) => /^--(bind-address|listen-[a-z]+-urls|advertise-address|server-address|node-ip|web\.listen-address)=/.test(a));
       expect(addresses, s.name).to.not.be.empty;
       for (const a of addresses) expect(a, s.name).to.match(/=(https?:\/\/)?127\.0\.0\.1(:\d+)?$/);
     }
@@ -67,13 +67,35 @@ describe('local cluster topology (kwok-only)', () => {
   it('takes the binaries from one cache folder per component version', () => {
     expect(spec('kube-apiserver').binary).to.equal('/cache/k8s-v1.37.2/bin/kube-apiserver');
     expect(spec('etcd').binary).to.match(/^\/cache\/etcd-v3\.6\.\d+\/bin\/etcd$/);
+    expect(spec('prometheus-adapter').binary).to.equal('/cache/prometheus-adapter-v0.12.0/bin/adapter');
+  });
+
+  it('builds Prometheus with Kubernetes discovery only, stamped with its release version', () => {
+    const prometheus = components(config).find((c) => c.name === 'prometheus');
+    expect(prometheus?.tags).to.equal('remove_all_sd,enable_kubernetes_sd');
+    expect(prometheus?.ldflags).to.include('github.com/prometheus/common/version.Version=3.16.0');
+    expect(prometheus?.binaries).to.deep.equal(['prometheus', 'promtool']);
+  });
+
+  it('runs Prometheus built from its module, with its configuration and data in the state folder', () => {
+    expect(spec('prometheus').binary).to.equal('/cache/prometheus-v0.316.0/bin/prometheus');
+    expect(flag('prometheus', 'config.file')).to.equal('/state/monitoring/prometheus.yml');
+    expect(flag('prometheus', 'storage.tsdb.path')).to.equal('/state/monitoring/prometheus-data');
+    expect(spec('prometheus').health).to.equal('http://127.0.0.1:20012/-/ready');
+  });
+
+  it('points the adapter at that Prometheus, with its rules, the cluster serving certificate and its own identity', () => {
+    expect(flag('prometheus-adapter', 'prometheus-url')).to.equal('http://127.0.0.1:20012/');
+    expect(flag('prometheus-adapter', 'config')).to.equal('/state/monitoring/adapter-rules.yaml');
+    expect(flag('prometheus-adapter', 'tls-cert-file')).to.equal('/state/pki/serving.crt');
+    expect(flag('prometheus-adapter', 'lister-kubeconfig')).to.equal('/state/kubeconfigs/prometheus-adapter.kubeconfig');
   });
 });
 
 describe('local cluster topology (with the real node)', () => {
   it('starts containerd, the kubelet and kube-proxy after the control plane', () => {
     expect(nodeSpecs.map((s) => s.name)).to.deep.equal([
-      'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'containerd', 'kubelet', 'kube-proxy',
+      'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'prometheus', 'prometheus-adapter', 'containerd', 'kubelet', 'kube-proxy',
     ]);
   });
 

@@ -2,12 +2,13 @@
 // binaries and ports, so the whole command line of every component can be read in one place.
 import path from 'node:path';
 import type { BinaryPaths } from './components.js';
+import { ADAPTER_RELIST_INTERVAL } from './monitoring.js';
 import { BRIDGE_IP } from './network.js';
 import { REAL_NODE_LABELS, REAL_NODE_NAME, type NodeLayout } from './node-config.js';
 import { SERVICE_CIDR, type Pki, IDENTITIES } from './pki.js';
 
-/** The control plane and kwok: what every cluster runs. */
-export const CONTROL_PLANE_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'] as const;
+/** The control plane, kwok and the metrics pipelines: what every cluster runs. */
+export const CONTROL_PLANE_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'prometheus', 'prometheus-adapter'] as const;
 /** The real worker node's daemons, in start order. */
 export const NODE_PROCESS_NAMES = ['containerd', 'kubelet', 'kube-proxy'] as const;
 export type ProcessName = (typeof CONTROL_PLANE_NAMES)[number] | (typeof NODE_PROCESS_NAMES)[number];
@@ -28,6 +29,8 @@ export interface Ports {
   scheduler: number;
   kwok: number;
   metricsServer: number;
+  prometheus: number;
+  prometheusAdapter: number;
   kubelet: number;
   kubeletHealthz: number;
   kubeProxyHealthz: number;
@@ -47,6 +50,8 @@ export interface Layout {
   pkiDir: string;
   /** `kubectl` (a link to the one built with the cluster) for users' PATH: `export PATH=$PWD/.localcluster/bin:$PATH`. */
   binDir: string;
+  /** Prometheus' configuration and data, the adapter's rules. */
+  monitoring: { dir: string; prometheusConfig: string; prometheusData: string; adapterRules: string };
 }
 
 export function layout(stateDir: string): Layout {
@@ -60,6 +65,12 @@ export function layout(stateDir: string): Layout {
     adminKubeconfig: path.join(stateDir, 'kubeconfig'),
     pkiDir: path.join(stateDir, 'pki'),
     binDir: path.join(stateDir, 'bin'),
+    monitoring: {
+      dir: path.join(stateDir, 'monitoring'),
+      prometheusConfig: path.join(stateDir, 'monitoring', 'prometheus.yml'),
+      prometheusData: path.join(stateDir, 'monitoring', 'prometheus-data'),
+      adapterRules: path.join(stateDir, 'monitoring', 'adapter-rules.yaml'),
+    },
   };
 }
 
@@ -267,6 +278,36 @@ function metricsServer({ layout: l, pki, binaries, ports }: Inputs): ProcessSpec
   };
 }
 
+function prometheus({ layout: l, binaries, ports }: Inputs): ProcessSpec {
+  return {
+    name: 'prometheus',
+    binary: binaries.prometheus,
+    args: [
+      `--config.file=${l.monitoring.prometheusConfig}`, `--storage.tsdb.path=${l.monitoring.prometheusData}`,
+      // A test cluster's history: an hour is plenty, and keeps the data folder small.
+      '--storage.tsdb.retention.time=1h',
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`, '--log.level=warn',
+    ],
+    health: url(ports.prometheus, '/-/ready', 'http'),
+  };
+}
+
+function prometheusAdapter({ layout: l, pki, binaries, ports }: Inputs): ProcessSpec {
+  const kc = kubeconfig(l, 'prometheus-adapter');
+  return {
+    name: 'prometheus-adapter',
+    binary: binaries.prometheusAdapter,
+    args: [
+      '--bind-address=127.0.0.1', `--secure-port=${ports.prometheusAdapter}`,
+      `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+      `--lister-kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+      `--prometheus-url=${url(ports.prometheus, '/', 'http')}`, `--config=${l.monitoring.adapterRules}`,
+      `--metrics-relist-interval=${ADAPTER_RELIST_INTERVAL}`, '--v=1',
+    ],
+    health: url(ports.prometheusAdapter, '/livez'),
+  };
+}
+
 function containerd(node: NodeInputs): ProcessSpec {
   return {
     name: 'containerd',
@@ -304,7 +345,7 @@ function kubeProxy({ binaries, ports, node }: Inputs & { node: NodeInputs }): Pr
 
 /** Every component's command line, in start order (the real node's daemons last, when there is a node). */
 export function processSpecs(inputs: Inputs): ProcessSpec[] {
-  const control = [etcd, apiserver, controllerManager, scheduler, kwok, metricsServer].map((f) => f(inputs));
+  const control = [etcd, apiserver, controllerManager, scheduler, kwok, metricsServer, prometheus, prometheusAdapter].map((f) => f(inputs));
   const { node } = inputs;
   if (!node) return control;
   return [...control, containerd(node), kubelet({ ...inputs, node }), kubeProxy({ ...inputs, node })];

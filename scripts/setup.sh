@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `npm test` and `npm run demo` (`--demo`: only what the demo needs): Node dependencies and the
 # Debian packages the suites use (chromium for the browser test, promtool from
-# prometheus, lua5.1 for the Argo CD health check, scikit-learn as the accuracy reference, openssl for the local cluster's
+# prometheus (its service never started), lua5.1 for the Argo CD health check, scikit-learn as the accuracy reference, openssl for the local cluster's
 # certificates, buildah and mmdebstrap for `npm run images`), the local cluster's real node
 # (containerd, runc, the CNI plugins, nft and ip, a static C toolchain for the pause image;
 # LOCALCLUSTER_KWOK_ONLY=1 skips the node's), and kube-score for the manifest suite (built with
@@ -45,7 +45,20 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "==> apt-get install ${need[*]}"
   apt-get update -qq
+  # Packages such as prometheus (wanted for promtool only; the local cluster runs its own Prometheus)
+  # would start a system service on install. A policy-rc.d answering 101 makes invoke-rc.d and
+  # deb-systemd-invoke start nothing; one the machine already has is left as it is.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# scripts/setup.sh: start no service while it installs packages\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Nor at the next boot.
+  if [[ " ${need[*]} " == *" prometheus "* ]]; then
+    if [ -d /run/systemd/system ]; then systemctl disable --quiet prometheus || true; else update-rc.d prometheus disable >/dev/null 2>&1 || true; fi
+  fi
 fi
 
 if [ "${1:-}" != "--demo" ]; then

@@ -5,13 +5,11 @@
 import http from 'node:http';
 import { expect } from 'chai';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { importIntoNode } from '../../localcluster/cluster.js';
-import { loadConfig } from '../../localcluster/config.js';
-import { builtImages } from '../../localcluster/images/images.js';
 import { REAL_NODE_NAME } from '../../localcluster/node-config.js';
 import { patientSource } from '../../inference/generator.js';
 import { requestBody } from '../../scripts/lib/vitals.js';
-import { ensureCluster, kubectlOk, realNode, releaseNamespace, waitFor } from '../support/cluster.js';
+import { ensureCluster, kubectlOk, releaseNamespace, waitFor } from '../support/cluster.js';
+import { inferenceImageOnNode } from '../support/inference-image.js';
 import { portForwardService } from '../support/port-forward.js';
 import { waitServiceAnswers } from './delivery.js';
 import { LABELS } from '../operator/harness/api.js';
@@ -62,15 +60,7 @@ describe('real node: a RiskModel\'s pods run the inference image', function () {
   });
 
   before(async function () {
-    const node = await realNode();
-    const inference = (await builtImages(loadConfig())).find((i) => i.name === 'riskmodel-inference');
-    const reason = !node.available ? node.reason : !inference ? 'npm run images has not built the inference image yet' : undefined;
-    if (reason || !inference) {
-      console.log(`      skipped: ${reason}`);
-      this.skip();
-    }
-    image = inference.ref;
-    await importIntoNode([{ ref: inference.ref, archive: inference.archive }]);
+    image = await inferenceImageOnNode(this);
     // The operator's default image for RiskModels without spec.image: the one just imported.
     await bed.startOperator({ extraEnv: { INFERENCE_IMAGE: image } });
     await bed.cluster.custom.createNamespacedCustomObject({ group: 'riskmodel.dev', version: 'v1alpha1', namespace: bed.namespace, plural: 'riskmodels', body: riskModel(bed.namespace, NAME) });
