@@ -1,8 +1,9 @@
-// The reconciler: one RiskModel key in, one Action out, read like a table of contents: look again after the resync period
-// (a safety net for a missed watch event), or never for a RiskModel that is gone. Level-based —
-// it reads the current state from the caches, never from the event that woke it — and every
-// step is a named function. Writes happen only when something differs: children via server-side apply,
-// status via the /status subresource, events on transitions.
+// The reconciler: one RiskModel key in, one Action out, read like a table of contents (spec →
+// plan → step → status): look again after the resync period (a safety net for a missed watch
+// event), or never for a RiskModel that is gone. Level-based — it reads the current state from
+// the caches, never from the event that woke it — and every step is a named function. Writes
+// happen only when something differs: children via server-side apply, status via the /status
+// subresource, events on transitions.
 
 import { splitKey, withDefaults, type Condition, type RiskModel, type RiskModelStatus } from './api/riskmodel.js';
 import { ConditionType, EventReason, POD_REASONS, Reason } from './api/reasons.js';
@@ -51,8 +52,8 @@ export async function reconcile(key: string, ctx: ReconcileContext): Promise<Rec
   const status = deriveStatus({ riskModel: rm, spec: scope.spec, observed: withPods(observed, rm, ctx), delivery, ...(drift ? { drift } : {}), now: ctx.now() });
   await publishStatus(rm, status, ctx, scope.log);
   await announceTransitions(rm, status, ctx);
-  const soonest = Math.min(delivery.requeueMs ?? Infinity, metricsProblem(scope.spec, observed.hpa, ctx.now()).recheckMs ?? Infinity);
-  return { action: nextLook(ctx.resyncMs, Number.isFinite(soonest) ? soonest : undefined), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
+  const sooner = [delivery.requeueMs, metricsProblem(scope.spec, observed.hpa, ctx.now()).recheckMs];
+  return { action: nextLook(ctx.resyncMs, sooner), degraded: findCondition(status.conditions, ConditionType.Degraded)?.status === 'True' };
 }
 
 /** The delivery plan from what the caches hold: the user's model, this RiskModel's snapshots, what its stable Deployment serves. */
@@ -81,8 +82,8 @@ function observeDrift({ rm, spec, ctx }: Scope, observed: Observed): DriftFigure
 }
 
 /** The resync, or sooner while a canary runs or a request metric's grace runs out. */
-function nextLook(resyncMs: number, requeueMs: number | undefined): Action {
-  const soonest = [resyncMs, requeueMs ?? 0].filter((ms) => ms > 0);
+function nextLook(resyncMs: number, sooner: ReadonlyArray<number | undefined>): Action {
+  const soonest = [resyncMs, ...sooner].filter((ms): ms is number => ms !== undefined && ms > 0);
   return soonest.length > 0 ? requeueAfter(Math.min(...soonest)) : awaitChange();
 }
 
