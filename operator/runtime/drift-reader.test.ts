@@ -17,12 +17,12 @@ function driftOf(rows: number): unknown {
   return JSON.parse(JSON.stringify(monitor.report()));
 }
 
-const pod = (name: string, template: string, extra: { ready?: boolean; deleting?: boolean } = {}) => ({
-  metadata: { name, annotations: { 'riskmodel.dev/config-hash': template }, ...(extra.deleting ? { deletionTimestamp: '2026-05-01T00:00:00Z' } : {}) },
+const pod = (name: string, template: string, extra: { ready?: boolean; deleting?: boolean; canary?: boolean } = {}) => ({
+  metadata: { name, labels: { 'riskmodel.dev/track': extra.canary ? 'canary' : 'stable' }, annotations: { 'riskmodel.dev/config-hash': template }, ...(extra.deleting ? { deletionTimestamp: '2026-05-01T00:00:00Z' } : {}) },
   status: { phase: 'Running', conditions: [{ type: 'Ready', status: extra.ready === false ? 'False' : 'True' }] },
 });
 
-/** The pod list and the pods' GET /drift through the proxy, scripted. */
+/** The pods' GET /drift through the proxy, scripted; `pods` stands for the operator's pod cache. */
 class ScriptedKube implements Kube {
   readonly requests: RequestSpec[] = [];
   pods: unknown[] = [];
@@ -31,7 +31,7 @@ class ScriptedKube implements Kube {
   request<T>(spec: RequestSpec): Promise<T> {
     this.requests.push(spec);
     const proxied = /\/pods\/([^/:]+):8080\/proxy\/drift$/.exec(spec.path);
-    if (!proxied) return Promise.resolve({ items: this.pods } as T);
+    if (!proxied) return Promise.reject(new Error(`unexpected request ${spec.method} ${spec.path}`));
     const answer = this.answers.get(proxied[1]!);
     return answer === undefined ? Promise.reject(new ApiError(503, 'ServiceUnavailable', 'no endpoints')) : Promise.resolve(answer as T);
   }
@@ -44,16 +44,16 @@ class ScriptedKube implements Kube {
 const ref = { namespace: 'team-a', name: 'demo', templateHash: 'current', selector: 'app.kubernetes.io/instance=demo,riskmodel.dev/track=stable' };
 
 describe('DriftReader', () => {
-  it('sums the drift of the Ready pods of the current template only, asking each through the pod proxy with a timeout and a size cap', async () => {
+  it('sums the drift of the Ready stable pods of the current template only, from the pod cache, asking each through the pod proxy with a timeout and a size cap', async () => {
     const kube = new ScriptedKube();
-    kube.pods = [pod('a', 'current'), pod('b', 'current'), pod('old', 'previous'), pod('starting', 'current', { ready: false }), pod('leaving', 'current', { deleting: true })];
-    for (const name of ['a', 'b', 'old', 'starting', 'leaving']) kube.answers.set(name, driftOf(300));
-    const figures = await new DriftReader(kube, memoryLogger().log).measure(ref);
+    kube.pods = [pod('a', 'current'), pod('b', 'current'), pod('old', 'previous'), pod('starting', 'current', { ready: false }), pod('leaving', 'current', { deleting: true }), pod('canary', 'current', { canary: true })];
+    for (const name of ['a', 'b', 'old', 'starting', 'leaving', 'canary']) kube.answers.set(name, driftOf(300));
+    const figures = await new DriftReader(kube, memoryLogger().log, () => kube.pods as never[]).measure(ref);
     expect(figures).to.include({ pods: 2, rows: 600 });
     const asked = kube.requests.filter((r) => r.path.endsWith('/proxy/drift'));
     expect(asked.map((r) => r.path)).to.deep.equal(['/api/v1/namespaces/team-a/pods/a:8080/proxy/drift', '/api/v1/namespaces/team-a/pods/b:8080/proxy/drift']);
     expect(asked.every((r) => r.timeoutMs === 5000 && r.maxResponseBytes === 256 * 1024)).to.equal(true);
-    expect(kube.requests[0]!.query).to.deep.equal({ labelSelector: ref.selector });
+    expect(kube.requests, 'no pod list: the pods come from the cache').to.have.length(2);
   });
 
   it('leaves out a pod it cannot reach or that answers something else, and says so in the log', async () => {
@@ -62,7 +62,7 @@ describe('DriftReader', () => {
     kube.answers.set('a', driftOf(200));
     kube.answers.set('odd', { hello: 'world' });
     const { log, lines } = memoryLogger();
-    const figures = await new DriftReader(kube, log).measure(ref);
+    const figures = await new DriftReader(kube, log, () => kube.pods as never[]).measure(ref);
     expect(figures).to.include({ pods: 1, rows: 200 });
     expect(lines.some((l) => l.message === 'pod answered GET /drift with something else than a drift report' && l.pod === 'odd')).to.equal(true);
   });
@@ -71,6 +71,6 @@ describe('DriftReader', () => {
     const kube = new ScriptedKube();
     kube.pods = [pod('a', 'current')];
     kube.answers.set('a', { available: false, reason: 'the model artifact has no drift reference' });
-    expect((await new DriftReader(kube, memoryLogger().log).measure(ref)).unavailable).to.equal('the model artifact has no drift reference');
+    expect((await new DriftReader(kube, memoryLogger().log, () => kube.pods as never[]).measure(ref)).unavailable).to.equal('the model artifact has no drift reference');
   });
 });

@@ -1,10 +1,10 @@
-// Reads a RiskModel's input drift from its pods: lists the stable pods of the current template,
-// asks each Ready one for GET /drift through the API server's pod proxy (the operator needs no
+// Reads a RiskModel's input drift from its pods: takes the stable pods of the current template
+// from the operator's pod cache (no list per reading), asks each Ready one for GET /drift through the API server's pod proxy (the operator needs no
 // network path to pod IPs) and sums their windows (operator/model/input-drift.ts). One bounded
 // pass: a few pods at a time, a short timeout, a capped answer; a pod that cannot be reached is
 // left out of the sum, never a throw.
 
-import { CONFIG_HASH_ANNOTATION } from '../api/labels.js';
+import { CONFIG_HASH_ANNOTATION, TRACK_LABEL } from '../api/labels.js';
 import { CONTAINER_PORT } from '../model/desired.js';
 import { combineDrift, podDriftOf, type DriftFigures, type PodDrift } from '../model/input-drift.js';
 import type { Kube } from '../kube/client.js';
@@ -18,27 +18,31 @@ export const DRIFT_CHECK_MS = 15_000;
 const LIMITS = { concurrency: 8, timeoutMs: 5000, maxBytes: 256 * 1024 } as const;
 
 interface PodJson {
-  metadata?: { name?: string; annotations?: Record<string, string>; deletionTimestamp?: string };
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown };
   status?: { phase?: string; conditions?: Array<{ type?: string; status?: string }> };
 }
 
-/** Ready pods of the template being served, not on their way out. */
+const isReady = (pod: PodJson) => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Ready stable pods of the template being served, not on their way out. */
 function current(pod: PodJson, templateHash: string): boolean {
-  const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  return ready && pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp && pod.metadata?.annotations?.[CONFIG_HASH_ANNOTATION] === templateHash;
+  const { labels, annotations, deletionTimestamp } = pod.metadata ?? {};
+  const ofTemplate = labels?.[TRACK_LABEL] === 'stable' && annotations?.[CONFIG_HASH_ANNOTATION] === templateHash;
+  return ofTemplate && !deletionTimestamp && pod.status?.phase === 'Running' && isReady(pod);
 }
 
 export class DriftReader implements Measurer<DriftFigures> {
+  /** `pods` gives a RiskModel's pods as the pod informer caches them (runtime/informers.ts). */
   constructor(
     private readonly kube: Kube,
     private readonly log: Logger,
+    private readonly pods: (namespace: string, name: string) => readonly PodJson[],
   ) {}
 
-  /** The drift of the pods `ref` selects, of its template. Throws only when the pods cannot be listed (ApiError). */
+  /** The drift of the RiskModel's Ready stable pods of `ref`'s template. Never throws: a pod not reached is left out. */
   async measure(ref: LoopRef): Promise<DriftFigures> {
     const ns = encodeURIComponent(ref.namespace);
-    const list = await this.kube.request<{ items?: PodJson[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: ref.selector } });
-    const pods = (list.items ?? []).filter((p) => current(p, ref.templateHash)).map((p) => p.metadata?.name ?? '');
+    const pods = this.pods(ref.namespace, ref.name).filter((p) => current(p, ref.templateHash)).map((p) => p.metadata?.name ?? '');
     const reports: PodDrift[] = [];
     for (let i = 0; i < pods.length; i += LIMITS.concurrency) {
       const batch = await Promise.all(pods.slice(i, i + LIMITS.concurrency).map((pod) => this.read(ns, pod)));
