@@ -1,7 +1,8 @@
 // One data-plane test file's world on the real node: the project's images built and imported,
 // the CRD, a fresh namespace whose pods land on the real node (Pod Security `restricted`), and an
 // operator (from source, as the cluster admin) whose RiskModels run the inference image. Files
-// skip with the reason when the cluster has no real node.
+// skip with the reason when the cluster has no real node. Benchmarks open the same world with
+// openRealNodeBed and closeRealNodeBed, outside mocha.
 import type * as k8s from '@kubernetes/client-node';
 import { loadConfig } from '../../localcluster/config.js';
 import { imagesOnNode, type NodeImages } from '../../localcluster/images/on-node.js';
@@ -23,31 +24,49 @@ export function useRealNodeBed(prefix: string): RealNodeBed {
   const bed = {} as RealNodeBed;
   before(async function () {
     this.timeout(20 * 60_000);
-    const { kubeconfigPath, kc } = await support.ensureCluster();
-    const node = await support.realNode();
+    const node = await openRealNodeBed(bed, prefix, (line) => console.log(`      ${line}`));
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
       this.skip();
     }
-    bed.images = await imagesOnNode(loadConfig(), (line) => console.log(`      [images] ${line}`));
-    await installCrd();
-    bed.cluster = new Cluster(kubeconfigPath);
-    bed.namespace = await support.freshNamespace(kc, prefix, { 'pod-security.kubernetes.io/enforce': 'restricted' }, { placement: 'real-node' });
-    bed.operator = await OperatorProcess.spawn({
-      kubeconfig: kubeconfigPath, namespaces: [bed.namespace], podName: `${bed.namespace}-operator`, resyncSeconds: 20,
-      extraEnv: { INFERENCE_IMAGE: bed.images.inference },
-    }).started();
   });
   afterEach(function () {
     if (this.currentTest?.state === 'failed' && bed.operator) console.log(bed.operator.dump());
   });
   after(async function () {
     this.timeout(180_000);
-    await bed.operator?.kill();
-    // Free the real node's CPU requests for the next file.
-    if (bed.namespace) await support.releaseNamespace((await support.ensureCluster()).kc, bed.namespace);
+    await closeRealNodeBed(bed);
   });
   return bed;
+}
+
+/**
+ * Fills `bed` outside any test framework (the benchmarks use it too): the local cluster (started
+ * if none runs), the images on the node, the CRD, a fresh namespace and the operator. Field by
+ * field, so closeRealNodeBed releases what a failure or Ctrl-C left half done. Resolves with the
+ * reason, leaving `bed` empty, when the cluster has no real node; may throw.
+ */
+export async function openRealNodeBed(bed: RealNodeBed, prefix: string, log: (line: string) => void): Promise<{ available: true } | { available: false; reason: string }> {
+  const { kubeconfigPath, kc } = await support.ensureCluster();
+  const node = await support.realNode();
+  if (!node.available) return node;
+  bed.images = await imagesOnNode(loadConfig(), (line) => log(`[images] ${line}`));
+  await installCrd();
+  bed.cluster = new Cluster(kubeconfigPath);
+  bed.namespace = await support.freshNamespace(kc, prefix, { 'pod-security.kubernetes.io/enforce': 'restricted' }, { placement: 'real-node' });
+  bed.operator = OperatorProcess.spawn({
+    kubeconfig: kubeconfigPath, namespaces: [bed.namespace], podName: `${bed.namespace}-operator`, resyncSeconds: 20,
+    extraEnv: { INFERENCE_IMAGE: bed.images.inference },
+  });
+  await bed.operator.started();
+  return node;
+}
+
+/** Stops the bed's operator and deletes its namespace, waiting until its pods are gone. Safe on a half-filled bed. */
+export async function closeRealNodeBed(bed: Partial<RealNodeBed>): Promise<void> {
+  await bed.operator?.kill();
+  // Free the real node's CPU requests for the next file.
+  if (bed.namespace) await support.releaseNamespace((await support.ensureCluster()).kc, bed.namespace);
 }
 
 /** Creates or replaces the model ConfigMap `name` with `artifact`. */
