@@ -22,6 +22,7 @@ import {
 import type { DemoContext } from './demo/steps.js';
 import { liveLine } from './demo/live.js';
 import { installOperatorInCluster, rollOutUnderLoad, type DemoPlan, scaleDownAfterRealLoad, serveThroughService } from './demo/real-steps.js';
+import { scaleUpOnRequests } from './demo/requests-step.js';
 import { scaleUpUnderRealLoad } from './demo/scale-up-step.js';
 import { canaryCatchesBadModel, rollBackInOneCommand } from './demo/revision-steps.js';
 import { OPERATOR } from './lib/operator-install.js';
@@ -41,15 +42,16 @@ interface Running {
 
 const report: { steps: Array<{ name: string } & Record<string, unknown>>; ok: boolean; failedStep?: string; error?: string } = { steps: [], ok: false };
 
-const STEP1_REAL = 'Real: etcd, kube-apiserver, controller-manager, scheduler, metrics-server and a worker node (kubelet, containerd, kube-proxy) '
+const STEP1_REAL = 'Real: etcd, kube-apiserver, controller-manager, scheduler, metrics-server, Prometheus, prometheus-adapter and a worker node (kubelet, containerd, kube-proxy) '
   + 'built from upstream sources, on a bridge of this machine; the inference and operator images built by npm run images (buildah) and '
   + 'imported into the node\'s containerd. The 3 kwok nodes stay, tainted: none of the demo\'s pods goes there.';
 const STEP1_KWOK = 'Real: etcd, kube-apiserver, controller-manager, scheduler built from upstream sources; simulated: the 3 kwok nodes this demo\'s pods run on, and their CPU usage.';
 
 /**
  * Step 4's new bounds. On kwok one more of each. On the real node 1 and 3: the 2 cores that run the
- * pods also run the load generator and the control plane; step 5 raises its rate until the HPA wants
- * the 3 (a quiet machine needs more requests a second than a busy one for the same CPU).
+ * pods also run the load generator and the control plane. Step 5's rate then asks for more than 3
+ * on requests a second (the sample's target per pod); with --scale-on cpu it rises until the HPA
+ * wants the 3 (a quiet machine needs more requests a second than a busy one for the same CPU).
  */
 function rescaleBounds(sample: ReturnType<typeof loadSample>, realNode: boolean): [number, number] {
   if (realNode) return [1, 3];
@@ -105,7 +107,7 @@ async function run(opts: DemoOptions, running: Running): Promise<void> {
     running.processes.push(await installAndStartOperator(ctx, process.env));
     saveState();
   }
-  const first = await applySample(ctx, sample);
+  const first = await applySample(ctx, sample, opts.scaleOn);
   const [min, max] = rescaleBounds(sample, cluster.realNode);
   await rescale(ctx, name, min, max);
   const plan: DemoPlan = {
@@ -129,7 +131,9 @@ interface Urls {
 }
 
 async function realNodeSteps(ctx: DemoContext, plan: DemoPlan, opts: DemoOptions): Promise<Urls> {
-  const load = await scaleUpUnderRealLoad(ctx, plan.name, plan.max, { start: opts.rate, max: opts.maxRate });
+  const load = opts.scaleOn === 'cpu'
+    ? await scaleUpUnderRealLoad(ctx, plan.name, plan.max, { start: opts.rate, max: opts.maxRate })
+    : await scaleUpOnRequests(ctx, plan.name, plan.max, opts.rate);
   let canary: { failed: number };
   try {
     await rollOutUnderLoad(ctx, plan, load);

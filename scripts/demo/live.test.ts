@@ -16,6 +16,12 @@ describe('demo live view', () => {
       .to.equal('t=  12s  replicas ███·· 3 (ready 2, desired 5)  CPU 190% / target 70%');
   });
 
+  it('shows each metric\'s reading against its target when the RiskModel scales on spec.autoscaling.metrics', () => {
+    const summary = 'RequestsPerSecond 203.4/100 req/s';
+    expect(formatLive(rm({ replicas: 3, readyReplicas: 3, desiredReplicas: 5, autoscaling: { metrics: [{ type: 'RequestsPerSecond', current: 203.4, target: 100 }], summary } }), 40))
+      .to.equal(`t=  40s  replicas ███·· 3 (ready 3, desired 5)  ${summary}`);
+  });
+
   it('shows dashes while the HPA has not reported yet', () => {
     expect(formatLive(rm(undefined), 0)).to.equal('t=   0s  replicas ····· 0 (ready 0, desired -)  CPU - / target 70%');
   });

@@ -12,7 +12,9 @@ export function formatLive(rm: RiskModelObject, elapsedSeconds: number): string 
   const replicas = s.replicas ?? 0;
   const bar = '█'.repeat(replicas) + '·'.repeat(Math.max(0, (rm.spec.maxReplicas ?? replicas) - replicas));
   const time = `t=${String(Math.round(elapsedSeconds)).padStart(4)}s`;
-  return `${time}  replicas ${bar} ${replicas} (ready ${s.readyReplicas ?? 0}, desired ${s.desiredReplicas ?? '-'})  CPU ${cpu === undefined ? '-' : `${cpu}%`} / target ${target}%`;
+  // With spec.autoscaling.metrics: each metric's reading/target (status.autoscaling, the -o wide SCALING column).
+  const scaling = s.autoscaling?.summary ?? `CPU ${cpu === undefined ? '-' : `${cpu}%`} / target ${target}%`;
+  return `${time}  replicas ${bar} ${replicas} (ready ${s.readyReplicas ?? 0}, desired ${s.desiredReplicas ?? '-'})  ${scaling}`;
 }
 
 /** One live-view line for the RiskModel, read from its status. */

@@ -114,7 +114,7 @@ export async function rollOutUnderLoad(ctx: DemoContext, plan: DemoPlan, load: R
 export async function scaleDownAfterRealLoad(ctx: DemoContext, plan: DemoPlan, load: LayeredLoad, canaryFailed: number): Promise<void> {
   const { name, min, windowSeconds } = plan;
   step(9, `Load stops: scaling down after the ${windowSeconds} s stabilization window`,
-    'Real: the load generator stops, the pods\' measured CPU falls to idle; the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');
+    'Real: the load generator stops, the pods\' request rate and CPU fall to idle; the HPA waits out scaleDownStabilizationSeconds, then scales to minReplicas.');
   const summary = await load.stop();
   const failed = summary.responses - summary.status['2xx'] + summary.connectionErrors + summary.timeouts;
   // The running totals count the same answers as the summary, tick by tick: what failed outside step 7's window.

@@ -1,5 +1,6 @@
-// Step 5 on the real node: real requests through the inference Service, raised by a closed-loop
-// ramp (ramp.ts) until the real HPA, on the pods' measured CPU, wants maxReplicas.
+// Step 5 on the real node with --scale-on cpu: real requests through the inference Service, raised
+// by a closed-loop ramp (ramp.ts) until the real HPA, on the pods' measured CPU, wants maxReplicas.
+// (requests-step.ts is the default, scaling on requests a second; both end in maxReplicasReady.)
 import { getJson, kubectl, waitFor } from './kube.js';
 import { hpaFigures, type HpaAndDeploymentList, type HpaFigures } from './hpa.js';
 import { startLayeredLoad, type LayeredLoad } from './layers.js';
@@ -37,12 +38,12 @@ async function topPods(ctx: DemoContext, name: string): Promise<{ text: string; 
   return { text: stdout, milliCores };
 }
 
-const readHpa = async (ctx: DemoContext, name: string): Promise<HpaFigures> =>
+export const readHpa = async (ctx: DemoContext, name: string): Promise<HpaFigures> =>
   hpaFigures(await getJson<HpaAndDeploymentList>(ctx.target, [`hpa/${name}`, `deployment/${name}`, '-n', ctx.namespace]));
 
 /** Step 5: real requests through the Service, raised until the HPA wants maxReplicas, then its pods Ready. */
 export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: number, rates: LoadRates): Promise<LayeredLoad> {
-  step(5, 'Autoscaling up under real load',
+  step(5, 'Autoscaling up on CPU under real load (--scale-on cpu)',
     `Real: predictions (npm run loadtest's engine) sent to the Service's ClusterIP from ${rates.start} a second, raised while the HPA wants fewer than`,
     `${max} pods, up to ${rates.max} a second; the kubelet measures the pods' CPU, metrics-server serves it, the HPA controller scales the Deployment.`,
     'Nothing is simulated. A request costs less CPU on a quiet machine, so the rate that scales the pods depends on the machine: the demo measures it.');
@@ -60,7 +61,7 @@ export async function scaleUpUnderRealLoad(ctx: DemoContext, name: string, max: 
 }
 
 /** The ramp's observer: the HPA's figures plus the rate answered since the previous observation. */
-function observer(ctx: DemoContext, name: string, load: RunningLoad): () => Promise<Omit<RampObservation, 'at'>> {
+export function observer(ctx: DemoContext, name: string, load: RunningLoad): () => Promise<HpaFigures & Omit<RampObservation, 'at'>> {
   let before: { at: number; totals: LoadTotals } = { at: Date.now(), totals: load.totals() };
   return async () => {
     const figures = await readHpa(ctx, name);
@@ -125,27 +126,34 @@ async function podsCpu(ctx: DemoContext, name: string, pods: number): Promise<{ 
   }, { what: 'kubectl top pods to report the pods', timeoutMs: 60_000, intervalMs: 2000 });
 }
 
+/** After the HPA wants maxReplicas: waits for that many Ready pods, shows their CPU and the RiskModel; the Deployment's replicas and the pods' CPU. */
+export async function maxReplicasReady(ctx: DemoContext, name: string, maxReplicas: number): Promise<{ replicas: number | undefined; readyAt: number; topMilliCores: Record<string, number> }> {
+  const d = await waitFor(async () => {
+    const dep = await getDeploy(ctx, name);
+    return rolledOut(dep, maxReplicas) ? dep : undefined;
+  }, { what: `the Deployment ${name} to have maxReplicas=${maxReplicas} ready pods`, timeoutMs: ROLLOUT_TIMEOUT_MS, intervalMs: 2000, onPoll: () => ctx.live() });
+  const readyAt = Date.now();
+  const top = await podsCpu(ctx, name, maxReplicas);
+  await ctx.live();
+  info('$ kubectl top pods');
+  block(top.text);
+  return { replicas: d.spec.replicas, readyAt, topMilliCores: top.milliCores };
+}
+
 async function scaledUp(ctx: DemoContext, name: string, load: LayeredLoad, opts: RampOptions): Promise<LayeredLoad> {
   const start = Date.now();
   const result = await ramp(ctx, name, load, opts);
   ok(`the HPA wants ${opts.maxReplicas} replicas at ${result.rate} req/s, ${Math.round(result.seconds)} s after the load started`
     + ` (${result.steps.length === 0 ? 'the start rate was enough' : `${result.steps.length} raise${result.steps.length === 1 ? '' : 's'} from ${opts.startRate}`}; cap ${opts.maxRate})`);
-  const d = await waitFor(async () => {
-    const dep = await getDeploy(ctx, name);
-    return rolledOut(dep, opts.maxReplicas) ? dep : undefined;
-  }, { what: `the Deployment ${name} to have maxReplicas=${opts.maxReplicas} ready pods`, timeoutMs: ROLLOUT_TIMEOUT_MS, intervalMs: 2000, onPoll: () => ctx.live() });
-  const seconds = (Date.now() - start) / 1000;
-  const top = await podsCpu(ctx, name, opts.maxReplicas);
-  await ctx.live();
-  info('$ kubectl top pods');
-  block(top.text);
+  const ready = await maxReplicasReady(ctx, name, opts.maxReplicas);
+  const seconds = (ready.readyAt - start) / 1000;
   await printRiskModels(ctx);
   const totals = load.totals();
-  ok(`scaled up to ${d.spec.replicas} replicas in ${Math.round(seconds)} s at ${result.rate} req/s (steps 6 to 8 keep this rate); highest CPU the HPA reported: `
+  ok(`scaled up to ${ready.replicas} replicas in ${Math.round(seconds)} s at ${result.rate} req/s (steps 6 to 8 keep this rate); highest CPU the HPA reported: `
     + `${result.maxCpuPercent}% of requests; ${totals.ok} requests answered, ${totals.failed} failed so far`);
   ctx.report('scaleUp', {
-    reached: true, replicas: d.spec.replicas, seconds, secondsToDesired: result.seconds, rate: result.rate, startRate: opts.startRate, maxRate: opts.maxRate,
-    rampSteps: result.steps, maxCpuPercentSeen: result.maxCpuPercent, topMilliCores: top.milliCores, answered: totals.ok, failed: totals.failed,
+    scaleOn: 'cpu', reached: true, replicas: ready.replicas, seconds, secondsToDesired: result.seconds, rate: result.rate, startRate: opts.startRate, maxRate: opts.maxRate,
+    rampSteps: result.steps, maxCpuPercentSeen: result.maxCpuPercent, topMilliCores: ready.topMilliCores, answered: totals.ok, failed: totals.failed,
   });
   return load;
 }

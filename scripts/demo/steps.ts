@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { getJson, kubectl, waitFor } from './kube.js';
 import type { KubeTarget } from './kube.js';
 import { block, info, ok, step } from './narrate.js';
+import type { ScaleOn } from './options.js';
 import { startBackground } from './processes.js';
 import type { Background } from './processes.js';
 import { describeCondition, isReady, rolledOut } from './riskmodel.js';
@@ -41,9 +42,10 @@ export const rmArgs = (ctx: DemoContext, name: string): string[] => ['riskmodel'
 export const getRm = (ctx: DemoContext, name: string) => getJson<RiskModelObject>(ctx.target, rmArgs(ctx, name));
 export const getDeploy = (ctx: DemoContext, name: string) => getJson<DeploymentObject>(ctx.target, ['deployment', name, '-n', ctx.namespace]);
 
-export async function printRiskModels(ctx: DemoContext): Promise<void> {
-  const { stdout } = await kubectl(ctx.target, ['get', 'riskmodels', '-n', ctx.namespace]);
-  info('$ kubectl get riskmodels');
+/** `kubectl get riskmodels`; `wide` adds the SCALING (each metric's reading/target) and DRIFT columns. */
+export async function printRiskModels(ctx: DemoContext, wide = false): Promise<void> {
+  const { stdout } = await kubectl(ctx.target, ['get', 'riskmodels', '-n', ctx.namespace, ...(wide ? ['-o', 'wide'] : [])]);
+  info(`$ kubectl get riskmodels${wide ? ' -o wide' : ''}`);
   block(stdout);
 }
 
@@ -123,15 +125,17 @@ export interface ServedModel {
 }
 
 /** Step 3: a model in a ConfigMap, the sample RiskModel applied, and Ready; resolves with the model it serves. */
-export async function applySample(ctx: DemoContext, sample: RiskModelObject): Promise<ServedModel> {
+export async function applySample(ctx: DemoContext, sample: RiskModelObject, scaleOn: ScaleOn): Promise<ServedModel> {
   step(3, 'Training a model and applying the sample RiskModel', ctx.realNode
     ? 'Real: Deployment, Service and HPA reconciled by the operator; the pods run the inference image in containerd on the real node, Ready only once their /readyz answers 200 (model loaded, smoke prediction passed).'
     : 'Real: Deployment, Service and HPA reconciled by the operator, pods scheduled by kube-scheduler; simulated: kwok marks the pods Running and Ready (no containers run).');
   const cm = sample.spec.model.configMapRef?.name;
   if (!cm) throw new Error(`${SAMPLE} has no spec.model.configMapRef.name`);
   const artifactVersion = await publishModel(ctx, cm, 42);
+  info(`$ kubectl apply -n ${ctx.namespace} -f ${SAMPLE}`);
   await kubectl(ctx.target, ['apply', '-n', ctx.namespace, '-f', SAMPLE]);
   const name = sample.metadata.name;
+  await scaleOnAsAsked(ctx, sample, scaleOn);
   const rm = await waitFor(async () => { const r = await getRm(ctx, name); return isReady(r) ? r : undefined; }, {
     what: `RiskModel ${name} to become Ready`, timeoutMs: 180_000, onPoll: async (t) => { if (t % 10_000 < 1000) await ctx.live(); },
   });
@@ -140,6 +144,18 @@ export async function applySample(ctx: DemoContext, sample: RiskModelObject): Pr
   const served = { revision: rm.status?.revision, modelVersion: rm.status?.modelVersion, artifactVersion };
   ctx.report('ready', { readyReplicas: rm.status?.readyReplicas, minReplicas: rm.spec.minReplicas, ...served });
   return served;
+}
+
+/** --scale-on cpu (and --kwok): the sample without spec.autoscaling, so the HPA scales on CPU at its targetCPUUtilizationPercentage. */
+async function scaleOnAsAsked(ctx: DemoContext, sample: RiskModelObject, scaleOn: ScaleOn): Promise<void> {
+  const metrics = sample.spec.autoscaling?.metrics ?? [];
+  if (scaleOn === 'cpu' && sample.spec.autoscaling) {
+    const patch = '[{"op":"remove","path":"/spec/autoscaling"}]';
+    info(`$ kubectl patch riskmodel ${sample.metadata.name} --type=json -p '${patch}'   # scale on CPU at targetCPUUtilizationPercentage ${sample.spec.targetCPUUtilizationPercentage ?? 70}%`);
+    await kubectl(ctx.target, ['patch', ...rmArgs(ctx, sample.metadata.name), '--type=json', '-p', patch]);
+  } else if (metrics.length > 0) {
+    info(`the HPA scales on ${metrics.map((m) => `${m.type} (target ${m.type === 'CPU' ? `${m.targetUtilizationPercentage ?? sample.spec.targetCPUUtilizationPercentage ?? 70}%` : `${m.targetAveragePerPod} per pod`})`).join(', ')}: spec.autoscaling.metrics`);
+  }
 }
 
 /** Step 4: edit the spec; the HPA (not the operator) moves the replica count. */
