@@ -13,7 +13,7 @@ import { commandOptions } from '../scripts/lib/args.js';
 import { closeRealNodeBed, openRealNodeBed, putModel, type RealNodeBed } from '../test/dataplane/bed.js';
 import { trainedArtifact } from '../test/operator/harness/fixtures.js';
 import { ensureCluster, releaseCluster } from '../test/support/cluster.js';
-import { notes, report, summarize, table, type Run } from './autoscaling/figures.js';
+import { notes, summarize, table, toJson, type Run } from './autoscaling/figures.js';
 import { assertCustomMetricsServed, measure, MODEL_CONFIGMAP } from './autoscaling/measure.js';
 import { HELP, MAX_REPLICAS, MIN_REPLICAS, parseOptions, type Options } from './autoscaling/options.js';
 
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     const runs = await runBoth(bed, options);
     const when = new Date();
     print(runs, options, when, `${loadBefore} before, ${machineLoad()} after (1/5/15 min)`);
-    if (options.json) await writeFile(options.json, `${JSON.stringify(report(runs, options, when), null, 2)}\n`);
+    if (options.json) await writeFile(options.json, toJson(runs, options, when));
     return 0;
   } finally {
     await cleanUp();

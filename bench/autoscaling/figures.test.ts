@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { median, notes, report, settled, summarize, table, timeRatios, type Run } from './figures.js';
+import { median, notes, settled, summarize, table, timeRatios, toJson, type Run } from './figures.js';
 import { DEFAULTS, type Options } from './options.js';
 
 const options: Options = { ...DEFAULTS };
@@ -62,11 +62,14 @@ describe('bench:autoscaling figures', () => {
     expect(notes(summarize(run({})), summarize(run({ scaler: 'CPU', target: 50 })), options)).to.deep.equal([]);
   });
 
-  it('writes the options with the replica bounds, both summaries, the ratios and the raw runs as JSON', () => {
-    const json = JSON.parse(JSON.stringify(report({ rps: run({}), cpu: cpuRun }, options, new Date('2026-12-06T23:00:00Z')))) as Record<string, never>;
+  it('writes the options with the replica bounds, both summaries, the ratios and the raw runs as JSON, a time that never came as null', () => {
+    const json = JSON.parse(toJson({ rps: run({}), cpu: cpuRun }, options, new Date('2026-12-06T23:00:00Z'))) as Record<string, Record<string, Record<string, unknown>>>;
     expect(json).to.have.keys('date', 'options', 'summary', 'runs');
     expect(json['date']).to.equal('2026-12-06T23:00:00.000Z');
     expect(json['options']).to.include({ rate: 120, minReplicas: 1, maxReplicas: 3 });
     expect(json['summary']).to.have.keys('cpu', 'rps', 'rpsOverCpu');
+    expect(json['summary']?.['cpu']).to.include({ maxReadySeconds: null, firstUpSeconds: 14 });
+    expect(json['summary']?.['rpsOverCpu']).to.include({ maxReady: null });
+    expect(json['runs']?.['cpu']).to.include({ maxReadySeconds: null });
   });
 });

@@ -137,9 +137,10 @@ export function notes(rps: Summary, cpu: Summary, options: Options): string[] {
   return out;
 }
 
-/** What --json writes. */
-export function report(runs: { rps: Run; cpu: Run }, options: Options, when: Date): object {
+/** What --json writes: the options with the replica bounds, both summaries, the ratios and the raw runs; a time that never came is null. */
+export function toJson(runs: { rps: Run; cpu: Run }, options: Options, when: Date): string {
   const rps = summarize(runs.rps);
   const cpu = summarize(runs.cpu);
-  return { date: when.toISOString(), options: { ...options, minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }, summary: { cpu, rps, rpsOverCpu: timeRatios(rps, cpu) }, runs };
+  const report = { date: when.toISOString(), options: { ...options, minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }, summary: { cpu, rps, rpsOverCpu: timeRatios(rps, cpu) }, runs };
+  return `${JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2)}\n`;
 }
