@@ -42,10 +42,10 @@ time) with a real worker node: builds the images (npm run images), installs the 
 in the cluster with kubectl apply -k config/default, trains a model, applies a RiskModel
 whose pods run the inference image, rescales it, autoscales it under real load sent through
 its Service (the HPA scales on the pods' requests a second, through Prometheus and
-prometheus-adapter; or, with --scale-on cpu, on their CPU while the load rises from --rate until
-the HPA wants maxReplicas, up to --max-rate), rolls out a new model under that load counting lost requests, lets a canary
-catch a model that answers 5xx, rolls back to the first model with npm run rollback, lets it
-scale down, and queries it through its Service.
+prometheus-adapter; or, with --scale-on cpu, on their CPU while the load rises from --rate
+until the HPA wants maxReplicas, up to --max-rate), rolls out a new model under that load
+counting lost requests, lets a canary catch a model that answers 5xx, rolls back to the first
+model with npm run rollback, lets it scale down, and queries it through its Service.
 
 Options:
   --once                  clean up everything at the end (default: leave it running)
