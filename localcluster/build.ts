@@ -68,6 +68,17 @@ async function goBuild(config: LocalClusterConfig, component: Component, log: Lo
   return ms;
 }
 
+/**
+ * The environment of `go build`: the caller's, with the compiler's garbage collector at GOGC=400
+ * unless GOGC is set. The compiler's heap is short-lived, and collecting it a quarter as often cut
+ * the CPU time of a cold etcd build by 10-15 % (two pairs of runs: 131 and 138 s user at the
+ * default, 118 and 116 s at 400) for at most 440 MB peak instead of 300-420 MB: the cold builds
+ * take most of a cold CI run, and the machines have memory to spare.
+ */
+export function buildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, GOGC: env.GOGC || '400' };
+}
+
 interface RunOptions {
   cwd: string;
   logPath: string;
@@ -79,7 +90,7 @@ interface RunOptions {
 function runWithHeartbeat(command: string, args: string[], options: RunOptions, log: Log): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(options.logPath);
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: buildEnv(process.env) });
     let packages = 0;
     let last = '';
     const onLine = (line: string): void => {
