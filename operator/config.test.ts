@@ -76,6 +76,12 @@ describe('operator configuration', () => {
     expect(c.watchNamespaces).to.deep.equal(['team-a', 'team-b']);
   });
 
+  it('reads the pods\' drift windows every 15 s unless told otherwise', () => {
+    expect(loadConfig({}, [], deps).driftReadSeconds).to.equal(15);
+    expect(loadConfig({ DRIFT_READ_SECONDS: '3' }, [], deps).driftReadSeconds).to.equal(3);
+    expect(loadConfig({}, ['--drift-read-seconds', '60'], deps).driftReadSeconds).to.equal(60);
+  });
+
   it('says when the inference image was defaulted, so the operator can warn that a cluster may not pull it', () => {
     expect(load().inferenceImageDefaulted).to.be.true;
     expect(load({ INFERENCE_IMAGE: ' ' }).inferenceImageDefaulted).to.be.true;
@@ -93,6 +99,7 @@ describe('operator configuration', () => {
     ['a boolean that is not true or false', { LEADER_ELECT: 'maybe' }, [], /LEADER_ELECT="maybe" is invalid: expected true or false/],
     ['a port out of range', { HTTP_PORT: '70000' }, [], /HTTP_PORT="70000" is invalid: expected an integer from 0 to 65535/],
     ['a fractional number', { RESYNC_SECONDS: '1.5' }, [], /RESYNC_SECONDS="1.5" is invalid: expected an integer/],
+    ['a drift reading period out of range', { DRIFT_READ_SECONDS: '0' }, [], /DRIFT_READ_SECONDS="0" is invalid: expected an integer from 1 to 3600/],
     ['a namespace that is not a DNS label', { WATCH_NAMESPACES: 'ok,Not_OK' }, [], /WATCH_NAMESPACES="Not_OK" is invalid: expected a DNS label/],
     ['a renew deadline not shorter than the lease', { LEASE_DURATION_SECONDS: '10', RENEW_DEADLINE_SECONDS: '10' }, [], /RENEW_DEADLINE_SECONDS \(10\) must be less than LEASE_DURATION_SECONDS \(10\)/],
     ['an unknown flag, listing the allowed ones', {}, ['--leader'], /unknown argument "--leader"; allowed flags: --kubeconfig, .*--leader-elect/],

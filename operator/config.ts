@@ -37,6 +37,8 @@ export interface OperatorConfig {
   maxConcurrentReconciles: number;
   /** A watch with no event (not even a bookmark) for this long is restarted. */
   watchIdleSeconds: number;
+  /** How often the drift loops read each RiskModel's Ready pods' GET /drift (spec.monitoring.drift). */
+  driftReadSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +101,7 @@ export const SETTINGS: readonly { env: string; help: string }[] = [
   { env: 'RESYNC_SECONDS', help: 'reconcile each RiskModel again this long after its last reconcile, ≥ 0, 0 = only on changes (default: 300)' },
   { env: 'MAX_CONCURRENT_RECONCILES', help: 'parallel reconciles, 1-64 (default: 8)' },
   { env: 'WATCH_IDLE_SECONDS', help: 'restart a watch silent for this long, ≥ 10 (default: 300)' },
+  { env: 'DRIFT_READ_SECONDS', help: 'read each RiskModel\'s pods\' input-drift windows this often, 1-3600 (default: 15)' },
 ];
 
 const flagOf = (env: string): string => `--${env.toLowerCase().replaceAll('_', '-')}`;
@@ -222,6 +225,7 @@ export function loadConfig(env: Source, argv: readonly string[], deps: ConfigDep
     resyncSeconds: integer(src, 'RESYNC_SECONDS', 300, [0, 86_400]),
     maxConcurrentReconciles: integer(src, 'MAX_CONCURRENT_RECONCILES', 8, [1, 64]),
     watchIdleSeconds: integer(src, 'WATCH_IDLE_SECONDS', 300, [10, 86_400]),
+    driftReadSeconds: integer(src, 'DRIFT_READ_SECONDS', 15, [1, 3600]),
   };
 }
 

@@ -10,7 +10,7 @@
 
 import { PodAnalyzer } from '../delivery/analysis/pod-analyzer.js';
 import { MeasuringLoops } from './measuring-loops.js';
-import { DRIFT_CHECK_MS, DriftReader } from './drift-reader.js';
+import { DriftReader } from './drift-reader.js';
 import type { CanaryFigures } from '../delivery/analysis/figures.js';
 import type { DriftFigures } from '../model/input-drift.js';
 import { canonicalJson } from '../model/hash.js';
@@ -70,7 +70,7 @@ export class Controller {
     const onMeasured = (key: string) => this.enqueue(key);
     this.analyzers = new MeasuringLoops({ measurer: new PodAnalyzer(deps.kube, deps.log), intervalMs: CANARY_CHECK_MS, now, log: deps.log, onMeasured });
     // Drift wakes its RiskModel only when the figures changed: an idle model's drift is read, not reconciled, every 15 s.
-    this.drift = new MeasuringLoops({ measurer: new DriftReader(deps.kube, deps.log, (namespace, name) => this.informers.cache.pods(namespace, name)), intervalMs: DRIFT_CHECK_MS, now, log: deps.log, onMeasured, changed: (a, b) => canonicalJson(a) !== canonicalJson(b) });
+    this.drift = new MeasuringLoops({ measurer: new DriftReader(deps.kube, deps.log, (namespace, name) => this.informers.cache.pods(namespace, name)), intervalMs: deps.config.driftReadSeconds * 1000, now, log: deps.log, onMeasured, changed: (a, b) => canonicalJson(a) !== canonicalJson(b) });
     this.ctx = { cache: this.informers.cache, writer, events: deps.events, inferenceImage, now, log: deps.log, resyncMs: resyncSeconds * 1000, analyzer: this.analyzers, drift: this.drift };
   }
 

@@ -12,9 +12,6 @@ import type { Logger } from '../logger.js';
 import { messageOf } from '../messages.js';
 import type { LoopRef, Measurer } from './measuring-loops.js';
 
-/** How often the stable pods' drift is read. */
-export const DRIFT_CHECK_MS = 15_000;
-
 const LIMITS = { concurrency: 8, timeoutMs: 5000, maxBytes: 256 * 1024 } as const;
 
 interface PodJson {

@@ -20,11 +20,12 @@ export interface RealNodeBed {
 }
 
 /** Declares the file's hooks (call at the top of a describe) and returns the bed `before` fills in. */
-export function useRealNodeBed(prefix: string): RealNodeBed {
+/** `operatorEnv`: settings of the bed's operator (its environment variables, operator/config.ts) beside the bed's own. */
+export function useRealNodeBed(prefix: string, operatorEnv: Readonly<Record<string, string>> = {}): RealNodeBed {
   const bed = {} as RealNodeBed;
   before(async function () {
     this.timeout(20 * 60_000);
-    const node = await openRealNodeBed(bed, prefix, (line) => console.log(`      ${line}`));
+    const node = await openRealNodeBed(bed, prefix, (line) => console.log(`      ${line}`), operatorEnv);
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
       this.skip();
@@ -46,7 +47,7 @@ export function useRealNodeBed(prefix: string): RealNodeBed {
  * field, so closeRealNodeBed releases what a failure or Ctrl-C left half done. Resolves with the
  * reason, leaving `bed` empty, when the cluster has no real node; may throw.
  */
-export async function openRealNodeBed(bed: RealNodeBed, prefix: string, log: (line: string) => void): Promise<{ available: true } | { available: false; reason: string }> {
+export async function openRealNodeBed(bed: RealNodeBed, prefix: string, log: (line: string) => void, operatorEnv: Readonly<Record<string, string>> = {}): Promise<{ available: true } | { available: false; reason: string }> {
   const { kubeconfigPath, kc } = await support.ensureCluster();
   const node = await support.realNode();
   if (!node.available) return node;
@@ -56,7 +57,7 @@ export async function openRealNodeBed(bed: RealNodeBed, prefix: string, log: (li
   bed.namespace = await support.freshNamespace(kc, prefix, { 'pod-security.kubernetes.io/enforce': 'restricted' }, { placement: 'real-node' });
   bed.operator = OperatorProcess.spawn({
     kubeconfig: kubeconfigPath, namespaces: [bed.namespace], podName: `${bed.namespace}-operator`, resyncSeconds: 20,
-    extraEnv: { INFERENCE_IMAGE: bed.images.inference },
+    extraEnv: { INFERENCE_IMAGE: bed.images.inference, ...operatorEnv },
   });
   await bed.operator.started();
   return node;
