@@ -9,7 +9,7 @@ import { REQUESTS_METRIC, type HpaFigures } from './hpa.js';
 import { startLayeredLoad, type LayeredLoad } from './layers.js';
 import { block, info, ok, step } from './narrate.js';
 import { serviceUrl } from './real-steps.js';
-import { maxReplicasReady, observer, readHpa } from './scale-up-step.js';
+import { maxReplicasReady, narrateChanges, observer, readHpa } from './scale-up-step.js';
 import { printRiskModels, type DemoContext } from './steps.js';
 
 /** The HorizontalPodAutoscaler's tolerance: it does not scale while reading/target is within 10 % of 1. */
@@ -69,19 +69,6 @@ function requestsAdvice(last: RequestsObservation, { rate, target, maxReplicas }
   return 'run again; if it recurs, kubectl describe hpa shows what the HPA read';
 }
 
-/** Prints an observation when what the HPA shows changed since the last one printed. */
-function narrateChanges(load: LayeredLoad, target: number, maxReplicas: number): (obs: RequestsObservation) => void {
-  let shown = '';
-  const begin = Date.now();
-  return (obs) => {
-    const key = `${obs.currentReplicas}/${obs.desiredReplicas}/${obs.readyReplicas}/${obs.requestsPerPod}`;
-    if (key === shown) return;
-    shown = key;
-    info(`t=${String(Math.round((Date.now() - begin) / 1000)).padStart(4)}s  sending ${load.rate()} req/s, answered ${Math.round(obs.answeredPerSecond)} req/s; `
-      + `HPA read ${reading(obs.requestsPerPod)} per pod (target ${target}), desired ${obs.desiredReplicas} of ${maxReplicas}, current ${obs.currentReplicas}, ready ${obs.readyReplicas}`);
-  };
-}
-
 async function printHpa(ctx: DemoContext, name: string): Promise<void> {
   info(`$ kubectl get hpa ${name}`);
   block((await kubectl(ctx.target, ['get', 'hpa', name, '-n', ctx.namespace])).stdout);
@@ -119,7 +106,8 @@ export async function scaleUpOnRequests(ctx: DemoContext, name: string, maxRepli
 async function untilDesired(ctx: DemoContext, name: string, load: LayeredLoad, plan: Plan) {
   const start = Date.now();
   const observe = observer(ctx, name, load);
-  const narrate = narrateChanges(load, plan.target, plan.maxReplicas);
+  const narrate = narrateChanges(load, (obs: RequestsObservation) => `HPA read ${reading(obs.requestsPerPod)} per pod (target ${plan.target}), `
+    + `desired ${obs.desiredReplicas} of ${plan.maxReplicas}, current ${obs.currentReplicas}, ready ${obs.readyReplicas}`);
   let last: RequestsObservation | undefined;
   let firstScaleUp: number | undefined;
   let initial: number | undefined;

@@ -80,16 +80,15 @@ function narrateRaise(s: RampStep): void {
     + `HPA desired ${s.desiredReplicas}, current ${s.currentReplicas}, CPU ${cpuText(s.cpuPercent)} (${s.why})`);
 }
 
-/** Prints an observation when what the HPA shows changed since the last one printed. */
-function narrateChanges(load: LayeredLoad, opts: RampOptions): (obs: RampObservation) => void {
+/** Prints an observation when what the HPA shows (`hpa` words it) changed since the last one printed, with the rate sent and answered. */
+export function narrateChanges<O extends { answeredPerSecond: number }>(load: LayeredLoad, hpa: (obs: O) => string): (obs: O) => void {
   let shown = '';
   const begin = Date.now();
   return (obs) => {
-    const key = `${obs.currentReplicas}/${obs.desiredReplicas}/${obs.readyReplicas}/${obs.cpuPercent}`;
-    if (key === shown) return;
-    shown = key;
-    info(`t=${String(Math.round((Date.now() - begin) / 1000)).padStart(4)}s  sending ${load.rate()} req/s, answered ${Math.round(obs.answeredPerSecond)} req/s; `
-      + `HPA desired ${obs.desiredReplicas} of ${opts.maxReplicas}, current ${obs.currentReplicas}, ready ${obs.readyReplicas}, CPU ${cpuText(obs.cpuPercent)} (target ${opts.targetCpuPercent}%)`);
+    const text = hpa(obs);
+    if (text === shown) return;
+    shown = text;
+    info(`t=${String(Math.round((Date.now() - begin) / 1000)).padStart(4)}s  sending ${load.rate()} req/s, answered ${Math.round(obs.answeredPerSecond)} req/s; ${text}`);
   };
 }
 
@@ -102,7 +101,8 @@ async function ramp(ctx: DemoContext, name: string, load: LayeredLoad, opts: Ram
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       now: () => Date.now(),
       onRaise: narrateRaise,
-      onObserve: narrateChanges(load, opts),
+      onObserve: narrateChanges(load, (obs: RampObservation) => `HPA desired ${obs.desiredReplicas} of ${opts.maxReplicas}, current ${obs.currentReplicas}, ready ${obs.readyReplicas}, `
+        + `CPU ${cpuText(obs.cpuPercent)} (target ${opts.targetCpuPercent}%)`),
     }, opts);
   } catch (err) {
     if (!(err instanceof RampError)) throw err;
