@@ -36,10 +36,14 @@ describe('real node: autoscaling on measured CPU', function () {
     const started = Date.now();
     let maxCpu = 0;
     let top: Record<string, number> = {};
+    // The busiest pod over the whole scale-up: once the load is spread over 3 pods, each may read
+    // well under 50m on a quiet machine (34m and 47m in one run), so the last reading proves nothing.
+    let busiestTop = 0;
     try {
       await waitFor(async () => {
         maxCpu = Math.max(maxCpu, (await bed.cluster.getRiskModel(bed.namespace, name)).status?.currentCPUUtilizationPercentage ?? 0);
         top = await topPods(bed.namespace, `app.kubernetes.io/instance=${name}`).catch(() => top);
+        busiestTop = Math.max(busiestTop, ...Object.values(top));
         return rolledOut(await deployment(), 3);
       }, { timeoutMs: 300_000, intervalMs: 2000, what: `the HPA to scale ${name} to 3 ready replicas under ${RATE} req/s` });
     } finally {
@@ -47,9 +51,9 @@ describe('real node: autoscaling on measured CPU', function () {
       console.log(`      load: ${summary.responses} answers at ${summary.requestsPerSecond.toFixed(0)} req/s, ${summary.responses - summary.status['2xx'] + summary.connectionErrors + summary.timeouts} failed`);
     }
     const upSeconds = (Date.now() - started) / 1000;
-    console.log(`      scaled 1 → 3 in ${upSeconds.toFixed(0)} s; highest RiskModel CPU ${maxCpu}% of requests; kubectl top: ${JSON.stringify(top)}`);
+    console.log(`      scaled 1 → 3 in ${upSeconds.toFixed(0)} s; highest RiskModel CPU ${maxCpu}% of requests; busiest pod in kubectl top ${busiestTop}m; last kubectl top: ${JSON.stringify(top)}`);
     expect(maxCpu, 'the RiskModel\'s CPU column under load').to.be.above(50);
-    expect(Math.max(...Object.values(top)), 'the busiest pod in kubectl top, milliCPU').to.be.above(50);
+    expect(busiestTop, 'the busiest pod in kubectl top during the scale-up, milliCPU').to.be.above(50);
     const stopped = Date.now();
     await waitFor(async () => rolledOut(await deployment(), 1), { timeoutMs: (WINDOW_SECONDS + 180) * 1000, intervalMs: 2000, what: `the HPA to scale ${name} back to 1 replica` });
     const downSeconds = (Date.now() - stopped) / 1000;
