@@ -46,6 +46,22 @@ describe('KubeClient requests', () => {
     expect(answered).to.deep.equal({ kind: 'ConfigMapList', items: [] });
   });
 
+  it('answers requests while 40 reads of pods through the pod proxy hang (they have their own sockets, so pods that do not answer never queue reconciles)', async () => {
+    const hanging: http.ServerResponse[] = [];
+    handler = (req, res) => {
+      if (req.url?.includes('/proxy/')) hanging.push(res);
+      else answer(200, '{"kind":"PodList","items":[]}')(req, res);
+    };
+    const reads = Array.from({ length: 40 }, (_, i) => client.request({ method: 'GET', path: `/api/v1/namespaces/a/pods/p-${i}:8080/proxy/drift`, timeoutMs: 5000, pool: 'pods' }).catch(() => 'failed'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answered = await Promise.race([client.request({ method: 'GET', path: '/api/v1/namespaces/a/pods' }), new Promise((resolve) => setTimeout(() => resolve('queued'), 2000))]);
+    expect(answered).to.deep.equal({ kind: 'PodList', items: [] });
+    expect(hanging.length, 'the pod pool is capped').to.equal(16);
+    handler = answer(200, '{}');
+    for (const res of hanging) res.destroy();
+    await Promise.all(reads);
+  });
+
   it('parses a JSON answer by default', async () => {
     handler = answer(200, '{"kind":"PodList","items":[]}');
     expect(await client.request({ method: 'GET', path: '/api/v1/pods' })).to.deep.equal({ kind: 'PodList', items: [] });

@@ -25,6 +25,12 @@ export interface RequestSpec {
   headers?: Readonly<Record<string, string>>;
   /** Reject when the connection stays idle (no bytes either way) this many ms. Default REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
+  /**
+   * 'pods': a read of a pod through the API server's pod proxy (canary analysis, drift), on its own
+   * socket pool. A pod that does not answer holds its socket until timeoutMs, and dozens of those
+   * must never queue the operator's own API requests (reconciles) behind them.
+   */
+  pool?: 'pods';
 }
 
 /** Called after every request with its outcome (HTTP code, or 0 for a network error). */
@@ -71,7 +77,7 @@ export class KubeClient implements Kube {
   private constructor(
     private readonly credentials: Credentials,
     private readonly server: URL,
-    private readonly agents: { requests: http.Agent; watches: http.Agent },
+    private readonly agents: { requests: http.Agent; watches: http.Agent; pods: http.Agent },
     private readonly observe: RequestObserver,
   ) {}
 
@@ -85,7 +91,7 @@ export class KubeClient implements Kube {
     const server = new URL(credentials.server);
     const agentOf = (maxSockets: number): http.Agent =>
       server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets, ...credentials.tls }) : new http.Agent({ keepAlive: true, maxSockets });
-    return new KubeClient(credentials, server, { requests: agentOf(32), watches: agentOf(Infinity) }, observe);
+    return new KubeClient(credentials, server, { requests: agentOf(32), watches: agentOf(Infinity), pods: agentOf(16) }, observe);
   }
 
   /** The API server's URL (for logs). */
@@ -151,6 +157,7 @@ export class KubeClient implements Kube {
   close(): void {
     this.agents.requests.destroy();
     this.agents.watches.destroy();
+    this.agents.pods.destroy();
   }
 
   private transport(): typeof https | typeof http {
@@ -172,7 +179,8 @@ export class KubeClient implements Kube {
     const { method } = spec;
     const timeout = spec.timeoutMs ?? REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const req = this.transport().request(url, { method, agent: this.agents.requests, headers, timeout }, (res) => {
+      const agent = spec.pool === 'pods' ? this.agents.pods : this.agents.requests;
+      const req = this.transport().request(url, { method, agent, headers, timeout }, (res) => {
         collect(res, spec.maxResponseBytes).then((text) => {
           const retryAfter: string | undefined = res.headers['retry-after'];
           resolve({ code: res.statusCode ?? 0, text, retryAfter });

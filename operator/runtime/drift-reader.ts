@@ -51,7 +51,7 @@ export class DriftReader implements Measurer<DriftFigures> {
   private async read(ns: string, pod: string): Promise<PodDrift | undefined> {
     const path = `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod)}:${CONTAINER_PORT}/proxy/drift`;
     try {
-      const report = podDriftOf(await this.kube.request<unknown>({ method: 'GET', path, timeoutMs: LIMITS.timeoutMs, maxResponseBytes: LIMITS.maxBytes }));
+      const report = podDriftOf(await this.kube.request<unknown>({ method: 'GET', path, timeoutMs: LIMITS.timeoutMs, maxResponseBytes: LIMITS.maxBytes, pool: 'pods' }));
       if (!report) this.log.warn('pod answered GET /drift with something else than a drift report', { pod });
       return report;
     } catch (err) {

@@ -83,10 +83,13 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       stopping = true;
       log.info('stopping: finishing reconciles in flight');
       leading = false;
+      // Each stage says when it is done, so a shutdown that hangs shows where.
       await controller.stopWorkers();
+      log.info('stopping: reconciles finished; sending the last events');
       await events.flush();
       await elector?.release();
       metrics.leader.set(0);
+      log.info('stopping: closing watches');
       await controller.stop();
       await http.close();
       kube.close();

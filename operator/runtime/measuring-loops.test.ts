@@ -88,14 +88,13 @@ describe('MeasuringLoops', () => {
     expect(s.analyzers.observe(canary('t1'))!.figures.requests).to.equal(99);
   });
 
-  it('on stopAll waits for the measurement in flight, drops its result and measures no more', async () => {
+  it('on stopAll returns without waiting for a measurement in flight (pods that do not answer must not hold up a shutdown), drops its result and measures no more', async () => {
     const s = setup();
     let finish!: (f: CanaryFigures) => void;
     s.measurer.next = () => new Promise((resolve) => (finish = resolve));
     s.analyzers.observe(canary('t1'));
-    const stopped = s.analyzers.stopAll();
+    await s.analyzers.stopAll();
     finish(figures(5));
-    await stopped;
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(s.woken).to.deep.equal([]);
     expect(s.measurer.calls).to.have.length(1);

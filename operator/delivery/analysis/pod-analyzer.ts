@@ -103,13 +103,13 @@ export class PodAnalyzer implements Measurer<CanaryFigures> {
     if (!pod.running) return observation;
     const proxy = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.name)}:${CONTAINER_PORT}/proxy`;
     try {
-      const text = await this.kube.request<string>({ method: 'GET', path: `${proxy}/metrics`, responseType: 'text', timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.metricsMaxBytes });
+      const text = await this.kube.request<string>({ method: 'GET', path: `${proxy}/metrics`, responseType: 'text', timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.metricsMaxBytes, pool: 'pods' });
       observation.samples = parseExposition(text);
     } catch (err) {
       return this.unreached(observation, `cannot read /metrics: ${explain(err)}`);
     }
     try {
-      const answer = await this.kube.request<unknown>({ method: 'POST', path: `${proxy}/predict`, body: SMOKE_PATIENT, headers: SMOKE_HEADERS, timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.smokeMaxBytes });
+      const answer = await this.kube.request<unknown>({ method: 'POST', path: `${proxy}/predict`, body: SMOKE_PATIENT, headers: SMOKE_HEADERS, timeoutMs: this.limits.timeoutMs, maxResponseBytes: this.limits.smokeMaxBytes, pool: 'pods' });
       const problem = smokeProblem(answer);
       observation.probe = problem === undefined ? { passed: true, message: 'smoke prediction passed' } : this.failed(pod, `smoke prediction answered 200 but ${problem}`);
       return observation;
