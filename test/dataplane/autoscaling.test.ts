@@ -9,8 +9,14 @@ import { trainedArtifact } from '../operator/harness/fixtures.js';
 import { kubectlOk, waitFor } from '../support/cluster.js';
 import { createRiskModel, putModel, serviceUrl, useRealNodeBed, waitReady } from './bed.js';
 
-/** Requests a second: enough for one pod (100m requested, 200m limit) to run well above the 50 % target. */
+/** Requests a second through the Service. */
 const RATE = 600;
+/**
+ * The CPU target. What 600 req/s cost varies with the machine: one pod read 101 % of its 100m
+ * request on a quiet run and three read 34-47m each on another, where a 50 % target left the HPA at
+ * 2 for 300 s (issue 19's point). At 20 % any of those readings asks for maxReplicas.
+ */
+const TARGET_CPU = 20;
 const WINDOW_SECONDS = 20;
 
 /** milliCPU by pod from `kubectl top pods`. */
@@ -29,7 +35,7 @@ describe('real node: autoscaling on measured CPU', function () {
 
   it('shows the load in kubectl top and the RiskModel CPU column, scales up to maxReplicas, and back to minReplicas after the window', async () => {
     await putModel(bed, 'busy-model', await trainedArtifact(31));
-    await createRiskModel(bed, name, 'busy-model', { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleDownStabilizationSeconds: WINDOW_SECONDS });
+    await createRiskModel(bed, name, 'busy-model', { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: TARGET_CPU, scaleDownStabilizationSeconds: WINDOW_SECONDS });
     await waitReady(bed, name, 1);
     const deployment = async (): Promise<DeploymentObject> => (await bed.cluster.apps.readNamespacedDeployment({ namespace: bed.namespace, name })) as unknown as DeploymentObject;
     const load = await startLoad(await serviceUrl(bed, name), RATE, 16);
@@ -52,8 +58,8 @@ describe('real node: autoscaling on measured CPU', function () {
     }
     const upSeconds = (Date.now() - started) / 1000;
     console.log(`      scaled 1 → 3 in ${upSeconds.toFixed(0)} s; highest RiskModel CPU ${maxCpu}% of requests; busiest pod in kubectl top ${busiestTop}m; last kubectl top: ${JSON.stringify(top)}`);
-    expect(maxCpu, 'the RiskModel\'s CPU column under load').to.be.above(50);
-    expect(busiestTop, 'the busiest pod in kubectl top during the scale-up, milliCPU').to.be.above(50);
+    expect(maxCpu, 'the RiskModel\'s CPU column under load, above the target').to.be.above(TARGET_CPU);
+    expect(busiestTop, 'the busiest pod in kubectl top during the scale-up, milliCPU (the target of the 100m request)').to.be.above(TARGET_CPU);
     const stopped = Date.now();
     await waitFor(async () => rolledOut(await deployment(), 1), { timeoutMs: (WINDOW_SECONDS + 180) * 1000, intervalMs: 2000, what: `the HPA to scale ${name} back to 1 replica` });
     const downSeconds = (Date.now() - stopped) / 1000;
