@@ -10,7 +10,7 @@
 // never smaller, and the raise is bounded by MAX_FACTOR.
 
 /** The HPA's HorizontalPodAutoscalerSpec tolerance: no scaling while usage/target is within 10 % of 1. */
-const HPA_TOLERANCE = 0.1;
+export const HPA_TOLERANCE = 0.1;
 /** How far above the utilization that makes the HPA want maxReplicas the ramp aims. */
 const MARGIN = 1.2;
 export const MIN_FACTOR = 1.25;

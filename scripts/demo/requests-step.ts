@@ -9,13 +9,10 @@ import { REQUESTS_METRIC, type HpaFigures } from './hpa.js';
 import { startLayeredLoad, type LayeredLoad } from './layers.js';
 import { block, info, ok, step } from './narrate.js';
 import { serviceUrl } from './real-steps.js';
-import { maxReplicasReady, narrateChanges, observer, readHpa } from './scale-up-step.js';
+import { HPA_TOLERANCE } from './ramp.js';
+import { maxReplicasReady, narrateChanges, observer, POLL_MS, readHpa } from './scale-up-step.js';
 import { printRiskModels, type DemoContext } from './steps.js';
 
-/** The HorizontalPodAutoscaler's tolerance: it does not scale while reading/target is within 10 % of 1. */
-const HPA_TOLERANCE = 0.1;
-/** The HPA syncs every 3 s on the local cluster: observing more often sees nothing new. */
-const POLL_MS = 3000;
 /** Prometheus scrapes every 5 s and the rate covers ~20 s; the HPA's first scale-up came after 12-13 s in the real-node tests. */
 const DESIRED_TIMEOUT_MS = 180_000;
 

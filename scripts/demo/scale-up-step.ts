@@ -14,7 +14,7 @@ import { getDeploy, printRiskModels, type DemoContext } from './steps.js';
 /** A rate holds this long before its CPU reading is trusted (see ramp.ts on the cluster's HPA timings). */
 const DWELL_MS = 15_000;
 /** The HPA syncs every 3 s on the local cluster: observing more often sees nothing new. */
-const POLL_MS = 3000;
+export const POLL_MS = 3000;
 const RAMP_TIMEOUT_MS = 300_000;
 /** After the HPA wants maxReplicas: the new pods' start and readiness. */
 const ROLLOUT_TIMEOUT_MS = 180_000;
