@@ -28,6 +28,7 @@ export function useRealNodeBed(prefix: string, operatorEnv: Readonly<Record<stri
     const node = await openRealNodeBed(bed, prefix, (line) => console.log(`      ${line}`), operatorEnv);
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
+      // Only on a machine without a real node, outside CI: under CI realNode() throws instead (test/support/cluster.ts).
       this.skip();
     }
   });

@@ -68,6 +68,7 @@ describe('real node: pods, logs, exec and Service traffic', function () {
     const node = await realNode();
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
+      // Only on a machine without a real node, outside CI: under CI realNode() throws instead (test/support/cluster.ts).
       this.skip();
     }
     core = kc.makeApiClient(CoreV1Api);

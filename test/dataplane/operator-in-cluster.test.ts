@@ -59,6 +59,7 @@ describe('real node: the operator installed in-cluster from config/default', fun
     const node = await realNode();
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
+      // Only on a machine without a real node, outside CI: under CI realNode() throws instead (test/support/cluster.ts).
       this.skip();
     }
     images = await imagesOnNode(loadConfig(), (line) => console.log(`      [images] ${line}`));

@@ -49,6 +49,7 @@ describe('npm run demo -- --once (end to end, on the real node)', function () {
     const node = await realNode();
     if (!node.available) {
       console.log(`      skipped: ${node.reason}`);
+      // Only on a machine without a real node, outside CI: under CI realNode() throws instead (test/support/cluster.ts).
       this.skip();
     }
   });
