@@ -63,7 +63,7 @@ async function main(command: string | undefined, args: string[]): Promise<number
       return status.state && !status.healthy ? 1 : 0;
     }
     default:
-      console.error('usage: tsx localcluster/cli.ts up [--kwok-only] | down | status');
+      console.error('usage: node --import tsx localcluster/cli.ts up [--kwok-only] | down | status');
       return 2;
   }
 }

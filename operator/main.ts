@@ -1,5 +1,5 @@
 // `npm run operator`: reads the configuration, starts the operator, and on SIGTERM/SIGINT
-// finishes the reconcile in flight, releases the Lease and exits 0.
+// finishes the reconciles in flight, releases the Lease and exits 0; a second signal exits 1 at once.
 
 import { ConfigError, loadConfig, processDeps, usage } from './config.js';
 import { createLogger } from './logger.js';
@@ -27,7 +27,15 @@ if (config.inferenceImageDefaulted) {
 }
 try {
   const operator = await startOperator(config, { log });
+  // The first SIGTERM/SIGINT stops gracefully; a second one (Ctrl-C again) exits at once, as
+  // controller-runtime's and kube-rs's signal handlers do.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn(`second ${signal}: exiting without finishing the shutdown`, { signal });
+      process.exit(1);
+    }
+    stopping = true;
     log.info('signal received', { signal });
     operator.stop().then(
       () => process.exit(0),
@@ -37,8 +45,8 @@ try {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   operator.failed.catch(async (err: Error) => {
     log.error('operator cannot continue', { error: err.message });
     await operator.stop();

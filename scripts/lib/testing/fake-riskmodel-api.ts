@@ -2,7 +2,7 @@
 // answers the RiskModel list calls with a scale-up-and-down story that advances one step a
 // request, or with the failures a real API server gives (no CRD, forbidden). Test support
 // only; run it directly to try `npm run watch` by hand:
-//   npx tsx scripts/lib/testing/fake-riskmodel-api.ts   (prints the KUBECONFIG to use)
+//   node --import tsx scripts/lib/testing/fake-riskmodel-api.ts   (prints the KUBECONFIG to use)
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
