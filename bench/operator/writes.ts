@@ -60,7 +60,7 @@ export class WriteCounter {
 
   /**
    * Labels a RiskModel write: "RiskModel status (HPA CPU reading)" when the only status change
-   * is the mirrored HPA reading (currentCPUUtilizationPercentage, lastScaleTime), else "RiskModel".
+   * is the mirrored HPA reading (currentCPUUtilizationPercentage, autoscaling, lastScaleTime), else "RiskModel".
    */
   private riskModelWrite(rm: OperatorRiskModel): string {
     const now: Record<string, string> = { generation: String(rm.metadata.generation) };
@@ -71,7 +71,7 @@ export class WriteCounter {
     if (operatorWroteSince(rm as k8s.KubernetesObject, this.since)) {
       for (const field of changed) this.changedFields[field] = (this.changedFields[field] ?? 0) + 1;
     }
-    const mirrored = new Set(['currentCPUUtilizationPercentage', 'lastScaleTime']);
+    const mirrored = new Set(['currentCPUUtilizationPercentage', 'autoscaling', 'lastScaleTime']);
     return changed.every((field) => mirrored.has(field)) ? 'RiskModel status (HPA CPU reading)' : 'RiskModel';
   }
 

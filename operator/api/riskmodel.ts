@@ -244,7 +244,7 @@ export interface RiskModelStatus {
   history?: RevisionRecord[];
   canary?: CanaryStatus;
   drift?: DriftStatus;
-  /** With spec.autoscaling.metrics: each metric's reading and target, and a one-line summary (the -o wide Scaling column). */
+  /** Each metric the HPA scales on (spec.autoscaling.metrics, or CPU for the short form): reading and target, and a one-line summary (the Scaling column). */
   autoscaling?: { metrics: MetricStatus[]; summary: string };
 }
 

@@ -3,7 +3,7 @@ import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { withDefaults, type AutoscalingMetric } from '../api/riskmodel.js';
 import { riskModel, TEST_IMAGE } from '../testing/fixtures.js';
 import { desired } from './desired.js';
-import { autoscalingStatus, METRICS_GRACE_MS, metricsProblem, quantityValue } from './autoscaling.js';
+import { autoscalingStatus, CPU_DEADBAND_POINTS, METRICS_GRACE_MS, metricsProblem, quantityValue } from './autoscaling.js';
 
 const specWith = (metrics?: AutoscalingMetric[]) => {
   const rm = riskModel(metrics ? { autoscaling: { metrics } } : {});
@@ -45,20 +45,28 @@ describe('autoscaling metrics', () => {
   for (const [q, n] of quantities) it(`reads the quantity ${q} as ${n}`, () => expect(quantityValue(q)).to.equal(n));
   it('reads no number from a quantity it does not know', () => expect(quantityValue('12Ki')).to.be.NaN);
 
-  it('reports each metric\'s reading against its target on one line, only with spec.autoscaling', () => {
+  it('reports each metric\'s reading against its target on one line', () => {
     const { spec } = specWith([rps, { type: 'CPU', targetUtilizationPercentage: 60 }]);
-    expect(autoscalingStatus(spec, hpa({ cpu: 41, rps: '19866m' }), undefined, true)).to.deep.equal({
+    expect(autoscalingStatus(spec, hpa({ cpu: 41, rps: '19866m' }))).to.deep.equal({
       metrics: [{ type: 'RequestsPerSecond', current: 19.87, target: 50 }, { type: 'CPU', current: 41, target: 60 }],
       summary: 'RequestsPerSecond 19.87/50 req/s, CPU 41/60%',
     });
-    expect(autoscalingStatus(specWith().spec, hpa({ cpu: 41 }), undefined, false)).to.equal(undefined);
   });
 
-  it('keeps the published reading while a new one stays within 5 % of the target (no status write for jitter)', () => {
-    const { spec } = specWith([rps]);
-    const published = [{ type: 'RequestsPerSecond' as const, current: 40, target: 50 }];
-    expect(autoscalingStatus(spec, hpa({ rps: '42' }), published, true)!.metrics[0]!.current).to.equal(40);
-    expect(autoscalingStatus(spec, hpa({ rps: '43' }), published, true)!.metrics[0]!.current).to.equal(43);
+  it('reports the CPU short form too, so the Scaling column shows what every RiskModel scales on', () => {
+    const { spec } = specWith();
+    const target = spec.targetCPUUtilizationPercentage;
+    expect(autoscalingStatus(spec, hpa({ cpu: 41 }))).to.deep.equal({ metrics: [{ type: 'CPU', current: 41, target }], summary: `CPU 41/${target}%` });
+    expect(autoscalingStatus(spec, undefined).summary, 'before the HPA has read anything').to.equal(`CPU ?/${target}%`);
+  });
+
+  it('keeps the published reading while a new one stays within the deadband: 5 % of a request target, CPU_DEADBAND_POINTS of CPU (no status write for jitter)', () => {
+    const { spec } = specWith([rps, { type: 'CPU', targetUtilizationPercentage: 60 }]);
+    const published = [{ type: 'RequestsPerSecond' as const, current: 40, target: 50 }, { type: 'CPU' as const, current: 30, target: 60 }];
+    const currents = (cpu: number, r: string) => autoscalingStatus(spec, hpa({ cpu, rps: r }), published).metrics.map((m) => m.current);
+    expect(currents(30 + CPU_DEADBAND_POINTS - 1, '42')).to.deep.equal([40, 30]);
+    expect(currents(30 + CPU_DEADBAND_POINTS, '43')).to.deep.equal([43, 30 + CPU_DEADBAND_POINTS]);
+    expect(autoscalingStatus(spec, hpa({ cpu: 31, rps: '41' })).metrics.map((m) => m.current), 'without the published readings: exact').to.deep.equal([41, 31]);
   });
 
   it('says MetricsUnavailable, in the HPA\'s words, once the HPA has failed to read a request metric for a minute — never a silent CPU fallback', () => {

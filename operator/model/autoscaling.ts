@@ -12,7 +12,14 @@ import { Reason, type Problem } from '../api/reasons.js';
  */
 export const METRICS_GRACE_MS = 60_000;
 
-/** Readings closer than this share of the target to the published one are not news on their own (the CPU deadband's analogue). */
+/**
+ * CPU readings closer than this (percentage points) to the published one are not news on their
+ * own: metrics-server's rates jitter by a point or two between scrapes, and mirroring that
+ * jitter would turn every idle RiskModel into a stream of status writes.
+ */
+export const CPU_DEADBAND_POINTS = 5;
+
+/** Request readings closer than this share of the target to the published one are not news on their own (the CPU deadband's analogue). */
 const DEADBAND_SHARE = 0.05;
 
 /** A Kubernetes quantity as a number: `19866m` is 19.866, `2k` 2000; NaN when it is none. */
@@ -38,17 +45,18 @@ function summaryOf(metrics: readonly MetricStatus[]): string {
 }
 
 /**
- * status.autoscaling for a spec with autoscaling.metrics (undefined for the CPU short form, whose
- * reading is currentCPUUtilizationPercentage). A reading within 5 % of the target of the published
- * one keeps the published one, so jitter does not become status writes.
+ * status.autoscaling: each metric the HPA scales on (the CPU short form included) with its reading
+ * against its target, and the one-line summary the Scaling column shows. Given the published
+ * readings, a reading within the deadband of its published one keeps the published one, so jitter
+ * does not become status writes.
  */
-export function autoscalingStatus(spec: ResolvedSpec, hpa: V2HorizontalPodAutoscaler | undefined, previous: readonly MetricStatus[] | undefined, explicit: boolean): { metrics: MetricStatus[]; summary: string } | undefined {
-  if (!explicit) return undefined;
+export function autoscalingStatus(spec: ResolvedSpec, hpa: V2HorizontalPodAutoscaler | undefined, published?: readonly MetricStatus[]): { metrics: MetricStatus[]; summary: string } {
   const metrics = spec.metrics.map((m): MetricStatus => {
     const target = targetOf(m);
     const current = currentOf(hpa, m);
-    const was = previous?.find((p) => p.type === m.type && p.target === target)?.current;
-    const damped = current !== undefined && was !== undefined && Math.abs(current - was) < target * DEADBAND_SHARE ? was : current;
+    const was = published?.find((p) => p.type === m.type && p.target === target)?.current;
+    const band = m.type === 'CPU' ? CPU_DEADBAND_POINTS : target * DEADBAND_SHARE;
+    const damped = current !== undefined && was !== undefined && Math.abs(current - was) < band ? was : current;
     return { type: m.type, ...(damped === undefined ? {} : { current: damped }), target };
   });
   return { metrics, summary: summaryOf(metrics) };

@@ -3,7 +3,8 @@ import type { V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { withDefaults, type RiskModel } from '../api/riskmodel.js';
 import { findCondition } from './conditions.js';
 import { Reason } from '../api/reasons.js';
-import { CPU_DEADBAND_POINTS, deriveStatus, rolloutComplete, statusEqual, type Observed, type StatusInput } from './status.js';
+import { CPU_DEADBAND_POINTS } from './autoscaling.js';
+import { deriveStatus, rolloutComplete, statusEqual, type Observed, type StatusInput } from './status.js';
 import type { Delivery } from './served.js';
 import { deploymentStatus, riskModel, TEST_IMAGE } from '../testing/fixtures.js';
 import { CONFIG_HASH_ANNOTATION } from '../api/labels.js';
@@ -133,6 +134,7 @@ describe('status derivation', () => {
     expect(statusEqual(rm.status, jitter)).to.be.true;
     const moved = deriveStatus(input({ deployment, hpa: hpa(2, 40 + CPU_DEADBAND_POINTS) }, imageModel, rm, later));
     expect(moved.currentCPUUtilizationPercentage).to.equal(40 + CPU_DEADBAND_POINTS);
+    expect(moved.autoscaling?.metrics, 'status.autoscaling moves with it').to.deep.equal([{ type: 'CPU', current: 40 + CPU_DEADBAND_POINTS, target: withDefaults(rm.spec, TEST_IMAGE).targetCPUUtilizationPercentage }]);
   });
 
   it('publishes the exact CPU reading whenever something else changes anyway', () => {

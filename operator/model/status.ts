@@ -9,7 +9,7 @@ import { canonicalJson } from './hash.js';
 import { modelVersionOf, type Delivery, type Served } from './served.js';
 import { podProblem, templateHashOf } from './pod-health.js';
 import { driftVerdict, type DriftFigures } from './input-drift.js';
-import { autoscalingStatus, metricsProblem } from './autoscaling.js';
+import { autoscalingStatus, CPU_DEADBAND_POINTS, metricsProblem } from './autoscaling.js';
 import { ConditionType, Reason, type Problem } from '../api/reasons.js';
 
 export interface Observed {
@@ -163,13 +163,6 @@ function replicaCounts(d: V1Deployment | undefined): Pick<RiskModelStatus, 'repl
   return { replicas: counts?.replicas ?? 0, readyReplicas: counts?.ready ?? 0 };
 }
 
-/**
- * CPU readings closer than this (percentage points) to the published one are not news on their
- * own: metrics-server's rates jitter by a point or two between scrapes, and mirroring that
- * jitter would turn every idle RiskModel into a stream of status writes.
- */
-export const CPU_DEADBAND_POINTS = 5;
-
 /** The published CPU figure, unless the new reading is within the deadband of it. */
 function dampedCpu(previous: number | undefined, observed: number | undefined): number | undefined {
   if (previous === undefined || observed === undefined) return observed;
@@ -179,8 +172,9 @@ function dampedCpu(previous: number | undefined, observed: number | undefined): 
 /**
  * The status a RiskModel should have after this observation. Pure. `modelVersion` follows the
  * resolved model; while a problem blocks the rollout it keeps the previous value (what still
- * runs). Conditions keep their lastTransitionTime unless their status flips. The CPU figure
- * moves on its own only by at least CPU_DEADBAND_POINTS; with any other change it is exact.
+ * runs). Conditions keep their lastTransitionTime unless their status flips. The autoscaler's
+ * readings (currentCPUUtilizationPercentage, status.autoscaling) move on their own only beyond
+ * their deadband (autoscaling.ts); with any other change they are exact.
  */
 export function deriveStatus(input: StatusInput): RiskModelStatus {
   const rm = input.riskModel;
@@ -195,10 +189,14 @@ export function deriveStatus(input: StatusInput): RiskModelStatus {
     ...deliveryFigures(input.delivery, rm.status),
     endpoint: endpointOf(rm.metadata.name, rm.metadata.namespace, spec.service.port),
     drift: drift.status,
-    autoscaling: autoscalingStatus(spec, input.observed.hpa, rm.status?.autoscaling?.metrics, Boolean(rm.spec.autoscaling?.metrics?.length)),
+    autoscaling: autoscalingStatus(spec, input.observed.hpa),
     conditions: drift.conditions,
   });
-  const damped = defined({ ...exact, currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage) });
+  const damped = defined({
+    ...exact,
+    currentCPUUtilizationPercentage: dampedCpu(rm.status?.currentCPUUtilizationPercentage, exact.currentCPUUtilizationPercentage),
+    autoscaling: autoscalingStatus(spec, input.observed.hpa, rm.status?.autoscaling?.metrics),
+  });
   return statusEqual(rm.status, damped) ? damped : exact;
 }
 

@@ -12,7 +12,7 @@ export function formatLive(rm: RiskModelObject, elapsedSeconds: number): string 
   const replicas = s.replicas ?? 0;
   const bar = '█'.repeat(replicas) + '·'.repeat(Math.max(0, (rm.spec.maxReplicas ?? replicas) - replicas));
   const time = `t=${String(Math.round(elapsedSeconds)).padStart(4)}s`;
-  // With spec.autoscaling.metrics: each metric's reading/target (status.autoscaling, the -o wide SCALING column).
+  // Each metric's reading/target (status.autoscaling, the SCALING column); the CPU figures from an operator without it.
   const scaling = s.autoscaling?.summary ?? `CPU ${cpu === undefined ? '-' : `${cpu}%`} / target ${target}%`;
   return `${time}  replicas ${bar} ${replicas} (ready ${s.readyReplicas ?? 0}, desired ${s.desiredReplicas ?? '-'})  ${scaling}`;
 }

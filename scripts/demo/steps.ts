@@ -42,7 +42,7 @@ export const rmArgs = (ctx: DemoContext, name: string): string[] => ['riskmodel'
 export const getRm = (ctx: DemoContext, name: string) => getJson<RiskModelObject>(ctx.target, rmArgs(ctx, name));
 export const getDeploy = (ctx: DemoContext, name: string) => getJson<DeploymentObject>(ctx.target, ['deployment', name, '-n', ctx.namespace]);
 
-/** `kubectl get riskmodels`; `wide` adds the SCALING (each metric's reading/target) and DRIFT columns. */
+/** `kubectl get riskmodels` (its SCALING column: each metric's reading/target); `wide` adds TARGET, CPU, CANARY and DRIFT. */
 export async function printRiskModels(ctx: DemoContext, wide = false): Promise<void> {
   const { stdout } = await kubectl(ctx.target, ['get', 'riskmodels', '-n', ctx.namespace, ...(wide ? ['-o', 'wide'] : [])]);
   info(`$ kubectl get riskmodels${wide ? ' -o wide' : ''}`);

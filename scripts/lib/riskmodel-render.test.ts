@@ -49,15 +49,15 @@ describe('render', () => {
     expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 80).split('\n')).to.deep.equal([
       'RiskModels · namespace ward-3 · 2 RiskModels · 07:41:02 UTC',
       '',
-      'NAME    MIN  MAX  REPLICAS  READY  DESIRED  CPU/TARGET  MODEL',
-      'sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1',
+      'NAME    MIN  MAX  REPLICAS  READY  DESIRED  SCALING     MODEL',
+      'sepsis    2    5         4      3        5  CPU 93/70%  v2-3f2a9c1',
       '  Ready=True (Available)   Progressing=True (RollingOut)',
       '  Degraded=False (AsExpected)',
       '  replicas ▄▄▅▇▇ 4 of max 5',
       '  desired  ▅▅▇██ 5',
       '  cpu      ▅▅▆██ 93%/70%',
       '',
-      'triage    1    3         1      0        -       -/60%  v1',
+      'triage    1    3         1      0        -  -           v1',
       '  Ready=False (RollingOut)   Progressing=?   Degraded=True (ConfigMapNotFound)',
       '  Degraded: ConfigMap ward-3/triage-model not found',
       '  status is for generation 1, spec is at 2: the operator has not caught up',
@@ -106,7 +106,7 @@ describe('render', () => {
   it('keeps showing the last known RiskModels under the error while the cluster is unreachable', () => {
     const lines = render(snapshot([sepsis], 'cannot reach the cluster'), new Map(), 80).split('\n');
     expect(lines.slice(1, 3)).to.deep.equal(['! cannot reach the cluster', '  (last known state shown; retrying)']);
-    expect(lines).to.include('sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1');
+    expect(lines).to.include('sepsis    2    5         4      3        5  CPU 93/70%  v2-3f2a9c1');
   });
 
   it('says so when the namespace has no RiskModels', () => {
@@ -123,7 +123,7 @@ describe('render', () => {
   it('says when the operator has not written any status yet', () => {
     const fresh = toView({ metadata: { name: 'new', namespace: 'ward-3', generation: 1 }, spec: { model: { version: 'v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 } });
     expect(render(snapshot([fresh]), new Map(), 100).split('\n').slice(3)).to.deep.equal([
-      'new     2    5         -      -        -       -/70%  v1',
+      'new     2    5         -      -        -  -        v1',
       '  no status yet: the operator has not reconciled this RiskModel (is it running?)',
       '',
     ]);
@@ -133,12 +133,12 @@ describe('render', () => {
     expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 120, 10).split('\n')).to.deep.equal([
       'RiskModels · namespace ward-3 · 2 RiskModels · 07:41:02 UTC',
       '',
-      'NAME    MIN  MAX  REPLICAS  READY  DESIRED  CPU/TARGET  MODEL       STATUS                      HISTORY',
-      'sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1  Ready                          ▄▄▅▇▇',
-      'triage    1    3         1      0        -       -/60%  v1          Degraded/ConfigMapNotFound     ▃▃▃▃▃',
+      'NAME    MIN  MAX  REPLICAS  READY  DESIRED  SCALING     MODEL       STATUS                      HISTORY',
+      'sepsis    2    5         4      3        5  CPU 93/70%  v2-3f2a9c1  Ready                          ▄▄▅▇▇',
+      'triage    1    3         1      0        -  -           v1          Degraded/ConfigMapNotFound     ▃▃▃▃▃',
     ]);
     expect(render(snapshot([sepsis, triage]), scaleUpHistory(), 96, 10).split('\n')[3])
-      .to.equal('sepsis    2    5         4      3        5     93%/70%  v2-3f2a9c1  Ready', 'no room for a chart');
+      .to.equal('sepsis    2    5         4      3        5  CPU 93/70%  v2-3f2a9c1  Ready', 'no room for a chart');
   });
 
   it('keeps the detailed view when it fits the rows', () => {

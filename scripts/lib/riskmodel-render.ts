@@ -15,7 +15,7 @@ const COLUMNS = [
   { title: 'REPLICAS', align: 'right' },
   { title: 'READY', align: 'right' },
   { title: 'DESIRED', align: 'right' },
-  { title: 'CPU/TARGET', align: 'right' },
+  { title: 'SCALING', align: 'left' },
   { title: 'MODEL', align: 'left' },
 ] as const;
 
@@ -131,8 +131,9 @@ function tableCells(model: RiskModelView, withNamespace: boolean): string[] {
     num(model.replicas),
     num(model.readyReplicas),
     num(model.desiredReplicas),
-    // What the HPA scales on when the spec lists metrics (the summary names each one), else CPU.
-    model.scaling ?? cpu(model),
+    // Each metric's reading/target; an operator from before status.autoscaling covered the CPU
+    // short form gives only the CPU figures.
+    scaling(model),
     model.modelVersion ?? '-',
   ];
 }
@@ -254,6 +255,12 @@ function cpu(model: RiskModelView): string {
   const current = model.currentCPU === undefined ? '-' : `${model.currentCPU}%`;
   const target = model.targetCPU === undefined ? '-' : `${model.targetCPU}%`;
   return `${current}/${target}`;
+}
+
+/** What the HPA scales on, as status.autoscaling.summary says it; without it, the CPU reading in the same form, or `-`. */
+function scaling(model: RiskModelView): string {
+  if (model.scaling !== undefined) return model.scaling;
+  return model.currentCPU === undefined ? '-' : `CPU ${model.currentCPU}/${model.targetCPU ?? '?'}%`;
 }
 
 function num(value: number | undefined): string {

@@ -22,7 +22,7 @@ export interface RiskModelView {
   readyReplicas?: number;
   desiredReplicas?: number;
   currentCPU?: number;
-  /** status.autoscaling.summary: each metric the HPA scales on with its reading and target (spec.autoscaling.metrics only). */
+  /** status.autoscaling.summary: each metric the HPA scales on with its reading and target. */
   scaling?: string;
   /** status.modelVersion (spec version + content hash) when reported, else spec.model.version. */
   modelVersion?: string;

@@ -91,14 +91,17 @@ describe('operator on the local cluster: a RiskModel becomes Ready', function ()
     expect(hpa!.spec!.behavior?.scaleDown?.stabilizationWindowSeconds).to.equal(ready.spec.scaleDownStabilizationSeconds);
   });
 
-  it('lists RiskModels with the MIN, MAX, TARGET, REPLICAS, READY, CPU, STATUS, MODEL, REVISION and AGE columns (and CANARY in -o wide)', async function () {
+  it('lists RiskModels with the MIN, MAX, REPLICAS, READY, SCALING, STATUS, MODEL, REVISION and AGE columns (and TARGET, CPU and CANARY in -o wide)', async function () {
     const table = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace]));
-    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'TARGET', 'REPLICAS', 'READY', 'CPU', 'STATUS', 'MODEL', 'REVISION', 'AGE']);
+    expect(table.header).to.deep.equal(['NAME', 'MIN', 'MAX', 'REPLICAS', 'READY', 'SCALING', 'STATUS', 'MODEL', 'REVISION', 'AGE']);
     const wide = parseTable(await kubectl(['get', 'riskmodels', '-n', bed.namespace, '-o', 'wide']));
-    expect(wide.header).to.include('CANARY');
+    expect(wide.header).to.include.members(['TARGET', 'CPU', 'SCALING', 'CANARY']);
     const row = table.rows.find((r) => r['NAME'] === ready.metadata.name);
     expect(row, JSON.stringify(table.rows)).to.not.equal(undefined);
-    expect([row!['MIN'], row!['MAX'], row!['TARGET']]).to.deep.equal([ready.spec.minReplicas, ready.spec.maxReplicas, ready.spec.targetCPUUtilizationPercentage].map(String));
+    expect([row!['MIN'], row!['MAX']]).to.deep.equal([ready.spec.minReplicas, ready.spec.maxReplicas].map(String));
+    // The CPU short form shows in SCALING too: what the HPA scales on, its reading (? before the first) and target.
+    expect(row!['SCALING']).to.match(new RegExp(`^CPU (\\d+|\\?)/${String(ready.spec.targetCPUUtilizationPercentage)}%$`));
+    expect(wide.rows.find((r) => r['NAME'] === ready.metadata.name)?.['TARGET']).to.equal(String(ready.spec.targetCPUUtilizationPercentage));
     expect([row!['REPLICAS'], row!['READY']]).to.deep.equal([String(ready.status?.replicas), String(ready.status?.readyReplicas)]);
     expect(row!['STATUS'], 'the Ready condition shown').to.equal(condition(ready, 'Ready')?.reason);
     expect(row!['MODEL']).to.equal(ready.status?.modelVersion);

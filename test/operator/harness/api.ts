@@ -52,6 +52,8 @@ export interface RiskModelStatus {
   readyReplicas?: number;
   desiredReplicas?: number;
   currentCPUUtilizationPercentage?: number;
+  /** What the HPA scales on, each metric's reading and target; `summary` is the SCALING column. */
+  autoscaling?: { metrics?: Array<{ type: string; current?: number; target: number }>; summary?: string };
   modelVersion?: string;
   endpoint?: string;
   conditions?: Condition[];
