@@ -11,6 +11,7 @@ import { describeCondition, isReady, rolledOut } from './riskmodel.js';
 import type { DeploymentObject, ReplicaSetList, RiskModelObject } from './riskmodel.js';
 import { runNode } from './run.js';
 import { serviceAccountKubeconfig } from './service-account.js';
+import { waitForCrd } from '../lib/operator-install.js';
 
 export const SAMPLE = 'samples/riskmodel-demo.yaml';
 /** The operator's identity from config/rbac. */
@@ -79,7 +80,7 @@ export async function installAndStartOperator(ctx: DemoContext, env: NodeJS.Proc
     'Real: the API server validates the CRD and stores RiskModels; the operator runs from source on this machine,',
     'authenticated as its own ServiceAccount with a TokenRequest token, so it has exactly the permissions config/rbac grants.');
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-k', 'config/crd']);
-  await kubectl(ctx.target, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+  await waitForCrd(async (args) => (await kubectl(ctx.target, args)).stdout);
   await prepareNamespaces(ctx);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-f', 'config/default/namespace.yaml']);
   await kubectl(ctx.target, ['apply', '--server-side', '--force-conflicts', '-n', OPERATOR_ACCOUNT.namespace, '-k', 'config/rbac']);

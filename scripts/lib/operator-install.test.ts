@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments, parse } from 'yaml';
-import { managerImageName, objectsToRemove, operatorOverlay, splitImageRef } from './operator-install.js';
+import { managerImageName, objectsToRemove, operatorOverlay, splitImageRef, waitForCrd } from './operator-install.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -63,4 +63,29 @@ describe('what npm run undeploy deletes', () => {
     expect(objectsToRemove(rendered, { crd: true }).names).to.include('CustomResourceDefinition/riskmodels.riskmodel.dev');
   });
 
+});
+
+describe('waiting for the CRD to be Established', () => {
+  /** kubectl as a freshly created CRD answers it: no condition yet (status.conditions null), then Established. */
+  const answers = (...statuses: string[]) => {
+    const asked: string[][] = [];
+    const kubectl = (args: string[]): Promise<string> => {
+      asked.push(args);
+      return Promise.resolve(statuses[Math.min(asked.length, statuses.length) - 1] ?? '');
+    };
+    return { kubectl, asked };
+  };
+
+  it('keeps polling while the new CRD has no conditions yet, where kubectl wait --for=condition fails at once', async () => {
+    const { kubectl, asked } = answers('', '', 'False', 'True');
+    await waitForCrd(kubectl, 5_000);
+    expect(asked).to.have.length(4);
+    expect(asked[0]).to.include.members(['get', 'crd', 'riskmodels.riskmodel.dev']);
+  });
+
+  it('gives up after the timeout, saying what it last saw', async () => {
+    const { kubectl } = answers('False');
+    const err = await waitForCrd(kubectl, 600).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.contain('the CRD riskmodels.riskmodel.dev to be Established').and.to.contain('Established=False');
+  });
 });

@@ -100,9 +100,25 @@ export async function installOperator(kubectl: Kubectl, options: InstallOptions)
     watchNamespaces: options.watchNamespaces,
   }));
   await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=riskmodel-install', '-k', options.dir]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+  await waitForCrd(kubectl);
   const timeout = `${options.timeoutSeconds ?? 180}s`;
   await kubectl(['rollout', 'status', `deployment/${OPERATOR.deployment}`, '-n', OPERATOR.namespace, `--timeout=${timeout}`]);
+}
+
+/**
+ * Waits until the RiskModel CRD is Established, polling its condition. Not `kubectl wait
+ * --for=condition=Established`: a CRD just created has `status.conditions: null` until the API
+ * server's CRD controllers run, and kubectl's condition wait (v1.37, pkg/cmd/wait/condition.go)
+ * fails on a null list at once ("accessor error: <nil> is of the type <nil>") instead of waiting —
+ * seen right after a cluster started.
+ */
+export async function waitForCrd(kubectl: Kubectl, timeoutMs = 60_000): Promise<void> {
+  const established = ['get', 'crd', 'riskmodels.riskmodel.dev', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'];
+  await waitFor(async (saw) => {
+    const status = (await kubectl(established)).trim();
+    saw(`Established=${status || '(no condition yet)'}`);
+    return status === 'True';
+  }, { what: 'the CRD riskmodels.riskmodel.dev to be Established', timeoutMs, intervalMs: 250 });
 }
 
 /** The identity holding the operator's Lease (the leader pod's name), or undefined when none holds it. */

@@ -6,6 +6,7 @@ import * as support from '../../support/cluster.js';
 import { Cluster, isReady, type RiskModel } from './api.js';
 import { eventually } from './eventually.js';
 import { OperatorProcess, REPO_ROOT, type OperatorOptions } from '../../../scripts/lib/operator-process.js';
+import { waitForCrd } from '../../../scripts/lib/operator-install.js';
 
 export const CRD_FILE = path.join(REPO_ROOT, 'crds/riskmodel.dev_riskmodels.yaml');
 
@@ -103,7 +104,7 @@ export function installCrd(): Promise<void> {
   crdInstalled ??= (async () => {
     const { kubeconfigPath } = await support.ensureCluster();
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', CRD_FILE]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/riskmodels.riskmodel.dev']);
+    await waitForCrd(kubectl);
     const cluster = new Cluster(kubeconfigPath);
     await eventually('the riskmodels resource to be served', async () => Array.isArray(await cluster.listRiskModels('default')));
   })();
