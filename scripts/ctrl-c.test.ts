@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { UNREACHABLE_KUBECONFIG } from './lib/testing/unreachable-kubeconfig.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 /** How long the serving process is busy when the signal comes: far beyond any relay's deadline. */
@@ -77,7 +78,7 @@ describe('Ctrl-C on npm run operator and npm run serve, while the process is bus
     dir = mkdtempSync(path.join(tmpdir(), 'ctrl-c-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
     // A cluster that answers nothing: the operator starts, waits for its caches, and stops.
-    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: far, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: me, user: {token: t}}]\ncontexts: [{name: far, context: {cluster: far, user: me}}]\ncurrent-context: far\n');
+    writeFileSync(kubeconfig, UNREACHABLE_KUBECONFIG);
     env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KUBECONFIG: kubeconfig, INFERENCE_IMAGE: 'registry.test/inference:1', HTTP_PORT: '0', PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '300' };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,16 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DEFAULT_INFERENCE_IMAGE } from '../operator/config.js';
+import { UNREACHABLE_KUBECONFIG } from './lib/testing/unreachable-kubeconfig.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters: [{name: far, cluster: {server: "https://127.0.0.1:9"}}]
-users: [{name: me, user: {token: t}}]
-contexts: [{name: far, context: {cluster: far, user: me}}]
-current-context: far
-`;
 
 /** The first log lines of `npm run operator` (scripts/operator.ts) with `env`, until `until` shows or 20 s pass. */
 async function firstLines(env: Record<string, string>, until: RegExp): Promise<string> {
@@ -47,7 +41,7 @@ describe('npm run operator against a cluster other than the local one', function
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'operator-wrapper-'));
     kubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, KUBECONFIG);
+    writeFileSync(kubeconfig, UNREACHABLE_KUBECONFIG);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
